@@ -1,0 +1,56 @@
+# Two commands: `make run` (set up and start everything) and `make test` (set up and test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-fast lint format bench lock migrate clean
+
+help:
+	@echo "make run    set up (venv, deps, migrations, dev users, demo data) and start everything"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff check + format check;  make bench   benchmarks;  make lock   re-lock"
+
+# The virtualenv is rebuilt only when the lock file changes.
+$(STAMP): requirements-dev.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py create_dev_users
+	$(BIN)/python manage.py load_demo_data
+	@echo "Starting web http://127.0.0.1:$${PORT:-8000}, worker+beat, poller, simulators :8100 (Ctrl-C stops all)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $${PORT:-8000}
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not integration and not browser" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m bench
+
+# Re-resolve the lock files from pyproject.toml (needs network access to PyPI and `uv`).
+lock:
+	uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

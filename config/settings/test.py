@@ -1,0 +1,29 @@
+"""Tests: like development, but deterministic and isolated from a running `make run`."""
+
+import os
+from pathlib import Path
+
+# Keep the test suite's broker and uploads apart from a `make run` on the same checkout; set
+# before the base settings read them.
+_VAR = Path(__file__).resolve().parent.parent.parent / "var"
+os.environ.setdefault("CELERY_FILESYSTEM_BROKER_DIR", str(_VAR / "test-broker"))
+os.environ.setdefault("MEDIA_ROOT", str(_VAR / "test-media"))
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import DATABASES, VAR_DIR  # noqa: E402
+
+DEBUG = False
+SECRET_KEY = "test-insecure-key-only-for-the-test-suite"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+
+# A real worker subprocess must see the test database, so SQLite tests use a file, not memory.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TEST_SQLITE_PATH", str(VAR_DIR / "test-db.sqlite3"))
+    }
+
+# Static files straight from the app and project folders, no collectstatic needed.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,9 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def platform(request: HttpRequest) -> dict:
+    return {
+        "PLATFORM_NAME": "Back office",
+        "ENVIRONMENT_LABEL": getattr(settings, "ENVIRONMENT_LABEL", ""),
+    }

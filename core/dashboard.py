@@ -1,0 +1,38 @@
+"""Dashboard tiles: one per app, each filled by the app's own `dashboard.py`.
+
+An app's `dashboard.py` defines `tile(request) -> Tile | None` (None hides the tile, e.g.
+for a role that has no business there). Apps appear in `DASHBOARD_APPS` order.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+DASHBOARD_APPS = ("leads", "loans", "kam", "workflows", "evaluations")
+
+
+@dataclass(frozen=True)
+class Tile:
+    app: str
+    title: str
+    description: str
+    url: str | None = None
+    links: list[tuple[str, str]] = field(default_factory=list)
+    stats: list[tuple[str, str | int]] = field(default_factory=list)
+    note: str = ""
+
+
+def tiles_for(request: HttpRequest) -> list[Tile]:
+    tiles = []
+    for app in DASHBOARD_APPS:
+        module = import_module(f"{app}.dashboard")
+        tile = module.tile(request)
+        if tile is not None:
+            tiles.append(tile)
+    return tiles

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from core import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("system/ping/", views.worker_ping, name="worker-ping"),
+]

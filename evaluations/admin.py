@@ -1,0 +1,1 @@
+"""Admin of the supplier evaluations app: each model registers here with its filters and actions."""

@@ -1,0 +1,4 @@
+"""Pages of the key accounts app, mounted under /kam/."""
+
+app_name = "kam"
+urlpatterns: list = []

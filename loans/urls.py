@@ -1,0 +1,4 @@
+"""Pages of the loans app, mounted under /loans/."""
+
+app_name = "loans"
+urlpatterns: list = []

@@ -1,0 +1,59 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from rest_framework.authtoken.models import Token
+
+from core.roles import Role, has_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dev_users_are_admin_and_one_per_role(settings, capsys):
+    settings.DEBUG = True
+
+    call_command("create_dev_users")
+    call_command("create_dev_users")  # idempotent
+
+    User = get_user_model()
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.check_password("admin")
+    for username, role in {"sales": Role.SALES_AGENT, "kamlead": Role.KEY_ACCOUNT_MANAGER_LEAD,
+                           "risk": Role.RISK_ANALYST}.items():  # fmt: skip
+        user = User.objects.get(username=username)
+        assert has_role(user, role)
+        assert user.check_password(username)
+    assert User.objects.count() == 1 + len(Role)
+    assert "kamlead" in capsys.readouterr().out
+
+
+def test_dev_users_are_refused_outside_development(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("create_dev_users")
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_drf_create_token_gives_a_working_token(user_factory, api_client, capsys):
+    user = user_factory(username="integration-bot")
+
+    call_command("drf_create_token", "integration-bot")
+
+    token = Token.objects.get(user=user)
+    assert token.key in capsys.readouterr().out
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get("/api/me/").json()["username"] == "integration-bot"
+
+
+def test_sync_schedules_reports_what_it_did(capsys):
+    call_command("sync_schedules")
+
+    assert "0 created, 0 updated, 0 removed" in capsys.readouterr().out
+
+
+def test_demo_data_is_refused_outside_development(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("load_demo_data")

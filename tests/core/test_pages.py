@@ -1,0 +1,108 @@
+"""Pages: login required by default, the dashboard, the branded admin, API docs."""
+
+import re
+
+import pytest
+
+from core.dashboard import DASHBOARD_APPS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/", "/api/docs/"])
+def test_pages_send_anonymous_visitors_to_the_login_page(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_login_page_signs_in_and_lands_on_the_dashboard(client, user_factory):
+    user_factory(username="dora")
+
+    page = client.get("/accounts/login/")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "dora", "password": "correct horse battery staple"},
+        follow=True,
+    )
+
+    assert page.status_code == 200
+    assert response.redirect_chain[-1][0] == "/"
+    assert "Signed in as dora" in response.text
+
+
+def test_a_wrong_password_is_a_form_error_not_a_crash(client, user_factory):
+    user_factory(username="dora")
+
+    response = client.post("/accounts/login/", {"username": "dora", "password": "nope"})
+
+    assert response.status_code == 200
+    assert "correct username and password" in response.text
+
+
+def test_dashboard_has_one_tile_per_app(client, user_factory):
+    client.force_login(user_factory())
+
+    response = client.get("/")
+
+    tiles = re.findall(r'data-app="(\w+)"', response.text)
+    assert tiles == list(DASHBOARD_APPS)
+    assert "/static/css/" in response.text
+
+
+def test_logout_is_a_post_and_ends_the_session(client, user_factory):
+    client.force_login(user_factory())
+
+    assert client.get("/accounts/logout/").status_code == 405
+    client.post("/accounts/logout/")
+
+    assert client.get("/").status_code == 302
+
+
+def test_the_admin_is_branded_and_works(admin_client):
+    response = admin_client.get("/admin/")
+
+    assert response.status_code == 200
+    assert "Back office administration" in response.text
+    assert admin_client.get("/admin/django_celery_beat/periodictask/").status_code == 200
+
+
+def test_swagger_ui_is_served_from_our_static_files(client, user_factory):
+    client.force_login(user_factory())
+
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', response.text)
+    stylesheets = re.findall(r'<link[^>]+href="([^"]+)"', response.text)
+    assert scripts, "Swagger UI page has no script"
+    assert all(src.startswith("/static/") for src in scripts + stylesheets), scripts
+
+
+def test_openapi_schema_is_served_to_authenticated_clients(client, user_factory):
+    client.force_login(user_factory())
+
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/me/" in schema["paths"]
+
+
+def test_the_ping_button_creates_a_ping_for_the_workers(
+    client, user_factory, django_capture_on_commit_callbacks
+):
+    from core.models import WorkerPing
+
+    client.force_login(user_factory(username="ops"))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/system/ping/", follow=True)
+
+    assert response.status_code == 200
+    ping = WorkerPing.objects.get()
+    assert ping.requested_by.username == "ops"
+    assert len(callbacks) == 1  # the task is sent only once the ping row is committed
+    assert "sent to the workers" in response.text

@@ -1,0 +1,1 @@
+"""Test harnesses shared by every app's tests: real simulators, a real worker, waiting."""

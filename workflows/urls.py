@@ -1,0 +1,4 @@
+"""Pages of the workflows app, mounted under /workflows/."""
+
+app_name = "workflows"
+urlpatterns: list = []
