@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.harness.simulators",
     "tests.harness.worker",
     "tests.harness.users",
+    "tests.harness.browser",
 ]
 
 

@@ -89,7 +89,7 @@ def test_command_line_wins_over_environment() -> None:
         assert server.config("bank") == config
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_shutdown_is_quick_despite_hanging_requests(signum: signal.Signals) -> None:
     with running_simulators(["--set", "bank.timeout_rate=1"]) as server:
         hanging = threading.Thread(target=_post_ignoring_errors, args=(server.url,))
