@@ -19,7 +19,8 @@ GOOD_PRODUCTION_ENV = {
 
 
 def run_manage(env_overrides: dict[str, str | None], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in GOOD_PRODUCTION_ENV}
+    ignored = {*GOOD_PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     for key, value in env_overrides.items():
         if value is not None:
             env[key] = value
