@@ -167,7 +167,7 @@ SPECTACULAR_SETTINGS = {
 # CELERY_BROKER_URL: redis://..., amqp://..., or the default `filesystem://`, kombu's broker
 # that needs no server: messages are files under CELERY_FILESYSTEM_BROKER_DIR, shared by the
 # web process and the worker processes on one machine.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
 CELERY_FILESYSTEM_BROKER_DIR = Path(
     env_str("CELERY_FILESYSTEM_BROKER_DIR", str(VAR_DIR / "broker"))
 )
@@ -177,7 +177,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
         "control_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "control"),
         "store_processed": False,
-        "polling_interval": env_float("CELERY_FILESYSTEM_POLLING_INTERVAL", 0.25),
+        "polling_interval": env_float("CELERY_FILESYSTEM_POLLING_INTERVAL", 0.1),
     }
     for _folder in ("queue", "control"):
         (CELERY_FILESYSTEM_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
