@@ -5,5 +5,5 @@ from django.http import HttpRequest
 def platform(request: HttpRequest) -> dict:
     return {
         "PLATFORM_NAME": "Back office",
-        "ENVIRONMENT_LABEL": getattr(settings, "ENVIRONMENT_LABEL", ""),
+        "ENVIRONMENT_LABEL": settings.ENVIRONMENT_LABEL,
     }
