@@ -224,6 +224,20 @@ SIMULATORS_URL = env_str("SIMULATORS_URL", "http://127.0.0.1:8100")
 BANK_API_URL = env_str("BANK_API_URL", SIMULATORS_URL)
 EXTERNAL_HTTP_CONNECT_TIMEOUT = env_float("EXTERNAL_HTTP_CONNECT_TIMEOUT", 3.0)
 EXTERNAL_HTTP_TIMEOUT = env_float("EXTERNAL_HTTP_TIMEOUT", 10.0)
+REGISTRY_API_URL = env_str("REGISTRY_API_URL", SIMULATORS_URL)
+ARCHIVES_API_URL = env_str("ARCHIVES_API_URL", SIMULATORS_URL)
+SCORING_API_URL = env_str("SCORING_API_URL", SIMULATORS_URL)
+SIREN_API_URL = env_str("SIREN_API_URL", SIMULATORS_URL)
+
+# --- loans --------------------------------------------------------------------------------
+
+# --- leads --------------------------------------------------------------------------------
+
+# --- evaluations --------------------------------------------------------------------------
+
+# --- kam ----------------------------------------------------------------------------------
+
+# --- workflows ----------------------------------------------------------------------------
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
