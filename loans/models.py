@@ -1,1 +1,123 @@
-"""Models of the loans app."""
+"""Customer loan applications and the scheduling state that drives them to a decision."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New (not yet at the bank)"
+    PENDING = "pending", "Pending (the bank is deciding)"
+    COMPLETED = "completed", "Completed"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed"
+
+
+OPEN_STATUSES = (Status.NEW, Status.PENDING)
+FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.FAILED)
+
+
+class FailureCode(models.TextChoices):
+    PAYLOAD_REJECTED = "payload_rejected", "The bank refused the application's data"
+    UNKNOWN_AT_BANK = "unknown_at_bank", "The bank does not know this application"
+
+
+class LoanApplication(models.Model):
+    """A customer's intent to get a loan; its `id` is the id we send to the bank."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    failure_code = models.CharField(max_length=32, choices=FailureCode.choices, blank=True)
+    failure_reason = models.TextField(blank=True)
+    bank_job_id = models.UUIDField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="The bank accepted it.")
+    decided_at = models.DateTimeField(
+        null=True, blank=True, help_text="We recorded the bank's decision."
+    )
+
+    # Scheduling: the database is the queue. A row is due when `next_attempt_at` has passed
+    # and nobody holds an unexpired claim on it.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    submit_attempts = models.PositiveIntegerField(default=0)
+    poll_count = models.PositiveIntegerField(default=0)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The dispatcher's query: due open applications, oldest due first.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=Q(status__in=["new", "pending"]),
+                name="loans_due_idx",
+            ),
+            models.Index(fields=["status", "-created_at"], name="loans_status_created_idx"),
+            models.Index(fields=["email"], name="loans_email_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=Decimal("0")) & Q(amount__lte=Decimal("100000000")),
+                name="loans_amount_positive_and_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in Status]),
+                name="loans_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(failure_reason=""),
+                name="loans_failed_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}, {self.amount} {self.currency} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def can_be_resubmitted(self) -> bool:
+        return self.status == Status.FAILED
+
+
+class IdempotencyKey(models.Model):
+    """The first result of a create request, replayed for a retry with the same key."""
+
+    key = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_fingerprint = models.CharField(max_length=64)
+    application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="loans_idempotency_key_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.application_id}"

@@ -1,4 +1,12 @@
 """Pages of the loans app, mounted under /loans/."""
 
+from django.urls import path
+
+from loans import views
+
 app_name = "loans"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.application_list, name="list"),
+    path("new/", views.application_create, name="create"),
+    path("<uuid:application_id>/", views.application_detail, name="detail"),
+]

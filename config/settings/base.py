@@ -211,7 +211,11 @@ CELERY_TASK_QUEUES = (
     Queue("default", Exchange("default"), routing_key="default"),
     Queue("polling", Exchange("polling"), routing_key="polling"),
 )
-CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
+    # Everything that polls an external system runs on the poller, apart from the web's work.
+    "loans.dispatch_due": {"queue": "polling"},
+    "loans.poll_batch": {"queue": "polling"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic tasks are declared in each app's `schedules.py` and synced into the database
@@ -230,6 +234,27 @@ SCORING_API_URL = env_str("SCORING_API_URL", SIMULATORS_URL)
 SIREN_API_URL = env_str("SIREN_API_URL", SIMULATORS_URL)
 
 # --- loans --------------------------------------------------------------------------------
+# Polling: the bank decides 5-20 s after submission. The first poll waits for the earliest
+# decision, then every LOANS_POLL_INTERVAL while a decision is expected, then backs off
+# (doubling up to LOANS_POLL_MAX_INTERVAL) for applications that stay pending.
+LOANS_FIRST_POLL_DELAY = env_float("LOANS_FIRST_POLL_DELAY", 5.0)
+LOANS_POLL_INTERVAL = env_float("LOANS_POLL_INTERVAL", 2.0)
+LOANS_POLL_BACKOFF_AFTER = env_float("LOANS_POLL_BACKOFF_AFTER", 30.0)
+LOANS_POLL_MAX_INTERVAL = env_float("LOANS_POLL_MAX_INTERVAL", 300.0)
+LOANS_POLL_BATCH_SIZE = env_int("LOANS_POLL_BATCH_SIZE", 25)
+LOANS_POLL_CONCURRENCY = env_int("LOANS_POLL_CONCURRENCY", 10)
+LOANS_DISPATCH_EVERY = env_float("LOANS_DISPATCH_EVERY", 1.0)
+# Submission retries (5xx, timeouts): exponential backoff with full jitter.
+LOANS_SUBMIT_RETRY_BASE = env_float("LOANS_SUBMIT_RETRY_BASE", 2.0)
+LOANS_SUBMIT_RETRY_MAX = env_float("LOANS_SUBMIT_RETRY_MAX", 300.0)
+# A new application whose on-commit task has not run within this is picked up by the sweep.
+LOANS_SUBMIT_GRACE = env_float("LOANS_SUBMIT_GRACE", 30.0)
+# A claim on an application expires after this, so work held by a killed worker resumes.
+LOANS_CLAIM_LEASE = env_float("LOANS_CLAIM_LEASE", 60.0)
+LOANS_BANK_TIMEOUT = env_float("LOANS_BANK_TIMEOUT", 5.0)
+LOANS_MIN_AMOUNT = env_int("LOANS_MIN_AMOUNT", 100)
+LOANS_MAX_AMOUNT = env_int("LOANS_MAX_AMOUNT", 1_000_000)
+LOANS_CURRENCIES = env_list("LOANS_CURRENCIES", ["EUR", "GBP", "USD", "CHF"])
 
 # --- leads --------------------------------------------------------------------------------
 

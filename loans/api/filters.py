@@ -1,0 +1,28 @@
+import django_filters
+
+from loans.models import LoanApplication, Status
+
+
+class LoanApplicationFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, help_text="One or more statuses (repeat the parameter)."
+    )
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    created_from = django_filters.DateFilter(
+        field_name="created_at__date", lookup_expr="gte", help_text="YYYY-MM-DD, inclusive."
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at__date", lookup_expr="lte", help_text="YYYY-MM-DD, inclusive."
+    )
+
+    class Meta:
+        model = LoanApplication
+        fields = ["status", "currency", "created_from", "created_to"]
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        start, end = (self.form.cleaned_data.get(k) for k in ("created_from", "created_to"))
+        if valid and start and end and start > end:
+            self.form.add_error("created_to", "Must be on or after created_from.")
+            return False
+        return valid

@@ -1,0 +1,110 @@
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.schema import ErrorResponseSerializer
+from loans import selectors, services
+from loans.api.filters import LoanApplicationFilter
+from loans.api.serializers import (
+    LoanApplicationCreateSerializer,
+    LoanApplicationDetailSerializer,
+    LoanApplicationSerializer,
+)
+from loans.permissions import LoansPermission
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string (a UUID is ideal). A retry with the same key and body returns the "
+        "first result (with `Idempotent-Replayed: true`) instead of creating a duplicate; "
+        "the same key with another body is a 400."
+    ),
+)
+CREATE_EXAMPLE = OpenApiExample(
+    "A loan of 15,000 EUR",
+    value={
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "amount": "15000.00",
+        "currency": "EUR",
+    },
+    request_only=True,
+)
+ERROR_EXAMPLE = OpenApiExample(
+    "Invalid amount",
+    value={
+        "error": {
+            "code": "validation_error",
+            "message": "Some fields are not valid: amount.",
+            "fields": {"amount": ["Ensure this value is greater than or equal to 100."]},
+        }
+    },
+    response_only=True,
+    status_codes=["400"],
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List applications",
+        description="Filter by status (`?status=pending`), currency and creation date range; "
+        "`?search=` matches first name, last name and email.",
+    ),
+    retrieve=extend_schema(summary="One application, with its status history"),
+    create=extend_schema(
+        summary="Create an application (sent to the bank in the background)",
+        parameters=[IDEMPOTENCY_HEADER],
+        request=LoanApplicationCreateSerializer,
+        examples=[CREATE_EXAMPLE, ERROR_EXAMPLE],
+        responses={
+            201: LoanApplicationDetailSerializer,
+            400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input"),
+        },
+    ),
+)
+class LoanApplicationViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [LoansPermission]
+    filterset_class = LoanApplicationFilter
+    search_fields = ["first_name", "last_name", "email"]
+    ordering_fields = ["created_at", "amount", "status", "decided_at"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return selectors.loan_application_list()
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return LoanApplicationCreateSerializer
+        if self.action == "retrieve":
+            return LoanApplicationDetailSerializer
+        return LoanApplicationSerializer
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = LoanApplicationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = services.application_input_clean(**serializer.validated_data)
+        application, replayed = services.loan_application_create(
+            data=data,
+            created_by=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+        headers = {"Location": f"/api/loans/applications/{application.id}/"}
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
+        body = LoanApplicationDetailSerializer(application).data
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)

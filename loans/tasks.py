@@ -1,0 +1,39 @@
+"""Thin tasks: ids in, a service call, a log line. All state lives in the database."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from loans import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="loans.submit_application", ignore_result=True)
+def submit_application(application_id: str) -> str:
+    outcome = services.loan_application_submit(application_id=application_id)
+    logger.info("application %s: %s", application_id, outcome)
+    return outcome
+
+
+@shared_task(name="loans.dispatch_due", ignore_result=True)
+def dispatch_due() -> None:
+    summary = services.loan_applications_dispatch_due()
+    if summary.submissions or summary.polls:
+        logger.info(
+            "dispatched %d submissions, %d polls in %d batches",
+            summary.submissions,
+            summary.polls,
+            summary.poll_batches,
+        )
+
+
+@shared_task(name="loans.poll_batch", ignore_result=True)
+def poll_batch(application_ids: list[str], claim_token: str) -> str:
+    summary = services.loan_applications_poll(
+        application_ids=application_ids, claim_token=claim_token
+    )
+    logger.info("%s", summary)
+    return str(summary)

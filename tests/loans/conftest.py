@@ -1,0 +1,59 @@
+import factory
+import pytest
+
+from core.roles import Role
+from loans.models import LoanApplication, Status
+from loans.services import application_input_clean
+
+BANK = "http://bank.test"
+
+
+class LoanApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LoanApplication
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda a: f"{a.first_name}.{a.last_name}@example.com".lower())
+    amount = factory.Faker(
+        "pydecimal", left_digits=5, right_digits=2, min_value=100, max_value=50000
+    )
+    currency = "EUR"
+    status = Status.NEW
+
+
+@pytest.fixture(autouse=True)
+def _bank_settings(settings):
+    settings.BANK_API_URL = BANK
+    settings.LOANS_BANK_TIMEOUT = 2.0
+
+
+@pytest.fixture
+def application_factory(db):
+    return LoanApplicationFactory
+
+
+@pytest.fixture
+def officer(user_factory):
+    return user_factory(username="officer", roles=[Role.LOAN_OFFICER])
+
+
+@pytest.fixture
+def officer_api(officer, token_client):
+    return token_client(officer)
+
+
+@pytest.fixture
+def valid_input():
+    return {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "amount": "15000.00",
+        "currency": "EUR",
+    }
+
+
+@pytest.fixture
+def cleaned_input(valid_input):
+    return application_input_clean(**valid_input)

@@ -1,0 +1,119 @@
+"""Pages: the form, the self-refreshing list, the detail with its timeline; the admin."""
+
+import re
+
+import pytest
+
+from core.roles import Role
+from loans.models import LoanApplication, Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch):
+    from loans import tasks
+
+    monkeypatch.setattr(tasks.submit_application, "apply_async", lambda **kw: None)
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client
+
+
+def form_data(client, **overrides):
+    page = client.get("/loans/new/")
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text).group(1)
+    return {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "amount": "15000",
+        "currency": "EUR",
+        "idempotency_key": key,
+        **overrides,
+    }
+
+
+def test_the_form_creates_an_application_and_shows_it(officer_client):
+    response = officer_client.post("/loans/new/", form_data(officer_client), follow=True)
+
+    application = LoanApplication.objects.get()
+    assert response.redirect_chain[-1][0] == f"/loans/{application.id}/"
+    assert "on its way to the bank" in response.text
+    assert "Lovelace" in response.text
+    assert "created" in response.text  # the timeline
+
+
+def test_a_double_submitted_form_creates_one_application(officer_client):
+    data = form_data(officer_client)
+
+    officer_client.post("/loans/new/", data)
+    officer_client.post("/loans/new/", data)
+
+    assert LoanApplication.objects.count() == 1
+
+
+def test_form_errors_are_shown_on_the_page(officer_client):
+    response = officer_client.post(
+        "/loans/new/", form_data(officer_client, amount="-3", email="x", first_name="")
+    )
+
+    assert response.status_code == 200
+    assert response.text.count('class="errorlist') >= 3
+    assert LoanApplication.objects.count() == 0
+
+
+def test_the_list_filters_by_status_and_serves_its_refresh_fragment(
+    officer_client, application_factory
+):
+    application_factory(status=Status.PENDING, last_name="Pendingson")
+    application_factory(status=Status.COMPLETED, last_name="Doneson")
+
+    page = officer_client.get("/loans/?status=pending")
+    fragment = officer_client.get("/loans/?status=pending&partial=1")
+
+    assert "Pendingson" in page.text
+    assert "Doneson" not in page.text
+    assert "setInterval(refresh" in page.text
+    assert "<table" in fragment.text
+    assert "<html" not in fragment.text
+    assert "Pendingson" in fragment.text
+
+
+def test_other_roles_cannot_open_the_pages(client, user_factory, application_factory):
+    client.force_login(user_factory(roles=[Role.SALES_AGENT]))
+
+    assert client.get("/loans/").status_code == 403
+    assert client.get("/loans/new/").status_code == 403
+
+
+def test_analysts_can_read_but_not_create(client, user_factory):
+    client.force_login(user_factory(roles=[Role.ANALYST]))
+
+    assert client.get("/loans/").status_code == 200
+    assert client.get("/loans/new/").status_code == 403
+
+
+def test_admin_actions_poll_now_and_resubmit(admin_client, application_factory):
+    pending = application_factory(status=Status.PENDING)
+    failed = application_factory(status=Status.FAILED, failure_reason="404 at the bank")
+
+    admin_client.post(
+        "/admin/loans/loanapplication/",
+        {"action": "poll_now", "_selected_action": [pending.id, failed.id]},
+    )
+    response = admin_client.post(
+        "/admin/loans/loanapplication/",
+        {"action": "resubmit", "_selected_action": [pending.id, failed.id]},
+        follow=True,
+    )
+
+    failed.refresh_from_db()
+    assert failed.status == Status.NEW
+    assert "1 application(s) re-submitted" in response.text
+    assert "Only failed applications" in response.text
+    listing = admin_client.get("/admin/loans/loanapplication/?status__exact=new&q=" + failed.email)
+    assert failed.email in listing.text

@@ -1,0 +1,441 @@
+"""Loan services: creation, idempotency, submission, claims, polling, staff actions."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import httpx
+import pytest
+import respx
+from django.utils import timezone
+
+from core.audit import audit_timeline
+from core.errors import ApplicationError, ConflictError
+from loans import services
+from loans.models import FailureCode, IdempotencyKey, LoanApplication, Status
+from tests.loans.conftest import BANK
+
+pytestmark = pytest.mark.django_db
+
+
+def job(application, status="pending"):
+    return {"id": str(uuid.uuid4()), "application_id": str(application.id), "status": status}
+
+
+# --- input and creation ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", "  ", "required"),
+        ("last_name", "", "required"),
+        ("email", "not-an-email", "valid email"),
+        ("amount", "-5", "between"),
+        ("amount", "0", "between"),
+        ("amount", "99.99", "between"),
+        ("amount", "1000000000", "between"),
+        ("amount", "12.345", "decimal places"),
+        ("amount", "lots", "number"),
+        ("amount", "NaN", "number"),
+        ("currency", "XXX", "Choose one of"),
+    ],
+)
+def test_bad_input_names_the_field(valid_input, field, value, message):
+    with pytest.raises(ApplicationError) as caught:
+        services.application_input_clean(**{**valid_input, field: value})
+
+    assert list(caught.value.fields) == [field]
+    assert message in caught.value.fields[field][0]
+
+
+def test_input_is_normalised(valid_input):
+    cleaned = services.application_input_clean(
+        **{
+            **valid_input,
+            "first_name": " Ada ",
+            "email": "ADA@Example.com",
+            "currency": "eur",
+            "amount": "15000",
+        }
+    )
+
+    assert (cleaned.first_name, cleaned.email, cleaned.currency) == (
+        "Ada",
+        "ada@example.com",
+        "EUR",
+    )
+    assert cleaned.amount == Decimal("15000.00")
+
+
+def test_create_records_history_and_sends_after_commit(
+    cleaned_input, officer, django_capture_on_commit_callbacks, monkeypatch
+):
+    from loans import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.submit_application, "apply_async", lambda **kw: sent.append(kw))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application, replayed = services.loan_application_create(
+            data=cleaned_input, created_by=officer
+        )
+
+    assert replayed is False
+    assert application.status == Status.NEW
+    assert application.next_attempt_at > timezone.now()  # the sweep waits for the task first
+    assert sent == [{"args": (str(application.id),), "kwargs": {}}]
+    [event] = audit_timeline(application)
+    assert event.actor == officer
+    assert event.changes == {"status": {"from": None, "to": "new"}}
+
+
+def test_same_idempotency_key_and_body_replays_the_first_application(cleaned_input, officer):
+    first, _ = services.loan_application_create(
+        data=cleaned_input, created_by=officer, idempotency_key="key-1"
+    )
+    again, replayed = services.loan_application_create(
+        data=cleaned_input, created_by=officer, idempotency_key="key-1"
+    )
+
+    assert replayed is True
+    assert again.id == first.id
+    assert LoanApplication.objects.count() == 1
+
+
+def test_same_key_with_another_body_is_refused(cleaned_input, valid_input, officer):
+    services.loan_application_create(data=cleaned_input, created_by=officer, idempotency_key="k")
+    other = services.application_input_clean(**{**valid_input, "amount": "20000"})
+
+    with pytest.raises(ApplicationError) as caught:
+        services.loan_application_create(data=other, created_by=officer, idempotency_key="k")
+
+    assert caught.value.code == "idempotency_key_reused"
+    assert "Idempotency-Key" in caught.value.fields
+    assert LoanApplication.objects.count() == 1
+
+
+def test_keys_are_per_user(cleaned_input, officer, user_factory):
+    other_user = user_factory()
+    a, _ = services.loan_application_create(
+        data=cleaned_input, created_by=officer, idempotency_key="k"
+    )
+    b, replayed = services.loan_application_create(
+        data=cleaned_input, created_by=other_user, idempotency_key="k"
+    )
+
+    assert replayed is False
+    assert a.id != b.id
+    assert IdempotencyKey.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"])
+def test_malformed_keys_are_refused(cleaned_input, officer, key):
+    with pytest.raises(ApplicationError) as caught:
+        services.loan_application_create(
+            data=cleaned_input, created_by=officer, idempotency_key=key
+        )
+    assert "Idempotency-Key" in caught.value.fields
+
+
+# --- submission -----------------------------------------------------------------------------
+
+
+@respx.mock
+def test_submission_accepted_makes_it_pending(application_factory):
+    application = application_factory()
+    respx.post(f"{BANK}/api/applications").respond(
+        201,
+        json={
+            "id": str(application.id),
+            "first_name": application.first_name,
+            "last_name": application.last_name,
+            "status": "pending",
+        },
+    )
+
+    assert services.loan_application_submit(application_id=application.id) == "submitted"
+
+    application.refresh_from_db()
+    assert application.status == Status.PENDING
+    assert application.submitted_at is not None
+    assert application.next_attempt_at > application.submitted_at
+    assert application.claim_token is None
+    assert application.submit_attempts == 1
+    assert [e.changes["status"] for e in audit_timeline(application)] == [
+        {"from": "new", "to": "pending"}
+    ]
+
+
+@respx.mock
+def test_already_used_means_it_arrived(application_factory):
+    application = application_factory()
+    respx.post(f"{BANK}/api/applications").respond(
+        400, json={"error": "the application ID is already used"}
+    )
+
+    services.loan_application_submit(application_id=application.id)
+
+    application.refresh_from_db()
+    assert application.status == Status.PENDING
+
+
+@respx.mock
+def test_payload_refused_is_a_visible_failure(application_factory):
+    application = application_factory()
+    respx.post(f"{BANK}/api/applications").respond(
+        400, json={"error": "the request payload is not valid."}
+    )
+
+    assert services.loan_application_submit(application_id=application.id) == "failed"
+
+    application.refresh_from_db()
+    assert application.status == Status.FAILED
+    assert application.failure_code == FailureCode.PAYLOAD_REJECTED
+    assert "payload is not valid" in application.failure_reason
+    assert application.next_attempt_at is None
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    "failure", [httpx.Response(503), httpx.Response(502), httpx.ReadTimeout("slow")]
+)
+def test_transient_errors_are_retried_later_with_backoff(application_factory, failure):
+    application = application_factory()
+    route = respx.post(f"{BANK}/api/applications")
+    if isinstance(failure, Exception):
+        route.mock(side_effect=failure)
+    else:
+        route.mock(return_value=failure)
+    before = timezone.now()
+
+    assert services.loan_application_submit(application_id=application.id) == "retry"
+
+    application.refresh_from_db()
+    assert application.status == Status.NEW
+    assert application.next_attempt_at >= before + timedelta(seconds=1)
+    assert application.last_error.startswith("submission attempt 1")
+    assert application.claim_token is None
+
+
+@respx.mock
+def test_a_claimed_application_is_not_submitted_twice(application_factory):
+    application = application_factory(
+        claim_token=uuid.uuid4(), claimed_until=timezone.now() + timedelta(seconds=30)
+    )
+    route = respx.post(f"{BANK}/api/applications")
+
+    assert services.loan_application_submit(application_id=application.id) == "skipped"
+    assert not route.called
+
+
+@respx.mock
+def test_an_expired_claim_does_not_block(application_factory):
+    application = application_factory(
+        claim_token=uuid.uuid4(), claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    respx.post(f"{BANK}/api/applications").respond(
+        400, json={"error": "the application ID is already used"}
+    )
+
+    assert services.loan_application_submit(application_id=application.id) == "submitted"
+
+
+# --- claims and polling ---------------------------------------------------------------------
+
+
+def test_claim_takes_only_due_unclaimed_rows_in_due_order(application_factory):
+    now = timezone.now()
+    late = application_factory(status=Status.PENDING, next_attempt_at=now - timedelta(seconds=9))
+    due = application_factory(status=Status.PENDING, next_attempt_at=now - timedelta(seconds=1))
+    application_factory(status=Status.PENDING, next_attempt_at=now + timedelta(seconds=5))
+    application_factory(
+        status=Status.PENDING,
+        next_attempt_at=now - timedelta(seconds=5),
+        claim_token=uuid.uuid4(),
+        claimed_until=now + timedelta(seconds=30),
+    )
+    application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=5))
+
+    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
+    again, _ = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
+
+    assert ids == [late.id, due.id]
+    assert again == []
+    assert set(LoanApplication.objects.filter(claim_token=token).values_list("id", flat=True)) == {
+        late.id,
+        due.id,
+    }
+
+
+def claim(application_factory, **fields):
+    application = application_factory(
+        status=Status.PENDING,
+        submitted_at=timezone.now() - timedelta(seconds=6),
+        next_attempt_at=timezone.now() - timedelta(seconds=1),
+        **fields,
+    )
+    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=10)
+    assert ids == [application.id]
+    return application, token
+
+
+@respx.mock
+@pytest.mark.parametrize("decision", ["completed", "rejected"])
+def test_a_decision_is_recorded_with_history(application_factory, decision):
+    application, token = claim(application_factory)
+    respx.get(f"{BANK}/api/jobs").respond(200, json=job(application, decision))
+
+    summary = services.loan_applications_poll(application_ids=[application.id], claim_token=token)
+
+    application.refresh_from_db()
+    assert str(summary) == f"polled 1: {decision} 1"
+    assert application.status == decision
+    assert application.decided_at is not None
+    assert application.bank_job_id is not None
+    assert application.next_attempt_at is None
+    assert application.poll_count == 1
+    assert audit_timeline(application)[0].changes == {"status": {"from": "pending", "to": decision}}
+
+
+@respx.mock
+def test_still_pending_is_polled_again_later(application_factory):
+    application, token = claim(application_factory)
+    respx.get(f"{BANK}/api/jobs").respond(200, json=job(application))
+
+    services.loan_applications_poll(application_ids=[application.id], claim_token=token)
+
+    application.refresh_from_db()
+    assert application.status == Status.PENDING
+    assert application.next_attempt_at > timezone.now()
+    assert application.claim_token is None
+    assert not audit_timeline(application).exists()  # polls are counted, not audited
+
+
+@respx.mock
+def test_unknown_at_the_bank_is_shown_and_can_be_resubmitted(application_factory, officer):
+    application, token = claim(application_factory)
+    respx.get(f"{BANK}/api/jobs").respond(
+        404, json={"error": "failed to get job, the application_id doesn't exist."}
+    )
+
+    services.loan_applications_poll(application_ids=[application.id], claim_token=token)
+
+    application.refresh_from_db()
+    assert application.status == Status.FAILED
+    assert application.failure_code == FailureCode.UNKNOWN_AT_BANK
+    assert "Re-submit" in application.failure_reason
+
+    services.loan_application_resubmit(application=application, actor=officer)
+    application.refresh_from_db()
+    assert application.status == Status.NEW
+    assert application.failure_reason == ""
+    assert audit_timeline(application)[0].action == "resubmitted"
+
+
+@respx.mock
+def test_a_failed_poll_is_retried_after_the_base_interval(application_factory, settings):
+    application, token = claim(application_factory)
+    respx.get(f"{BANK}/api/jobs").respond(503)
+
+    summary = services.loan_applications_poll(application_ids=[application.id], claim_token=token)
+
+    application.refresh_from_db()
+    assert summary.outcomes == {"error": 1}
+    assert application.status == Status.PENDING
+    assert "503" in application.last_error
+    assert application.next_attempt_at > timezone.now()
+
+
+@respx.mock
+def test_a_result_is_not_applied_by_someone_whose_claim_was_taken_over(application_factory):
+    application, token = claim(application_factory)
+    LoanApplication.objects.filter(id=application.id).update(claim_token=uuid.uuid4())
+    respx.get(f"{BANK}/api/jobs").respond(200, json=job(application, "completed"))
+
+    summary = services.loan_applications_poll(application_ids=[application.id], claim_token=token)
+
+    application.refresh_from_db()
+    assert summary.polled == 0
+    assert application.status == Status.PENDING
+
+
+@respx.mock
+def test_polls_run_concurrently_with_bounded_concurrency(application_factory, settings):
+    import asyncio
+
+    settings.LOANS_POLL_CONCURRENCY = 3
+    settings.LOANS_POLL_BATCH_SIZE = 12
+    now = timezone.now()
+    apps = [
+        application_factory(
+            status=Status.PENDING, submitted_at=now, next_attempt_at=now - timedelta(seconds=1)
+        )
+        for _ in range(12)
+    ]
+    in_flight, peak = 0, 0
+
+    async def slow(request):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        app_id = request.url.params["application_id"]
+        return httpx.Response(
+            200, json={"id": str(uuid.uuid4()), "application_id": app_id, "status": "completed"}
+        )
+
+    respx.get(f"{BANK}/api/jobs").mock(side_effect=slow)
+    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=12)
+
+    services.loan_applications_poll(application_ids=ids, claim_token=token)
+
+    assert peak == 3
+    assert LoanApplication.objects.filter(status=Status.COMPLETED).count() == len(apps)
+
+
+def test_dispatch_hands_out_due_submissions_and_poll_batches(
+    application_factory, settings, monkeypatch
+):
+    from loans import tasks
+
+    settings.LOANS_POLL_BATCH_SIZE = 2
+    now = timezone.now()
+    for _ in range(5):
+        application_factory(status=Status.PENDING, next_attempt_at=now - timedelta(seconds=1))
+    stuck_new = application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=1))
+    application_factory(status=Status.NEW, next_attempt_at=now + timedelta(seconds=30))
+    submissions, batches = [], []
+    monkeypatch.setattr(
+        tasks.submit_application, "apply_async", lambda **kw: submissions.append(kw)
+    )
+    monkeypatch.setattr(tasks.poll_batch, "apply_async", lambda **kw: batches.append(kw))
+
+    summary = services.loan_applications_dispatch_due(now=now)
+
+    assert (summary.submissions, summary.poll_batches, summary.polls) == (1, 3, 5)
+    assert submissions == [{"args": [str(stuck_new.id)]}]
+    assert sorted(len(b["args"][0]) for b in batches) == [1, 2, 2]
+    stuck_new.refresh_from_db()
+    assert stuck_new.claim_token is None  # the submission task takes its own claim
+
+
+def test_poll_now_makes_a_pending_application_due(application_factory, officer):
+    application = application_factory(
+        status=Status.PENDING, next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+
+    assert services.loan_application_poll_now(application=application, actor=officer) is True
+
+    application.refresh_from_db()
+    assert application.next_attempt_at <= timezone.now()
+    assert audit_timeline(application)[0].action == "poll_requested"
+
+
+@pytest.mark.parametrize("status", [Status.NEW, Status.PENDING, Status.COMPLETED])
+def test_only_failed_applications_can_be_resubmitted(application_factory, officer, status):
+    application = application_factory(status=status)
+
+    with pytest.raises(ConflictError):
+        services.loan_application_resubmit(application=application, actor=officer)
