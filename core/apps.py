@@ -7,8 +7,29 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from core import admin_site  # noqa: F401  (brands the admin)
         from core.schedules import sync_after_migrate
 
         # Periodic tasks declared in code appear in the admin as soon as the tables exist.
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="core.sync_schedules")
+        post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="core.ensure_roles")
+        if settings.CLEAR_CONTENT_TYPE_CACHE_PER_TASK:
+            from celery.signals import task_prerun
+
+            task_prerun.connect(_clear_content_type_cache, weak=False)
+
+
+def _ensure_roles(**kwargs) -> None:
+    from core.roles import ensure_role_groups
+
+    ensure_role_groups()
+
+
+def _clear_content_type_cache(**kwargs) -> None:
+    # Tests flush and recreate content types between tests while a worker process lives on;
+    # its process-wide cache would otherwise point audit rows at ids that no longer exist.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()

@@ -40,3 +40,12 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(user_roles(user) & set(roles))
+
+
+def ensure_role_groups() -> None:
+    """Create any missing role group (the data migration does it once; this also runs after
+    every migrate, so a flushed test database or a restored dump gets them back)."""
+    from django.contrib.auth.models import Group
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.group_name)

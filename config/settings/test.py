@@ -15,6 +15,7 @@ from config.settings.base import DATABASES, VAR_DIR  # noqa: E402
 DEBUG = False
 SECRET_KEY = "test-insecure-key-only-for-the-test-suite"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+CLEAR_CONTENT_TYPE_CACHE_PER_TASK = True  # the suite flushes content types between tests
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 
 # A real worker subprocess must see the test database, so SQLite tests use a file, not memory.

@@ -11,6 +11,7 @@ from core.http import (
     ServiceTimeout,
     ServiceUnavailable,
     UnexpectedResponse,
+    shared_ssl_context,
 )
 
 BASE = "http://partner.test"
@@ -138,3 +139,14 @@ async def test_async_client_maps_errors_the_same_way():
         with pytest.raises(RequestRejected):
             await client.request("GET", "/bad")
         assert client._client.timeout.read == 1
+
+
+def test_clients_share_one_ssl_context_per_process():
+    # Building an SSL context costs ~20 ms of CPU; a client per task must not pay it.
+    first = PartnerClient(base_url=BASE)
+    second = AsyncPartnerClient(base_url=BASE)
+
+    assert shared_ssl_context() is shared_ssl_context()
+    assert first._client._transport._pool._ssl_context is shared_ssl_context()
+    assert second._client._transport._pool._ssl_context is shared_ssl_context()
+    first.close()

@@ -126,7 +126,8 @@ def test_env_settings_picks_the_system_prefix() -> None:
 
 def test_command_line_overrides_environment() -> None:
     environ = {"SIM_BANK_ERROR_RATE": "0.9", "SIM_BANK_SEED": "3"}
-    [bank] = build_systems(SYSTEMS, ["bank.error_rate=0.1", "bank.latency_ms=50-200"], environ)
+    systems = build_systems(SYSTEMS, ["bank.error_rate=0.1", "bank.latency_ms=50-200"], environ)
+    bank = next(system for system in systems if system.name == "bank")
 
     assert bank.config.error_rate == 0.1
     assert bank.config.seed == 3

@@ -5,10 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from simulators.systems import SYSTEMS
 from tests.harness.simulators import SimulatorsProcess
 from tests.simulators.helpers import assert_json, new_application
 
 pytestmark = pytest.mark.integration
+
+ALL_SYSTEMS = [system.name for system in SYSTEMS]
 
 BANK_DEFAULTS = {
     "latency_ms": [0.0, 0.0],
@@ -22,11 +25,12 @@ BANK_DEFAULTS = {
 
 
 def test_health_lists_systems(simulators: SimulatorsProcess) -> None:
-    assert_json(simulators.client.get("/_health"), 200, {"status": "ok", "systems": ["bank"]})
+    assert_json(simulators.client.get("/_health"), 200, {"status": "ok", "systems": ALL_SYSTEMS})
 
 
 def test_configs(simulators: SimulatorsProcess) -> None:
-    assert simulators.config() == {"bank": BANK_DEFAULTS}
+    assert sorted(simulators.config()) == sorted(ALL_SYSTEMS)
+    assert simulators.config()["bank"] == BANK_DEFAULTS
     assert simulators.config("bank") == BANK_DEFAULTS
 
 
@@ -78,7 +82,7 @@ def test_patch_body_must_be_an_object(simulators: SimulatorsProcess, body: bytes
 )
 def test_unknown_system(simulators: SimulatorsProcess, method: str, path: str) -> None:
     response = simulators.client.request(method, path, json={})
-    assert_json(response, 404, {"error": "unknown system 'nowhere'", "systems": ["bank"]})
+    assert_json(response, 404, {"error": "unknown system 'nowhere'", "systems": ALL_SYSTEMS})
 
 
 def test_reset_restores_startup_settings_state_and_counters(
