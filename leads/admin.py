@@ -1,1 +1,80 @@
 """Admin of the leads app: each model registers here with its filters and actions."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+
+from core.admin import AuditTrailInline, ReadOnlyAdminMixin
+from core.errors import ApplicationError
+from leads.models import Lead, QualificationRun
+from leads.services import qualification_start
+
+
+class RunInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = QualificationRun
+    fields = (
+        "created_at",
+        "status",
+        "outcome",
+        "score",
+        "registry_status",
+        "archives_status",
+        "scoring_status",
+        "requested_by",
+        "source",
+    )
+    readonly_fields = fields
+    extra = 0
+    ordering = ("-created_at",)
+    show_change_link = True
+
+
+@admin.action(description="Qualify the selected leads (in the background)")
+def qualify_selected(modeladmin, request, queryset) -> None:
+    started, already, refused = 0, 0, []
+    for lead in queryset.order_by("pk"):
+        try:
+            result = qualification_start(lead_id=lead.pk, requested_by=request.user, source="admin")
+        except ApplicationError as error:
+            refused.append(f"{lead.full_name}: {error.message}")
+            continue
+        started += result.created
+        already += not result.created
+    modeladmin.message_user(
+        request,
+        f"{started} qualification(s) started; {already} already under way.",
+        messages.SUCCESS,
+    )
+    for line in refused:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "national_id", "owner", "stage", "created_at")
+    list_filter = ("stage", "owner")
+    search_fields = ("first_name", "last_name", "national_id", "email")
+    list_select_related = ("owner",)
+    readonly_fields = ("stage", "created_at", "updated_at")
+    actions = [qualify_selected]
+    inlines = [RunInline, AuditTrailInline]
+
+
+@admin.register(QualificationRun)
+class QualificationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "lead",
+        "status",
+        "outcome",
+        "score",
+        "registry_status",
+        "archives_status",
+        "scoring_status",
+        "created_at",
+        "source",
+    )
+    list_filter = ("status", "outcome", "registry_status", "archives_status", "source")
+    search_fields = ("lead__last_name", "lead__national_id")
+    list_select_related = ("lead",)
+    date_hierarchy = "created_at"

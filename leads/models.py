@@ -1,1 +1,192 @@
-"""Models of the leads app."""
+"""Models of the leads app: the lead, and one record per qualification run."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from leads.national_id import format_national_id, validate_national_id
+
+
+def validate_not_in_future(value) -> None:
+    if value > timezone.localdate():
+        raise ValidationError("The birth date cannot be in the future.", code="future_date")
+
+
+validate_phone = RegexValidator(
+    r"^\+?[0-9][0-9 .()-]{5,30}$",
+    "Enter a phone number: digits, spaces, dots or dashes, optionally starting with +.",
+    code="invalid_phone",
+)
+
+
+class Stage(models.TextChoices):
+    """Where a lead is in the sales pipeline; the last finished run decides it."""
+
+    LEAD = "lead", "Lead"
+    PROSPECT = "prospect", "Prospect"
+    REJECTED = "rejected", "Rejected"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+
+
+class Lead(models.Model):
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    birth_date = models.DateField(validators=[validate_not_in_future])
+    national_id = models.CharField(
+        "national id",
+        max_length=32,
+        unique=True,
+        validators=[validate_national_id],
+        help_text="National identification number (country: settings.NATIONAL_ID_COUNTRY), "
+        "stored without spaces.",
+    )
+    email = models.EmailField()
+    phone = models.CharField(max_length=32, validators=[validate_phone])
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        help_text="The sales agent in charge of the lead.",
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.LEAD)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["stage", "-created_at"], name="leads_lead_stage_created"),
+            models.Index(fields=["owner", "stage"], name="leads_lead_owner_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.get_stage_display().lower()})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def national_id_display(self) -> str:
+        return format_national_id(self.national_id)
+
+
+class CheckStatus(models.TextChoices):
+    """The result of one external check in a run (also used for the score)."""
+
+    PENDING = "pending", "Pending"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+    UNAVAILABLE = "unavailable", "Unavailable"
+    SKIPPED = "skipped", "Skipped"
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.PENDING, RunStatus.RUNNING)
+
+
+def _check_status() -> models.CharField:
+    return models.CharField(max_length=16, choices=CheckStatus.choices, default=CheckStatus.PENDING)
+
+
+class QualificationRun(models.Model):
+    """One qualification of one lead: both checks, the score, the decision, who asked.
+
+    At most one run per lead is active (pending or running): a partial unique constraint
+    makes the database refuse a second one, whatever the entry point.
+    """
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(max_length=16, help_text="api, page, admin or cli.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # registry: what it answered, when, how fast
+    registry_status = _check_status()
+    registry_reason = models.TextField(blank=True)
+    registry_started_at = models.DateTimeField(null=True, blank=True)
+    registry_finished_at = models.DateTimeField(null=True, blank=True)
+    registry_latency_ms = models.FloatField(null=True, blank=True)
+    registry_response = models.JSONField(null=True, blank=True)
+
+    # archives: what it answered, when, how fast
+    archives_status = _check_status()
+    archives_reason = models.TextField(blank=True)
+    archives_started_at = models.DateTimeField(null=True, blank=True)
+    archives_finished_at = models.DateTimeField(null=True, blank=True)
+    archives_latency_ms = models.FloatField(null=True, blank=True)
+    archives_response = models.JSONField(null=True, blank=True)
+
+    # scoring: what it answered, when, how fast
+    scoring_status = _check_status()
+    scoring_reason = models.TextField(blank=True)
+    scoring_started_at = models.DateTimeField(null=True, blank=True)
+    scoring_finished_at = models.DateTimeField(null=True, blank=True)
+    scoring_latency_ms = models.FloatField(null=True, blank=True)
+    scoring_response = models.JSONField(null=True, blank=True)
+
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=16,
+        choices=[(s.value, s.label) for s in (Stage.PROSPECT, Stage.REJECTED, Stage.NEEDS_REVIEW)],
+        blank=True,
+        help_text="The decision; empty until the run is done.",
+    )
+    reasons = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=Q(status__in=["pending", "running"]),
+                name="leads_one_active_run_per_lead",
+                violation_error_message="This lead is already being qualified.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead", "-created_at"], name="leads_run_lead_created"),
+            models.Index(fields=["status", "created_at"], name="leads_run_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of lead {self.lead_id} ({self.outcome or self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def wall_ms(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds() * 1000
+
+    def check_summary(self, system: str) -> dict:
+        return {
+            "status": getattr(self, f"{system}_status"),
+            "reason": getattr(self, f"{system}_reason"),
+            "started_at": getattr(self, f"{system}_started_at"),
+            "finished_at": getattr(self, f"{system}_finished_at"),
+            "latency_ms": getattr(self, f"{system}_latency_ms"),
+        }

@@ -1,4 +1,14 @@
 """Pages of the leads app, mounted under /leads/."""
 
+from django.urls import path
+
+from leads import views
+
 app_name = "leads"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.pipeline_page, name="pipeline"),
+    path("new/", views.lead_new, name="new"),
+    path("<int:lead_id>/", views.lead_page, name="lead"),
+    path("<int:lead_id>/qualify/", views.lead_qualify, name="qualify"),
+    path("runs/<int:run_id>.json", views.run_json, name="run-json"),
+]

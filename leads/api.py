@@ -1,0 +1,133 @@
+"""REST API of the leads app (mounted under /api/leads/)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.schema import ErrorResponseSerializer
+from core.errors import PermissionDeniedError
+from leads.access import sees_all_leads, works_on_leads
+from leads.models import Lead
+from leads.selectors import lead_list, run_list
+from leads.serializers import (
+    BulkQualifyResponseSerializer,
+    BulkQualifySerializer,
+    LeadSerializer,
+    RunSerializer,
+)
+from leads.services import lead_create, lead_delete, lead_update, qualification_start
+
+ERRORS = {
+    400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input, per field."),
+    403: OpenApiResponse(ErrorResponseSerializer, description="Not a sales agent or staff."),
+    404: OpenApiResponse(ErrorResponseSerializer, description="No such lead (or not yours)."),
+    409: OpenApiResponse(ErrorResponseSerializer, description="Clashes with the lead's stage."),
+}
+
+
+class WorksOnLeads(permissions.BasePermission):
+    message = "Only sales agents and staff work on leads."
+
+    def has_permission(self, request, view) -> bool:
+        return works_on_leads(request.user)
+
+
+def _owner(request: Request, data: dict):
+    owner = data.pop("owner", None)
+    if owner is not None and owner != request.user and not sees_all_leads(request.user):
+        raise PermissionDeniedError("Only staff may give a lead to someone else.")
+    return owner
+
+
+@extend_schema(tags=["leads"])
+class LeadViewSet(viewsets.ModelViewSet):
+    """Sales leads. Sales agents see their own; staff see all. Filter with `?stage=`."""
+
+    serializer_class = LeadSerializer
+    permission_classes = [permissions.IsAuthenticated, WorksOnLeads]
+    filterset_fields = ["stage", "owner"]
+    search_fields = ["first_name", "last_name", "email", "national_id"]
+    ordering_fields = ["created_at", "last_name", "stage"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return lead_list(user=self.request.user)
+
+    def perform_create(self, serializer: LeadSerializer) -> None:
+        data = dict(serializer.validated_data)
+        owner = _owner(self.request, data)
+        serializer.instance = lead_create(actor=self.request.user, owner=owner, **data)
+
+    def perform_update(self, serializer: LeadSerializer) -> None:
+        data = dict(serializer.validated_data)
+        owner = _owner(self.request, data)
+        serializer.instance = lead_update(
+            lead_id=serializer.instance.pk, actor=self.request.user, owner=owner, **data
+        )
+
+    def perform_destroy(self, instance: Lead) -> None:
+        lead_delete(lead_id=instance.pk, actor=self.request.user)
+
+    @extend_schema(
+        operation_id="leads_qualify",
+        request=None,
+        responses={202: RunSerializer, **ERRORS},
+        description="Start qualifying the lead (both checks in parallel, then the score). "
+        "Answers 202 with the run; a run already under way is returned instead of a new one. "
+        "409 for a prospect.",
+    )
+    @action(detail=True, methods=["post"])
+    def qualify(self, request: Request, pk: str | None = None) -> Response:
+        lead = self.get_object()
+        started = qualification_start(lead_id=lead.pk, requested_by=request.user, source="api")
+        return Response(RunSerializer(started.run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="leads_qualify_many",
+        request=BulkQualifySerializer,
+        responses={202: BulkQualifyResponseSerializer, **ERRORS},
+        description='Start qualifying several leads: `{"leads": [1, 2]}`. Unknown ids -> 400.',
+    )
+    @action(detail=False, methods=["post"], url_path="qualify")
+    def qualify_many(self, request: Request) -> Response:
+        serializer = BulkQualifySerializer(data=request.data, queryset=self.get_queryset())
+        serializer.is_valid(raise_exception=True)
+        runs = [
+            qualification_start(lead_id=lead.pk, requested_by=request.user, source="api").run
+            for lead in serializer.validated_data["leads"]
+        ]
+        return Response({"runs": RunSerializer(runs, many=True).data}, status=202)
+
+    @extend_schema(
+        operation_id="leads_runs_of_lead", responses={200: RunSerializer(many=True), **ERRORS}
+    )
+    @action(detail=True, methods=["get"])
+    def runs(self, request: Request, pk: str | None = None) -> Response:
+        lead = self.get_object()
+        page = self.paginate_queryset(run_list(user=request.user, lead_id=lead.pk))
+        return self.get_paginated_response(RunSerializer(page, many=True).data)
+
+
+@extend_schema(tags=["leads"])
+class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Qualification runs of the leads you see, newest first."""
+
+    serializer_class = RunSerializer
+    permission_classes = [permissions.IsAuthenticated, WorksOnLeads]
+    filterset_fields = ["lead", "status", "outcome"]
+    ordering_fields = ["created_at"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return run_list(user=self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except (ValueError, TypeError):
+            raise Http404 from None

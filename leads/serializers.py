@@ -1,0 +1,125 @@
+"""API shapes of the leads app. They parse and present; the services decide."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from leads.models import Lead, QualificationRun, RunStatus
+
+SYSTEMS = ("registry", "archives", "scoring")
+
+
+class CheckSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    latency_ms = serializers.FloatField(allow_null=True)
+
+
+@extend_schema_field(
+    {"type": "string", "description": "One of: " + ", ".join(RunStatus.values) + "."}
+)
+class RunStatusField(serializers.ChoiceField):
+    """Documented as a plain string: drf-spectacular names enums by field name, and another
+    app's `status` enum would collide with this one (a warning `check --deploy` fails on)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=RunStatus.choices, **kwargs)
+
+
+class RunSerializer(serializers.ModelSerializer):
+    lead = serializers.PrimaryKeyRelatedField(read_only=True)
+    status = RunStatusField(read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    registry = serializers.SerializerMethodField()
+    archives = serializers.SerializerMethodField()
+    scoring = serializers.SerializerMethodField()
+    wall_ms = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = QualificationRun
+        fields = [
+            "id",
+            "lead",
+            "status",
+            "outcome",
+            "score",
+            "reasons",
+            "registry",
+            "archives",
+            "scoring",
+            "requested_by",
+            "source",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "wall_ms",
+        ]
+        read_only_fields = fields
+
+    def _check(self, run: QualificationRun, system: str) -> dict:
+        return CheckSerializer(run.check_summary(system)).data
+
+    def get_registry(self, run: QualificationRun) -> CheckSerializer:
+        return self._check(run, "registry")
+
+    def get_archives(self, run: QualificationRun) -> CheckSerializer:
+        return self._check(run, "archives")
+
+    def get_scoring(self, run: QualificationRun) -> CheckSerializer:
+        return self._check(run, "scoring")
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
+        required=False,
+        help_text="The sales agent in charge; only staff may choose someone else. Default: you.",
+    )
+    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    # Declared without validators: the rules (national id, birth date, phone, uniqueness) are
+    # the service's, which reports every bad field at once.
+    national_id = serializers.CharField(
+        max_length=40, help_text="Validated for settings.NATIONAL_ID_COUNTRY; spaces allowed."
+    )
+    birth_date = serializers.DateField(help_text="Not in the future.")
+    phone = serializers.CharField(max_length=32)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "national_id",
+            "email",
+            "phone",
+            "owner",
+            "owner_username",
+            "stage",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["stage", "created_at", "updated_at"]
+
+    def get_validators(self) -> list:
+        return []
+
+
+class BulkQualifySerializer(serializers.Serializer):
+    leads = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Lead.objects.none(), allow_empty=False
+    )
+
+    def __init__(self, *args, queryset=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if queryset is not None:  # the leads the caller may see
+            self.fields["leads"].child_relation.queryset = queryset
+
+
+class BulkQualifyResponseSerializer(serializers.Serializer):
+    runs = RunSerializer(many=True)

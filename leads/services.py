@@ -1,0 +1,404 @@
+"""Writes of the leads app: leads, and their qualification runs.
+
+A qualification is started (`qualification_start`: one active run per lead, enforced by a
+row lock on the lead and a partial unique constraint), then executed
+(`qualification_runs_execute`): the HTTP calls happen in an event loop on a helper thread
+while this thread records each finished check and, at the end, the decision. No transaction
+or row lock is held while an external system is being called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import Actor, audit_record, diff
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.tasks import enqueue_on_commit
+from leads.access import can_own_leads, can_qualify
+from leads.checks import CheckFinished, Event, LeadFacts, RunGathered, gather_runs
+from leads.decision import CheckResult, decide
+from leads.models import ACTIVE_RUN_STATUSES, Lead, QualificationRun, RunStatus, Stage
+from leads.national_id import normalize_national_id
+
+logger = logging.getLogger(__name__)
+
+LEAD_FIELDS = ("first_name", "last_name", "birth_date", "national_id", "email", "phone")
+#: Changing one of these makes an earlier decision meaningless.
+IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "national_id")
+
+
+# --- leads ---------------------------------------------------------------------------------
+
+
+def _snapshot(lead: Lead) -> dict[str, Any]:
+    return {name: getattr(lead, name) for name in (*LEAD_FIELDS, "owner_id", "stage")}
+
+
+def _compact_national_id(value: str) -> str:
+    """The compact number when valid; otherwise as given, for full_clean to report."""
+    try:
+        return normalize_national_id(value)
+    except ValidationError:
+        return value
+
+
+def _validate(lead: Lead) -> None:
+    try:
+        lead.full_clean(exclude=["owner"])
+    except ValidationError as error:
+        fields = {
+            ("non_field_errors" if name == "__all__" else name): messages
+            for name, messages in error.message_dict.items()
+        }
+        raise ApplicationError(
+            "Some fields are not valid: " + ", ".join(sorted(fields)) + ".",
+            code="validation_error",
+            fields=fields,
+        ) from None
+
+
+def _check_owner(owner) -> None:
+    if not can_own_leads(owner):
+        raise ApplicationError(
+            "The owner must be an active sales agent.",
+            code="validation_error",
+            fields={"owner": [f"{owner.get_username()} is not an active sales agent."]},
+        )
+
+
+def _save(lead: Lead) -> None:
+    try:
+        with transaction.atomic():
+            lead.save()
+    except IntegrityError:
+        # Two requests raced past full_clean's uniqueness check.
+        raise ApplicationError(
+            "Some fields are not valid: national_id.",
+            code="validation_error",
+            fields={"national_id": ["A lead with this national id already exists."]},
+        ) from None
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    actor: Actor,
+    first_name: str,
+    last_name: str,
+    birth_date: date,
+    national_id: str,
+    email: str,
+    phone: str,
+    owner=None,
+) -> Lead:
+    owner = owner if owner is not None else actor
+    _check_owner(owner)
+    lead = Lead(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        birth_date=birth_date,
+        national_id=_compact_national_id(national_id),
+        email=email.strip(),
+        phone=phone.strip(),
+        owner=owner,
+    )
+    _validate(lead)
+    _save(lead)
+    audit_record(obj=lead, action="lead created", actor=actor, changes=diff({}, _snapshot(lead)))
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, lead_id: int, actor: Actor, owner=None, **changes: Any) -> Lead:
+    """Change a lead's details. A prospect keeps its identity; a rejected or needs-review
+    lead whose identity changes goes back to the lead stage (its decision was about
+    other data). Nothing about the identity changes while a run is under way."""
+    unknown = set(changes) - set(LEAD_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown lead fields: {', '.join(sorted(unknown))}.")
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFoundError(f"Lead {lead_id} does not exist.")
+    before = _snapshot(lead)
+    if "national_id" in changes:
+        changes["national_id"] = _compact_national_id(changes["national_id"])
+    for name, value in changes.items():
+        setattr(lead, name, value.strip() if isinstance(value, str) else value)
+    if owner is not None:
+        _check_owner(owner)
+        lead.owner = owner
+    identity_changed = any(before[name] != getattr(lead, name) for name in IDENTITY_FIELDS)
+    if identity_changed:
+        if lead.stage == Stage.PROSPECT:
+            raise ConflictError(
+                "A prospect's identity (names, birth date, national id) cannot change."
+            )
+        if lead.runs.filter(status__in=ACTIVE_RUN_STATUSES).exists():
+            raise ConflictError("The lead is being qualified; change it once the run is done.")
+        lead.stage = Stage.LEAD
+    _validate(lead)
+    _save(lead)
+    audit_record(
+        obj=lead, action="lead updated", actor=actor, changes=diff(before, _snapshot(lead))
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_delete(*, lead_id: int, actor: Actor) -> None:
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFoundError(f"Lead {lead_id} does not exist.")
+    audit_record(obj=lead, action="lead deleted", actor=actor, changes=diff(_snapshot(lead), {}))
+    lead.delete()
+
+
+# --- starting a qualification --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    run: QualificationRun
+    #: False when the lead already had a run under way: that run is returned instead.
+    created: bool
+
+
+def _actor_user(actor: Actor):
+    if actor is None or isinstance(actor, str) or not actor.is_authenticated:
+        return None
+    return actor
+
+
+@transaction.atomic
+def qualification_start(
+    *, lead_id: int, requested_by: Actor, source: str, enqueue: bool = True
+) -> Started:
+    """Start qualifying a lead, or return the run already under way.
+
+    The lead's row is locked while we look for an active run and create one (PostgreSQL:
+    SELECT ... FOR UPDATE; SQLite: the IMMEDIATE transaction already serializes writers),
+    and the partial unique constraint `leads_one_active_run_per_lead` refuses a second
+    active run whatever happens: two simultaneous requests give one run.
+    """
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFoundError(f"Lead {lead_id} does not exist.")
+    user = _actor_user(requested_by)
+    if user is not None and not can_qualify(user, lead):
+        raise PermissionDeniedError("You may not qualify this lead.")
+    if lead.stage == Stage.PROSPECT:
+        raise ConflictError(f"Lead {lead.pk} is already a prospect; it is not qualified again.")
+
+    active = lead.runs.filter(status__in=ACTIVE_RUN_STATUSES).first()
+    if active is not None:
+        stale_before = timezone.now() - timedelta(seconds=settings.QUALIFICATION_STALE_AFTER)
+        if active.created_at > stale_before:
+            return Started(active, created=False)
+        _abandon(active)
+
+    try:
+        with transaction.atomic():
+            run = QualificationRun.objects.create(lead=lead, requested_by=user, source=source)
+    except IntegrityError:
+        # Only reachable if the row lock was bypassed: the constraint is the last word.
+        return Started(lead.runs.get(status__in=ACTIVE_RUN_STATUSES), created=False)
+    audit_record(
+        obj=lead,
+        action="qualification requested",
+        actor=requested_by,
+        reason=f"run {run.pk} from {source}",
+    )
+    if enqueue:
+        from leads.tasks import qualify_run  # tasks import this module
+
+        enqueue_on_commit(qualify_run, run.pk)
+    return Started(run, created=True)
+
+
+def _abandon(run: QualificationRun) -> None:
+    QualificationRun.objects.filter(pk=run.pk, status__in=ACTIVE_RUN_STATUSES).update(
+        status=RunStatus.ABANDONED,
+        finished_at=timezone.now(),
+        reasons=[
+            f"no result after {settings.QUALIFICATION_STALE_AFTER} s (lost worker or message); "
+            "replaced by a new run"
+        ],
+    )
+
+
+# --- executing runs ------------------------------------------------------------------------
+
+
+def _claim(run_ids: Iterable[int]) -> list[LeadFacts]:
+    """Mark the runs as running (a redelivered task takes its run over again) and read
+    what the checks need. Runs already done or abandoned are left alone."""
+    ids = list(run_ids)
+    QualificationRun.objects.filter(pk__in=ids, status__in=ACTIVE_RUN_STATUSES).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
+    runs = QualificationRun.objects.filter(pk__in=ids, status=RunStatus.RUNNING).select_related(
+        "lead"
+    )
+    return [
+        LeadFacts(
+            run_id=run.pk,
+            lead_id=run.lead_id,
+            national_id=run.lead.national_id,
+            first_name=run.lead.first_name,
+            last_name=run.lead.last_name,
+            birth_date=run.lead.birth_date,
+        )
+        for run in runs.order_by("pk")
+    ]
+
+
+def _check_columns(prefix: str, result: Any) -> dict[str, Any]:
+    return {
+        f"{prefix}_started_at": result.started_at,
+        f"{prefix}_finished_at": result.finished_at,
+        f"{prefix}_latency_ms": result.latency_ms,
+        f"{prefix}_response": result.response,
+        f"{prefix}_reason": result.reason,
+    }
+
+
+def qualification_check_record(*, run_id: int, result: CheckResult) -> None:
+    """Record one finished check at once, so the lead page shows it before the other ends."""
+    QualificationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        **{f"{result.system}_status": result.status}, **_check_columns(result.system, result)
+    )
+
+
+def qualification_complete(*, lead_id: int, gathered: RunGathered) -> QualificationRun | None:
+    """Decide, record the run and move the lead. None if the run was finished elsewhere."""
+    decision = decide(
+        registry=gathered.registry,
+        archives=gathered.archives,
+        scoring=gathered.scoring,
+        threshold=settings.PROSPECT_SCORE_THRESHOLD,
+    )
+    values: dict[str, Any] = {
+        "status": RunStatus.DONE,
+        "finished_at": timezone.now(),
+        "outcome": decision.outcome,
+        "reasons": decision.reasons,
+        "registry_status": gathered.registry.status,
+        "archives_status": gathered.archives.status,
+        "scoring_status": decision.scoring_status,
+        **_check_columns("registry", gathered.registry),
+        **_check_columns("archives", gathered.archives),
+    }
+    if gathered.scoring is not None:
+        values.update(score=gathered.scoring.score, **_check_columns("scoring", gathered.scoring))
+        if not gathered.scoring.available:
+            values["scoring_reason"] = gathered.scoring.reason
+    else:
+        values["scoring_reason"] = "not needed: a check did not pass"
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        finished = QualificationRun.objects.filter(
+            pk=gathered.run_id, status=RunStatus.RUNNING
+        ).update(**values)
+        if not finished:
+            return None
+        run = QualificationRun.objects.select_related("requested_by").get(pk=gathered.run_id)
+        before = lead.stage
+        lead.stage = decision.outcome
+        lead.save(update_fields=["stage", "updated_at"])
+        audit_record(
+            obj=lead,
+            action="qualified",
+            actor=run.requested_by or "leads.qualification",
+            changes=diff({"stage": before}, {"stage": lead.stage}),
+            reason=f"run {run.pk}: " + "; ".join(decision.reasons),
+        )
+    run.lead = lead
+    return run
+
+
+_DONE = object()
+
+
+def _drive(
+    produce: Callable[[Callable[[Event], None]], Any], handle: Callable[[Event], None]
+) -> None:
+    """Run the coroutine `produce(emit)` in an event loop on a helper thread and hand every
+    event it emits to `handle` on this thread, where the database connection lives."""
+    events: queue.SimpleQueue = queue.SimpleQueue()
+    failure: list[BaseException] = []
+
+    def loop() -> None:
+        try:
+            asyncio.run(produce(events.put))
+        except BaseException as error:  # handed over to the calling thread
+            failure.append(error)
+        finally:
+            events.put(_DONE)
+
+    thread = threading.Thread(target=loop, name="leads-qualification", daemon=True)
+    thread.start()
+    while (event := events.get()) is not _DONE:
+        try:
+            handle(event)
+        except Exception as error:  # one run's failure must not stop the others
+            logger.exception("recording %r failed", event)
+            failure.append(error)
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def qualification_runs_execute(
+    run_ids: Iterable[int],
+    *,
+    concurrency: int | None = None,
+    on_finished: Callable[[QualificationRun], None] | None = None,
+    clients: Callable[[], Any] | None = None,
+) -> list[QualificationRun]:
+    """Execute started runs: for each, both checks at once, then the score, then the
+    decision; at most `concurrency` leads at a time (settings.LEADS_BULK_CONCURRENCY)."""
+    facts = _claim(run_ids)
+    if not facts:
+        return []
+    lead_of = {fact.run_id: fact.lead_id for fact in facts}
+    finished: list[QualificationRun] = []
+
+    def handle(event: Event) -> None:
+        if isinstance(event, CheckFinished):
+            qualification_check_record(run_id=event.run_id, result=event.result)
+            return
+        run = qualification_complete(lead_id=lead_of[event.run_id], gathered=event)
+        if run is not None:
+            finished.append(run)
+            if on_finished is not None:
+                on_finished(run)
+
+    _drive(
+        lambda emit: gather_runs(
+            facts,
+            emit=emit,
+            concurrency=concurrency or settings.LEADS_BULK_CONCURRENCY,
+            timeout=settings.QUALIFICATION_TIMEOUT,
+            clients=clients,
+        ),
+        handle,
+    )
+    return finished
+
+
+def qualification_run_execute(*, run_id: int) -> QualificationRun | None:
+    """Execute one run (what the task does). None if it was already finished."""
+    runs = qualification_runs_execute([run_id], concurrency=1)
+    return runs[0] if runs else None

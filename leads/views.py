@@ -1,0 +1,111 @@
+"""Pages of the leads app: the pipeline, a lead with its "Qualify" button, a new lead."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.audit import audit_timeline
+from core.errors import ApplicationError
+from leads.access import can_qualify, works_on_leads
+from leads.forms import LeadForm
+from leads.models import QualificationRun, Stage
+from leads.selectors import lead_get, lead_runs, pipeline, run_list
+from leads.serializers import RunSerializer
+from leads.services import lead_create, qualification_start
+
+PIPELINE_COLUMNS = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]
+
+
+def _require_sales(request: HttpRequest) -> None:
+    if not works_on_leads(request.user):
+        raise PermissionDenied("Only sales agents and staff work on leads.")
+
+
+def _lead_or_404(request: HttpRequest, lead_id: int):
+    lead = lead_get(user=request.user, lead_id=lead_id)
+    if lead is None:
+        raise Http404("No such lead.")
+    return lead
+
+
+@require_GET
+def pipeline_page(request: HttpRequest) -> HttpResponse:
+    _require_sales(request)
+    columns = pipeline(user=request.user)
+    return render(
+        request,
+        "leads/pipeline.html",
+        {"columns": [(stage, columns[stage.value]) for stage in PIPELINE_COLUMNS]},
+    )
+
+
+@require_GET
+def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
+    _require_sales(request)
+    lead = _lead_or_404(request, lead_id)
+    runs = list(lead_runs(lead))
+    latest = runs[0] if runs else None
+    return render(
+        request,
+        "leads/lead_detail.html",
+        {
+            "lead": lead,
+            "latest": latest,
+            "runs": runs,
+            "systems": ["registry", "archives", "scoring"],
+            "can_qualify": can_qualify(request.user, lead) and lead.stage != Stage.PROSPECT,
+            "events": audit_timeline(lead)[:20],
+        },
+    )
+
+
+@require_POST
+def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
+    _require_sales(request)
+    lead = _lead_or_404(request, lead_id)
+    try:
+        started = qualification_start(lead_id=lead.pk, requested_by=request.user, source="page")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if started.created:
+            messages.info(request, "Qualification started; the checks appear as they finish.")
+        else:
+            messages.info(request, "This lead is already being qualified.")
+    return redirect("leads:lead", lead_id=lead.pk)
+
+
+@require_GET
+def run_json(request: HttpRequest, run_id: int) -> JsonResponse:
+    """What the lead page polls while a run is under way."""
+    _require_sales(request)
+    run = run_list(user=request.user).filter(pk=run_id).first()
+    if run is None:
+        raise Http404("No such run.")
+    return JsonResponse(_run_payload(run))
+
+
+def _run_payload(run: QualificationRun) -> dict:
+    data = RunSerializer(run).data
+    data["lead_stage"] = run.lead.stage
+    data["active"] = run.is_active
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+def lead_new(request: HttpRequest) -> HttpResponse:
+    _require_sales(request)
+    form = LeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = lead_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"Lead {lead.full_name} created.")
+            return redirect("leads:lead", lead_id=lead.pk)
+    return render(request, "leads/lead_form.html", {"form": form})

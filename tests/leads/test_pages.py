@@ -1,0 +1,136 @@
+"""Pages: pipeline, lead page with its Qualify button and poll endpoint, new lead, admin."""
+
+import pytest
+
+from leads.models import Lead, QualificationRun, RunStatus, Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pipeline_shows_leads_and_prospects_in_columns(client, agent, lead_factory):
+    lead_factory(owner=agent, first_name="Lea", stage=Stage.LEAD)
+    lead_factory(owner=agent, first_name="Paul", stage=Stage.PROSPECT)
+    lead_factory(first_name="Hidden")  # someone else's
+    client.force_login(agent)
+
+    page = client.get("/leads/").text
+
+    lead_column = page.split('data-stage="lead"')[1].split("</section>")[0]
+    prospect_column = page.split('data-stage="prospect"')[1].split("</section>")[0]
+    assert "Lea" in lead_column
+    assert "Paul" in prospect_column
+    assert "Hidden" not in page
+
+
+def test_pages_are_for_sales_and_staff(client, outsider, lead_factory):
+    client.force_login(outsider)
+
+    assert client.get("/leads/").status_code == 403
+    assert client.get(f"/leads/{lead_factory().pk}/").status_code == 403
+
+
+def test_anonymous_goes_to_login(client):
+    response = client.get("/leads/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_qualify_button_starts_a_run_and_the_page_polls_it(client, agent, lead_factory):
+    lead = lead_factory(owner=agent)
+    client.force_login(agent)
+    assert 'id="qualify"' in client.get(f"/leads/{lead.pk}/").text
+
+    response = client.post(f"/leads/{lead.pk}/qualify/", follow=True)
+
+    run = QualificationRun.objects.get()
+    assert run.source == "page"
+    assert "Qualification started" in response.text
+    assert f'data-url="/leads/runs/{run.pk}.json"' in response.text
+    assert 'data-active="true"' in response.text
+    polled = client.get(f"/leads/runs/{run.pk}.json").json()
+    assert (polled["status"], polled["active"], polled["registry"]["status"]) == (
+        "pending",
+        True,
+        "pending",
+    )
+
+
+def test_a_prospect_has_no_qualify_button(client, agent, lead_factory):
+    lead = lead_factory(owner=agent, stage=Stage.PROSPECT)
+    client.force_login(agent)
+
+    page = client.get(f"/leads/{lead.pk}/").text
+
+    assert 'id="qualify"' not in page
+    assert "not qualified again" in page
+    client.post(f"/leads/{lead.pk}/qualify/")
+    assert not QualificationRun.objects.exists()
+
+
+def test_someone_elses_lead_and_run_are_not_found(client, agent, lead_factory):
+    lead = lead_factory()
+    run = QualificationRun.objects.create(lead=lead, source="cli")
+    client.force_login(agent)
+
+    assert client.get(f"/leads/{lead.pk}/").status_code == 404
+    assert client.post(f"/leads/{lead.pk}/qualify/").status_code == 404
+    assert client.get(f"/leads/runs/{run.pk}.json").status_code == 404
+
+
+def test_new_lead_form_shows_field_errors(client, agent):
+    client.force_login(agent)
+    data = {
+        "first_name": "Alice",
+        "last_name": "Martin",
+        "birth_date": "2999-01-01",
+        "national_id": "2 84 05 75 116 045 15",
+        "email": "alice@example.test",
+        "phone": "+33 6 12 34 56 78",
+    }
+
+    page = client.post("/leads/new/", data).text
+
+    assert page.count('class="errorlist') == 2
+    assert "cannot be in the future" in page
+    assert "checksum" in page
+    assert not Lead.objects.exists()
+
+    response = client.post(
+        "/leads/new/", {**data, "birth_date": "1984-05-12", "national_id": "2 84 05 75 116 045 14"}
+    )
+    lead = Lead.objects.get()
+    assert response["Location"] == f"/leads/{lead.pk}/"
+    assert lead.owner == agent
+
+
+def test_admin_action_qualifies_the_selected_leads(client, lead_factory, user_factory):
+    admin = user_factory(username="boss", is_staff=True, is_superuser=True)
+    leads = [lead_factory(), lead_factory(), lead_factory(stage=Stage.PROSPECT)]
+    client.force_login(admin)
+
+    response = client.post(
+        "/admin/leads/lead/",
+        {"action": "qualify_selected", "_selected_action": [lead.pk for lead in leads]},
+        follow=True,
+    )
+
+    assert QualificationRun.objects.filter(status=RunStatus.PENDING, source="admin").count() == 2
+    assert "2 qualification(s) started" in response.text
+    assert "already a prospect" in response.text
+
+
+def test_dashboard_tile_counts(client, agent, lead_factory, outsider):
+    lead_factory(owner=agent, stage=Stage.PROSPECT)
+    lead_factory(owner=agent, stage=Stage.LEAD)
+    client.force_login(agent)
+
+    page = client.get("/").text
+
+    tile = page.split('data-app="leads"')[1].split("</article>")[0]
+    assert "<dt>Prospects</dt>" in tile
+    assert "<dd>1</dd>" in tile
+    client.force_login(outsider)
+    tile = client.get("/").text.split('data-app="leads"')[1].split("</article>")[0]
+    assert "For sales agents and staff." in tile
+    assert "<dt>Prospects</dt>" not in tile
