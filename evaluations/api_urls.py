@@ -1,7 +1,10 @@
 """REST API of the supplier evaluations app, mounted under /api/evaluations/."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
+
+from evaluations.api import EvaluationViewSet
 
 app_name = "evaluations-api"
-router = DefaultRouter()
+router = SimpleRouter()
+router.register("", EvaluationViewSet, basename="evaluation")
 urlpatterns = router.urls

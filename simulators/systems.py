@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from simulators.archives import Archives
 from simulators.bank import Bank
 from simulators.core import System
+from simulators.registry import Registry
+from simulators.scoring import Scoring
+from simulators.siren import Siren
 
-SYSTEMS: tuple[type[System], ...] = (Bank,)
+SYSTEMS: tuple[type[System], ...] = (Bank, Registry, Archives, Scoring, Siren)

@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic tasks are declared in each app's `schedules.py` and synced into the database
 # (`manage.py sync_schedules`, also run after migrate), where staff see and edit them.
 CELERY_BEAT_SCHEDULE: dict = {}
+# Tests only: clear the content-type cache before each task (see core.apps).
+CLEAR_CONTENT_TYPE_CACHE_PER_TASK = False
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 # --- External systems (the simulators in development; the real systems in production) ------
@@ -257,8 +259,39 @@ LOANS_MAX_AMOUNT = env_int("LOANS_MAX_AMOUNT", 1_000_000)
 LOANS_CURRENCIES = env_list("LOANS_CURRENCIES", ["EUR", "GBP", "USD", "CHF"])
 
 # --- leads --------------------------------------------------------------------------------
+# Country whose national identification number a lead carries, validated with python-stdnum
+# (see leads.national_id.VALIDATORS): FR = French NIR / social security number.
+NATIONAL_ID_COUNTRY = env_str("NATIONAL_ID_COUNTRY", "FR")
+# One qualification run (both checks in parallel, then the score) must end within this.
+QUALIFICATION_TIMEOUT = env_float("QUALIFICATION_TIMEOUT", 8.0)
+# A score strictly greater than this makes a prospect.
+PROSPECT_SCORE_THRESHOLD = env_int("PROSPECT_SCORE_THRESHOLD", 60)
+# Leads qualified at once by the CLI; one httpx client per system degrades past ~10 in flight.
+LEADS_BULK_CONCURRENCY = env_int("LEADS_BULK_CONCURRENCY", 10)
+# An unfinished run older than this is taken as lost (dead worker, lost message) and may be
+# replaced by a new one. Longer than QUALIFICATION_TIMEOUT plus any queueing.
+QUALIFICATION_STALE_AFTER = env_int("QUALIFICATION_STALE_AFTER", 300)
 
 # --- evaluations --------------------------------------------------------------------------
+# Nightly decay: rows per set-based UPDATE (primary-key ranges), then re-evaluations of the due
+# ones by at most EVALUATIONS_REEVALUATION_CONCURRENCY workers (or threads for the command) at
+# once; a claimed row is retried after EVALUATIONS_CLAIM_LEASE seconds if its worker died.
+EVALUATIONS_DECAY_CHUNK_SIZE = env_int("EVALUATIONS_DECAY_CHUNK_SIZE", 20_000)
+EVALUATIONS_REEVALUATION_CONCURRENCY = env_int("EVALUATIONS_REEVALUATION_CONCURRENCY", 8)
+EVALUATIONS_CLAIM_LEASE = env_float("EVALUATIONS_CLAIM_LEASE", 120.0)
+# A re-evaluation task stops taking rows after this long and hands over to a fresh task.
+EVALUATIONS_RUNNER_BUDGET = env_float("EVALUATIONS_RUNNER_BUDGET", 60.0)
+EVALUATIONS_SIREN_TIMEOUT = env_float("EVALUATIONS_SIREN_TIMEOUT", 5.0)
+# Seed of the VAT fake (unset: unseeded); the sequence of answers is per process.
+_vat_fake_seed = env_int("EVALUATIONS_VAT_FAKE_SEED", -1)
+EVALUATIONS_VAT_FAKE_SEED = _vat_fake_seed if _vat_fake_seed >= 0 else None
+# plotly.js for the score chart, served from the installed plotly package (no copy, no CDN):
+# `{% static "evaluations/vendor/plotly.min.js" %}`.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "evaluations.staticfiles.PlotlyJsFinder",
+]
 
 # --- kam ----------------------------------------------------------------------------------
 

@@ -1,0 +1,30 @@
+"""The list filters, shared by the API and the list page."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from evaluations.models import Evaluation, Reason, State
+from evaluations.types import registry
+
+
+class EvaluationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=lambda: registry.choices())
+    state = django_filters.ChoiceFilter(choices=State.choices)
+    reason = django_filters.ChoiceFilter(choices=Reason.choices)
+    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score ≥")
+    score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte", label="Score ≤")
+    q = django_filters.CharFilter(method="filter_text", label="Number or name")
+    due = django_filters.BooleanFilter(field_name="reevaluation_due", label="Due for re-evaluation")
+
+    class Meta:
+        model = Evaluation
+        fields = ["kind", "state", "reason", "score_min", "score_max", "q", "due"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        compact = value.replace(" ", "").upper()
+        return queryset.filter(Q(value__icontains=compact) | Q(company_name__icontains=value))

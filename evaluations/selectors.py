@@ -1,0 +1,101 @@
+"""Reads of the evaluations app."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from core.audit import audit_timeline
+from core.models import AuditEvent
+from evaluations.models import DecayPass, Evaluation, State
+from evaluations.rules import decide
+
+EVALUATION_ACTIONS = ("evaluated", "re-evaluated")
+
+
+def evaluation_list() -> QuerySet[Evaluation]:
+    return Evaluation.objects.all().order_by("-id")
+
+
+def evaluation_get(*, evaluation_id: int) -> Evaluation | None:
+    return Evaluation.objects.filter(pk=evaluation_id).first()
+
+
+def evaluation_history(evaluation: Evaluation) -> QuerySet[AuditEvent]:
+    return audit_timeline(evaluation)
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    at: datetime.datetime
+    score: int
+    what: str
+
+
+def evaluation_score_series(evaluation: Evaluation) -> list[ScorePoint]:
+    """The score over time, oldest first.
+
+    Decay passes write no per-row history (a million audit rows a night would defeat doing
+    them in SQL), so between two evaluations (exact, from the audit trail) the series replays
+    the rules over the passes that applied to this row (those dated up to its
+    last_decayed_on). The last point is the stored score, now."""
+    events = list(
+        evaluation_history(evaluation)
+        .filter(action__in=EVALUATION_ACTIONS)
+        .order_by("created_at", "id")
+    )
+    passes = []
+    if events and evaluation.last_decayed_on:
+        passes = list(
+            DecayPass.objects.filter(
+                date__lte=evaluation.last_decayed_on, started_at__gte=events[0].created_at
+            ).order_by("started_at")
+        )
+    timeline = sorted(
+        [(event.created_at, 0, event) for event in events]
+        + [(decay_pass.started_at, 1, decay_pass) for decay_pass in passes],
+        key=lambda item: (item[0], item[1]),
+    )
+    points: list[ScorePoint] = []
+    current: dict[str, object] = {}
+    for at, _, item in timeline:
+        if isinstance(item, AuditEvent):
+            changes = item.changes or {}
+            before = changes.get("score", {}).get("from")
+            if before is not None and points:
+                points.append(ScorePoint(at, int(before), "before re-evaluation"))
+            for name in ("state", "reason", "score"):
+                if name in changes:
+                    current[name] = changes[name]["to"]
+            current.setdefault("score", 100)
+            points.append(ScorePoint(at, int(current["score"]), item.action))
+        elif current:
+            decision = decide(
+                kind=evaluation.kind,
+                state=str(current.get("state")),
+                reason=str(current.get("reason")),
+                score=int(current["score"]),
+            )
+            if decision.changes_score:
+                current["score"] = decision.score
+                points.append(ScorePoint(at, decision.score, f"decay {item.date}"))
+    points.append(ScorePoint(timezone.now(), evaluation.score, "now"))
+    return points
+
+
+def evaluation_counts_by_state() -> dict[str, int]:
+    rows = Evaluation.objects.values("state").annotate(n=Count("id"))
+    counts = {state.value: 0 for state in State}
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
+def decay_pass_latest() -> DecayPass | None:
+    return DecayPass.objects.order_by("-date").first()
+
+
+def evaluations_due_count() -> int:
+    return Evaluation.objects.filter(reevaluation_due=True).count()

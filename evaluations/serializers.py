@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.models import AuditEvent
+from evaluations import selectors
+from evaluations.models import Evaluation
+from evaluations.types import registry
+
+
+class EvaluationCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=registry.choices())
+    value = serializers.CharField(
+        max_length=64,
+        help_text="The company's number: a SIREN (9 digits) or an EU/UK VAT number with its "
+        "country prefix. Validated and normalised (python-stdnum).",
+    )
+
+
+class HistoryEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["created_at", "actor", "action", "changes", "reason"]
+        read_only_fields = fields
+
+
+class ScorePointSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    score = serializers.IntegerField()
+    what = serializers.CharField()
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "kind",
+            "value",
+            "state",
+            "reason",
+            "score",
+            "company_name",
+            "created_at",
+            "last_evaluated_at",
+            "last_decayed_on",
+            "reevaluation_due",
+        ]
+        read_only_fields = fields
+
+
+class EvaluationDetailSerializer(EvaluationSerializer):
+    history = serializers.SerializerMethodField()
+    score_history = serializers.SerializerMethodField()
+
+    class Meta(EvaluationSerializer.Meta):
+        fields = [*EvaluationSerializer.Meta.fields, "history", "score_history"]
+        read_only_fields = fields
+
+    @extend_schema_field(HistoryEventSerializer(many=True))
+    def get_history(self, evaluation: Evaluation) -> list[dict]:
+        return HistoryEventSerializer(selectors.evaluation_history(evaluation), many=True).data
+
+    @extend_schema_field(ScorePointSerializer(many=True))
+    def get_score_history(self, evaluation: Evaluation) -> list[dict]:
+        points = selectors.evaluation_score_series(evaluation)
+        return ScorePointSerializer(points, many=True).data

@@ -1,0 +1,98 @@
+"""Pages: the list with filters, the create form, the detail with the score chart."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import ApplicationError
+from evaluations import selectors, services
+from evaluations.filters import EvaluationFilter
+from evaluations.forms import EvaluationCreateForm
+from evaluations.permissions import can_evaluate
+from evaluations.staticfiles import PLOTLY_JS_URL_PATH
+
+
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    filterset = EvaluationFilter(request.GET, queryset=selectors.evaluation_list())
+    queryset = filterset.qs if filterset.is_valid() else selectors.evaluation_list().none()
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "evaluations/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_evaluate": can_evaluate(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_create(request: HttpRequest) -> HttpResponse:
+    if not can_evaluate(request.user):
+        raise PermissionDenied
+    form = EvaluationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.evaluation_create(**form.cleaned_data, actor=request.user)
+        except ApplicationError as error:
+            for field, field_messages in error.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            if not error.fields:
+                form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{evaluation} evaluated: {evaluation.get_state_display()}.")
+            return redirect("evaluations:detail", evaluation_id=evaluation.pk)
+    return render(request, "evaluations/create.html", {"form": form})
+
+
+def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
+    evaluation = selectors.evaluation_get(evaluation_id=evaluation_id)
+    if evaluation is None:
+        raise Http404
+    points = selectors.evaluation_score_series(evaluation)
+    chart = {
+        # Wall-clock times in settings.TIME_ZONE, as on the rest of the page (plotly ignores
+        # UTC offsets).
+        "x": [timezone.localtime(p.at).replace(tzinfo=None).isoformat() for p in points],
+        "y": [point.score for point in points],
+        "text": [point.what for point in points],
+    }
+    return render(
+        request,
+        "evaluations/detail.html",
+        {
+            "evaluation": evaluation,
+            "events": selectors.evaluation_history(evaluation),
+            "chart": chart,
+            "plotly_js": PLOTLY_JS_URL_PATH,
+            "can_evaluate": can_evaluate(request.user) and not evaluation.is_final,
+        },
+    )
+
+
+@require_POST
+def evaluation_reevaluate(request: HttpRequest, evaluation_id: int) -> HttpResponse:
+    if not can_evaluate(request.user):
+        raise PermissionDenied
+    try:
+        evaluation = services.evaluation_reevaluate(evaluation_id=evaluation_id, actor=request.user)
+    except ApplicationError as error:
+        if error.status_code == 404:
+            raise Http404 from None
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"Re-evaluated: {evaluation.get_state_display()}, score {evaluation.score}."
+        )
+    return redirect("evaluations:detail", evaluation_id=evaluation_id)

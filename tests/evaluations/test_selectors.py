@@ -1,0 +1,41 @@
+"""The score over time: exact at evaluations, replayed over the passes in between."""
+
+import datetime
+
+import pytest
+
+from evaluations import selectors, services
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 4, 1)
+
+
+def test_the_series_replays_the_passes_between_evaluations(fake_sources):
+    evaluation = services.evaluation_create(kind="SIREN", value="732829320")
+    for offset in range(3):
+        services.decay_pass_run(on_date=DAY + datetime.timedelta(days=offset))
+    fake_sources["SIREN"].outcome = "unreachable"
+    services.evaluation_reevaluate(evaluation_id=evaluation.pk)
+    services.decay_pass_run(on_date=DAY + datetime.timedelta(days=3))
+    evaluation.refresh_from_db()
+
+    points = selectors.evaluation_score_series(evaluation)
+
+    assert [p.score for p in points] == [100, 99, 98, 97, 97, 100, 95, 95]
+    assert [p.what for p in points][-4:] == [
+        "before re-evaluation",
+        "re-evaluated",
+        "decay 2026-04-04",
+        "now",
+    ]
+    assert points[-1].score == evaluation.score == 95
+
+
+def test_passes_that_did_not_apply_to_the_row_are_not_replayed(fake_sources):
+    services.decay_pass_run(on_date=DAY)  # before the evaluation existed
+    evaluation = services.evaluation_create(kind="SIREN", value="732829320")
+
+    points = selectors.evaluation_score_series(evaluation)
+
+    assert [p.score for p in points] == [100, 100]
