@@ -29,7 +29,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -216,7 +216,7 @@ def _unclaimed(now: datetime) -> Q:
 
 
 def loan_applications_claim_due(
-    *, status: Status, limit: int, now: datetime | None = None
+    *, status: Status, limit: int, now: datetime | None = None, due_by: datetime | None = None
 ) -> tuple[list[uuid.UUID], uuid.UUID]:
     """Claim up to `limit` due applications in `status`; returns their ids and the token.
 
@@ -227,7 +227,7 @@ def loan_applications_claim_due(
     token = uuid.uuid4()
     with transaction.atomic():
         ids = list(
-            LoanApplication.objects.filter(status=status, next_attempt_at__lte=now)
+            LoanApplication.objects.filter(status=status, next_attempt_at__lte=due_by or now)
             .filter(_unclaimed(now))
             .order_by("next_attempt_at")
             .select_for_update(skip_locked=True)
@@ -306,20 +306,11 @@ def loan_application_submit(*, application_id: uuid.UUID | str) -> str:
                 first_name=application.first_name,
                 last_name=application.last_name,
             )
-    except BankPayloadRejected as exc:
-        _release(
-            application_id=application.id,
-            token=token,
-            actor=SUBMITTER,
-            reason=exc.message,
-            status=Status.FAILED,
-            failure_code=FailureCode.PAYLOAD_REJECTED,
-            failure_reason=f"The bank refused the application: {exc.body}",
-            next_attempt_at=None,
-        )
-        return "failed"
     except ExternalServiceError as exc:
         if not exc.retryable:
+            # A 4xx: sending the same data again cannot help (400 payload not valid, or a
+            # status outside the contract). Visible, and correctable then re-submittable.
+            detail = exc.body if isinstance(exc, BankPayloadRejected) else exc.message
             _release(
                 application_id=application.id,
                 token=token,
@@ -327,7 +318,7 @@ def loan_application_submit(*, application_id: uuid.UUID | str) -> str:
                 reason=exc.message,
                 status=Status.FAILED,
                 failure_code=FailureCode.PAYLOAD_REJECTED,
-                failure_reason=f"The bank refused the application: {exc.message}",
+                failure_reason=f"The bank refused the application: {detail}",
                 next_attempt_at=None,
             )
             return "failed"
@@ -512,13 +503,21 @@ def loan_applications_dispatch_due(*, now: datetime | None = None) -> DispatchSu
         for application_id in ids:
             submit_application.apply_async(args=[str(application_id)])
         summary.submissions += len(ids)
+    # Polls due before the next tick are handed out now, each batch timed (eta) for its
+    # earliest due time: no poll waits for the next tick, so a decision is seen within about
+    # one poll interval, and none is sent more than one tick early.
+    lookahead = now + timedelta(seconds=settings.LOANS_DISPATCH_EVERY)
     while True:
         ids, token = loan_applications_claim_due(
-            status=Status.PENDING, limit=settings.LOANS_POLL_BATCH_SIZE, now=now
+            status=Status.PENDING, limit=settings.LOANS_POLL_BATCH_SIZE, now=now, due_by=lookahead
         )
         if not ids:
             break
-        poll_batch.apply_async(args=[[str(i) for i in ids], str(token)])
+        first_due = LoanApplication.objects.filter(claim_token=token).aggregate(
+            first=Min("next_attempt_at")
+        )["first"]
+        options = {"eta": first_due} if first_due and first_due > timezone.now() else {}
+        poll_batch.apply_async(args=[[str(i) for i in ids], str(token)], **options)
         summary.poll_batches += 1
         summary.polls += len(ids)
     return summary

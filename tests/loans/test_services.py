@@ -439,3 +439,21 @@ def test_only_failed_applications_can_be_resubmitted(application_factory, office
 
     with pytest.raises(ConflictError):
         services.loan_application_resubmit(application=application, actor=officer)
+
+
+def test_dispatch_hands_out_polls_due_before_the_next_tick(
+    application_factory, settings, monkeypatch
+):
+    from loans import tasks
+
+    settings.LOANS_DISPATCH_EVERY = 1.0
+    now = timezone.now()
+    soon = application_factory(status=Status.PENDING, next_attempt_at=now + timedelta(seconds=0.6))
+    application_factory(status=Status.PENDING, next_attempt_at=now + timedelta(seconds=1.5))
+    batches = []
+    monkeypatch.setattr(tasks.poll_batch, "apply_async", lambda **kw: batches.append(kw))
+
+    services.loan_applications_dispatch_due(now=now)
+
+    assert [b["args"][0] for b in batches] == [[str(soon.id)]]
+    assert batches[0]["eta"] == soon.next_attempt_at  # sent now, run when it is due
