@@ -15,7 +15,7 @@ from evaluations import selectors, services
 from evaluations.filters import EvaluationFilter
 from evaluations.forms import EvaluationCreateForm
 from evaluations.permissions import can_evaluate
-from evaluations.staticfiles import PLOTLY_JS_URL_PATH
+from core.staticfiles import PLOTLY_JS_URL_PATH
 
 
 def evaluation_list(request: HttpRequest) -> HttpResponse:

@@ -105,6 +105,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js for every chart, served from the installed plotly package (no copy, no CDN):
+# `{% static "vendor/plotly.min.js" %}` (core/staticfiles.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "core.staticfiles.PlotlyJsFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -285,13 +292,6 @@ EVALUATIONS_SIREN_TIMEOUT = env_float("EVALUATIONS_SIREN_TIMEOUT", 5.0)
 # Seed of the VAT fake (unset: unseeded); the sequence of answers is per process.
 _vat_fake_seed = env_int("EVALUATIONS_VAT_FAKE_SEED", -1)
 EVALUATIONS_VAT_FAKE_SEED = _vat_fake_seed if _vat_fake_seed >= 0 else None
-# plotly.js for the score chart, served from the installed plotly package (no copy, no CDN):
-# `{% static "evaluations/vendor/plotly.min.js" %}`.
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "evaluations.staticfiles.PlotlyJsFinder",
-]
 
 # --- kam ----------------------------------------------------------------------------------
 

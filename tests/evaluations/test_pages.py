@@ -87,14 +87,14 @@ def test_the_detail_has_a_chart_served_from_our_static_files(analyst_client, fak
     html = analyst_client.get(f"/evaluations/{evaluation.pk}/").text
 
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
-    assert "/static/evaluations/vendor/plotly.min.js" in scripts
+    assert "/static/vendor/plotly.min.js" in scripts
     assert all(src.startswith("/static/") for src in scripts)
     assert not re.search(r'src="(https?:)?//', html)
     assert 'id="score-chart-data"' in html
 
 
 def test_plotly_js_is_served(analyst_client):
-    response = analyst_client.get("/static/evaluations/vendor/plotly.min.js")
+    response = analyst_client.get("/static/vendor/plotly.min.js")
 
     assert response.status_code == 200
     assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()

@@ -1,7 +1,7 @@
 """Serve plotly.js from the installed `plotly` package as a static file (no copy, no CDN).
 
 Listed in STATICFILES_FINDERS, so WhiteNoise (finders in development and tests) and
-`collectstatic` (production) both see `evaluations/vendor/plotly.min.js`, always the version
+`collectstatic` (production) both see `vendor/plotly.min.js`, always the version
 that matches the installed plotly.
 """
 
@@ -13,7 +13,7 @@ import plotly
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
 
-PREFIX = "evaluations/vendor"
+PREFIX = "vendor"
 FILENAME = "plotly.min.js"
 PLOTLY_JS_URL_PATH = f"{PREFIX}/{FILENAME}"
 
