@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.staticfiles import PLOTLY_JS_URL_PATH
 from evaluations import selectors, services
 from evaluations.filters import EvaluationFilter
 from evaluations.forms import EvaluationCreateForm
 from evaluations.permissions import can_evaluate
-from core.staticfiles import PLOTLY_JS_URL_PATH
 
 
 def evaluation_list(request: HttpRequest) -> HttpResponse:
