@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint format bench lock migrate clean
+.PHONY: help setup run test test-fast lint format bench bench-pg lock migrate clean
 
 help:
 	@echo "make run    set up (venv, deps, migrations, dev users, demo data) and start everything"
 	@echo "make test   set up and run the whole test suite"
-	@echo "make lint   ruff check + format check;  make bench   benchmarks;  make lock   re-lock"
+	@echo "make lint   ruff check + format check;  make lock   re-lock the dependencies"
+	@echo "make bench  benchmarks on the embedded defaults;  make bench-pg  on PostgreSQL + Redis"
 
 # The virtualenv is rebuilt only when the lock file changes.
 $(STAMP): requirements-dev.lock
@@ -45,7 +46,13 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
+
+# The issues' reference figures: PostgreSQL + Redis on this machine (a scratch database).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/3
+bench-pg: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(BIN)/python -m bench $(BENCH)
 
 # Re-resolve the lock files from pyproject.toml (needs network access to PyPI and `uv`).
 lock:

@@ -19,12 +19,35 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_VAR / 'db.sqlite3'}")
     os.environ.setdefault("CELERY_FILESYSTEM_BROKER_DIR", str(BENCH_VAR / "broker"))
+    _create_postgres_database_if_missing(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def _create_postgres_database_if_missing(url: str) -> None:
+    """`make bench-pg` points at a scratch database; create it on first use."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    params = {
+        "host": config["HOST"] or "localhost",
+        "port": config["PORT"] or 5432,
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
