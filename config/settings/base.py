@@ -294,8 +294,45 @@ _vat_fake_seed = env_int("EVALUATIONS_VAT_FAKE_SEED", -1)
 EVALUATIONS_VAT_FAKE_SEED = _vat_fake_seed if _vat_fake_seed >= 0 else None
 
 # --- kam ----------------------------------------------------------------------------------
+# Health bands (kam/performance.py) compare an account's recent ordering with its own usual
+# rhythm: the average interval between its orders (needs KAM_BAND_MIN_ORDERS orders).
+#   gap = days since the last order / average interval
+#   activity = orders in the last 90 days / (90 / average interval)   (expected orders)
+# underperforming: gap >= KAM_BAND_UNDERPERFORMING_GAP
+# at risk:         gap >= KAM_BAND_AT_RISK_GAP or activity < KAM_BAND_AT_RISK_ACTIVITY
+# well-performing: activity >= KAM_BAND_WELL_PERFORMING_ACTIVITY (and not at risk)
+# steady:          everything else; fewer orders than the minimum: not rated yet.
+KAM_BAND_MIN_ORDERS = env_int("KAM_BAND_MIN_ORDERS", 3)
+KAM_BAND_UNDERPERFORMING_GAP = env_float("KAM_BAND_UNDERPERFORMING_GAP", 3.0)
+KAM_BAND_AT_RISK_GAP = env_float("KAM_BAND_AT_RISK_GAP", 1.5)
+KAM_BAND_AT_RISK_ACTIVITY = env_float("KAM_BAND_AT_RISK_ACTIVITY", 0.5)
+KAM_BAND_WELL_PERFORMING_ACTIVITY = env_float("KAM_BAND_WELL_PERFORMING_ACTIVITY", 1.2)
+# Working days for call retries (0 = Monday ... 6 = Sunday), in the account's local time.
+KAM_WORKING_DAYS = [int(day) for day in env_list("KAM_WORKING_DAYS", ["0", "1", "2", "3", "4"])]
+# Currencies an account may order in (one per account).
+KAM_CURRENCIES = env_list("KAM_CURRENCIES", ["EUR", "GBP", "USD", "CHF", "INR"])
+# Accounts per chunk of the nightly performance snapshot.
+KAM_SNAPSHOT_CHUNK_SIZE = env_int("KAM_SNAPSHOT_CHUNK_SIZE", 2_000)
 
 # --- workflows ----------------------------------------------------------------------------
+# Definitions are YAML/JSON files in these folders (comma-separated), validated when loaded.
+WORKFLOWS_DEFINITIONS_DIRS = env_list(
+    "WORKFLOWS_DEFINITIONS_DIRS", [str(BASE_DIR / "workflows" / "definitions")]
+)
+# Excel uploads: refused above this size, before anything reads them.
+WORKFLOWS_UPLOAD_MAX_BYTES = env_int("WORKFLOWS_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# Zip-bomb guards, checked on the zip's directory before openpyxl opens it: the total
+# uncompressed size, the overall compression ratio (beyond 1 MiB uncompressed) and the number
+# of parts.
+WORKFLOWS_XLSX_MAX_UNCOMPRESSED_BYTES = env_int(
+    "WORKFLOWS_XLSX_MAX_UNCOMPRESSED_BYTES", 20 * 1024 * 1024
+)
+WORKFLOWS_XLSX_MAX_COMPRESSION_RATIO = env_int("WORKFLOWS_XLSX_MAX_COMPRESSION_RATIO", 100)
+WORKFLOWS_XLSX_MAX_PARTS = env_int("WORKFLOWS_XLSX_MAX_PARTS", 200)
+# Rows read from a sheet (blank ones included) before it is refused as too long.
+WORKFLOWS_EXCEL_MAX_ROWS = env_int("WORKFLOWS_EXCEL_MAX_ROWS", 1000)
+# An automatic step claimed by a worker that died is retried after this many seconds.
+WORKFLOWS_CLAIM_LEASE = env_float("WORKFLOWS_CLAIM_LEASE", 120.0)
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
