@@ -2,6 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from workflows.api.views import DefinitionViewSet, RunViewSet
+
 app_name = "workflows-api"
 router = DefaultRouter()
+router.register("definitions", DefinitionViewSet, basename="definition")
+router.register("runs", RunViewSet, basename="run")
 urlpatterns = router.urls

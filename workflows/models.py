@@ -78,9 +78,7 @@ class WorkflowRun(models.Model):
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
     )
-    status = models.CharField(
-        max_length=16, choices=RunStatus.choices, default=RunStatus.WAITING
-    )
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.WAITING)
     current_step = models.CharField(max_length=64, blank=True, help_text="blank once finished")
     error = models.TextField(blank=True)
     error_details = models.JSONField(default=list, blank=True)
@@ -160,7 +158,6 @@ class StepResult(models.Model):
     @property
     def duration_ms(self) -> int:
         return int((self.finished_at - self.started_at).total_seconds() * 1000)
-
 
 
 class Upload(models.Model):

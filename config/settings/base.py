@@ -347,5 +347,11 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "httpx": {"level": "WARNING"},
+        # One line per task received/succeeded and per beat send is noise when the loans
+        # dispatcher runs every second; tasks log what they did themselves. CELERY_TASK_LOG_LEVEL
+        # =INFO brings the lines back.
+        "celery.app.trace": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
+        "celery.worker.strategy": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
+        "celery.beat": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
     },
 }
