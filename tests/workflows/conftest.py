@@ -1,0 +1,261 @@
+"""Workbooks generated on the fly (good ones in every accepted layout, and a corpus of bad
+ones), users with the roles that may run workflows, and a folder of definitions to edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from core.roles import Role
+from workflows.steps import StepType, registry
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "workflows" / "definitions"
+KEY = "customer_income_expenditure"
+HEADER = ("month", "income", "expenses")
+
+
+def months(start: str = "2025-01", count: int = 12) -> list[str]:
+    year, month = int(start[:4]), int(start[5:])
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def statement_rows(start: str = "2025-01", count: int = 12) -> list[list]:
+    """Income 2000 + 100 * i, expenses 1500 + 50 * i (net 500 + 50 * i)."""
+    return [[m, 2000 + 100 * i, 1500 + 50 * i] for i, m in enumerate(months(start, count))]
+
+
+def workbook_bytes(rows: list[list] | None, header: tuple | list | None = HEADER) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    if header:
+        sheet.append(list(header))
+    for row in rows or []:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def good_statement(start: str = "2025-01") -> bytes:
+    return workbook_bytes(statement_rows(start))
+
+
+def with_extra_part(content: bytes, name: str, data: bytes, *, compress: bool = True) -> bytes:
+    """The workbook with one more part in its zip (a zip bomb, or incompressible bulk)."""
+    buffer = io.BytesIO(content)
+    with zipfile.ZipFile(
+        buffer, "a", zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    ) as z:
+        z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _set(rows: list[list], row: int, column: int, value) -> list[list]:
+    rows[row][column] = value
+    return rows
+
+
+@dataclass(frozen=True)
+class BadFile:
+    name: str
+    content: bytes
+    expected: str  # a part of the one message this file must produce
+
+
+def bad_files() -> dict[str, BadFile]:
+    """At least one file per way an upload goes wrong, each with its own message."""
+    base = statement_rows()
+    gap = statement_rows("2025-01", 13)
+    del gap[3]  # 2025-04 missing, still 12 rows
+    duplicate = statement_rows()
+    duplicate[6][0] = "2025-03"  # A8 repeats A4
+    plain_zip = io.BytesIO()
+    with zipfile.ZipFile(plain_zip, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    return {
+        "not an xlsx": BadFile(
+            "statement.pdf", b"%PDF-1.4 not a workbook", "Only Excel workbooks (.xlsx) are accepted"
+        ),
+        "renamed csv": BadFile(
+            "statement.xlsx",
+            b"month,income,expenses\n2025-01,2000,1500\n",
+            "is a text or CSV file renamed to .xlsx",
+        ),
+        "renamed xls": BadFile(
+            "statement.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
+            "old-format Excel file (.xls",
+        ),
+        "zip but not a workbook": BadFile(
+            "statement.xlsx", plain_zip.getvalue(), "a zip file but not an Excel workbook"
+        ),
+        "empty file": BadFile("statement.xlsx", b"", "is empty (0 bytes)"),
+        "empty workbook": BadFile(
+            "statement.xlsx", workbook_bytes(None, header=None), "The sheet 'Sheet' is empty"
+        ),
+        "missing column": BadFile(
+            "statement.xlsx",
+            workbook_bytes([row[:2] for row in base], header=("month", "income")),
+            "Row 1 (the header row): missing column 'expenses'",
+        ),
+        "text in an amount": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 5, 1, "abc")),
+            "B7: income must be a number, got 'abc'.",
+        ),
+        "negative amount": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 3, 2, -20)),
+            "C5: expenses must not be negative, got -20.",
+        ),
+        "11 months": BadFile(
+            "statement.xlsx",
+            workbook_bytes(statement_rows(count=11)),
+            "Expected exactly 12 months, found 11.",
+        ),
+        "13 months": BadFile(
+            "statement.xlsx",
+            workbook_bytes(statement_rows(count=13)),
+            "Expected exactly 12 months, found 13.",
+        ),
+        "gap in the months": BadFile(
+            "statement.xlsx",
+            workbook_bytes(gap),
+            "The months must be consecutive: 2025-04 missing between 2025-03 (A4) and "
+            "2025-05 (A5).",
+        ),
+        "duplicate month": BadFile(
+            "statement.xlsx",
+            workbook_bytes(duplicate),
+            "A8: month 2025-03 appears twice (also in A4).",
+        ),
+        "month not a month": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 1, 0, "Feb 2025")),
+            "A3: month must be a date or YYYY-MM text, got 'Feb 2025'.",
+        ),
+        "formula error #DIV/0!": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 2, 1, "#DIV/0!")),
+            "B4: income is the formula error #DIV/0!",
+        ),
+        "formula error #REF!": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 8, 2, "#REF!")),
+            "C10: expenses is the formula error #REF!",
+        ),
+        "empty amount": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 0, 2, None)),
+            "C2: expenses is empty.",
+        ),
+        "oversized file": BadFile(
+            "statement.xlsx",
+            with_extra_part(good_statement(), "xl/media/photo.bin", os.urandom(2_200_000)),
+            "the limit is 2.0 MiB",
+        ),
+        "zip bomb (size)": BadFile(
+            "statement.xlsx",
+            with_extra_part(good_statement(), "xl/media/bomb.bin", b"\0" * (40 * 1024 * 1024)),
+            "expands to 40.0 MiB when unzipped; the limit is 20.0 MiB (refused as a possible "
+            "zip bomb)",
+        ),
+        "zip bomb (ratio)": BadFile(
+            "statement.xlsx",
+            with_extra_part(good_statement(), "xl/media/bomb.bin", b"\0" * (8 * 1024 * 1024)),
+            "to 1; the limit is 100 to 1 (refused as a possible zip bomb)",
+        ),
+        "damaged zip": BadFile(
+            "statement.xlsx", b"PK\x03\x04" + b"garbage" * 50, "the zip is damaged"
+        ),
+    }
+
+
+BAD_FILES = bad_files()
+
+
+@pytest.fixture
+def runner(user_factory):
+    """A loan officer: one of the roles that start workflows."""
+    return user_factory(username="olga", roles=[Role.LOAN_OFFICER])
+
+
+@pytest.fixture
+def runner_api(runner, token_client):
+    return token_client(runner)
+
+
+@pytest.fixture
+def customer_input() -> dict[str, str]:
+    return {"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10"}
+
+
+@pytest.fixture
+def upload() -> Callable[..., object]:
+    """`upload(content, name)` -> a Django uploaded file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def make(content: bytes | None = None, name: str = "statement.xlsx"):
+        return SimpleUploadedFile(
+            name,
+            good_statement() if content is None else content,
+            content_type="application/octet-stream",
+        )
+
+    return make
+
+
+@pytest.fixture
+def definitions_dir(tmp_path, settings) -> Path:
+    """A copy of the shipped definitions in a folder the test may edit."""
+    folder = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS, folder)
+    settings.WORKFLOWS_DEFINITIONS_DIRS = [str(folder)]
+    return folder
+
+
+def today() -> dt.date:
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
+class ApprovalStep(StepType):
+    """The docs' worked example: a person approves or rejects."""
+
+    type = "approval"
+    waits_for_person = True
+    config_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"question": {"type": "string"}},
+    }
+
+    def build_form(self, step, definition):
+        from django import forms
+
+        return type("ApprovalForm", (forms.Form,), {
+            "decision": forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")]),
+            "step": step,
+        })  # fmt: skip
+
+    def output_from_form(self, step, cleaned_data, upload_ids):
+        return {"decision": cleaned_data["decision"]}
+
+
+@pytest.fixture
+def approval_step():
+    registry.register(ApprovalStep())
+    yield
+    registry.unregister("approval")

@@ -1,0 +1,52 @@
+"""In a real browser: fill the form, upload the statement, follow the run, see the chart."""
+
+import pytest
+
+from tests.harness.browser import screenshot
+from tests.workflows.conftest import BAD_FILES, KEY, good_statement
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_fill_the_form_upload_the_file_and_see_the_chart(page, live_worker, user_factory, tmp_path):
+    user_factory(username="ana", is_staff=True)  # groups are flushed in transactional tests
+    good = tmp_path / "statement.xlsx"
+    good.write_bytes(good_statement())
+    bad = tmp_path / "eleven.xlsx"
+    bad.write_bytes(BAD_FILES["11 months"].content)
+
+    page.goto(f"/accounts/login/?next=/workflows/start/{KEY}/")
+    page.fill("#id_username", "ana")
+    page.fill("#id_password", "correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/workflows/start/{KEY}/")
+    assert page.get_by_role("link", name="Download the template (.xlsx)").is_visible()
+
+    page.fill("#id_first_name", "Ada")
+    page.fill("#id_last_name", "Lovelace")
+    page.fill("#id_date_of_birth", "1985-12-10")
+    page.set_input_files("#id_statement", str(bad))
+    page.get_by_role("button", name="Submit").click()
+    assert page.locator("#errors-statement").inner_text() == "Expected exactly 12 months, found 11."
+    assert page.input_value("#id_last_name") == "Lovelace"  # the other values are kept
+    screenshot(page, "workflows-form-errors")
+
+    page.set_input_files("#id_statement", str(good))
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url("**/workflows/runs/*/result/", timeout=30_000)  # after the worker's steps
+
+    page.wait_for_selector("#wf-chart[data-rendered='true'] .js-plotly-plot, "
+                           "#wf-chart.js-plotly-plot[data-rendered='true']")  # fmt: skip
+    assert page.locator("#wf-chart .main-svg").count() >= 1
+    assert page.locator("#wf-chart .trace.bars, #wf-chart .barlayer .trace").count() >= 2
+    assert page.locator("#wf-numbers tbody tr").count() == 12
+    assert page.get_by_role("heading", name="Income and expenditure per month").is_visible()
+    screenshot(page, "workflows-chart")
+
+    page.get_by_role("link", name="← The run and its history").click()
+    assert page.locator(".wf-step[data-state='completed']").count() == 3
+    screenshot(page, "workflows-run")
+
+    page.goto("/workflows/")
+    assert page.locator("tr[data-status='completed']").count() == 1
+    screenshot(page, "workflows-list")

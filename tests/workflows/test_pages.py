@@ -1,0 +1,173 @@
+"""Pages: the start form (template download, errors on the form, values kept), the run page,
+the result with its chart and table, the runs list; bad files never give a 500."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from core.roles import Role
+from tests.workflows.conftest import BAD_FILES, KEY, good_statement
+from workflows import services
+from workflows.models import WorkflowRun
+
+pytestmark = pytest.mark.django_db
+START = f"/workflows/start/{KEY}/"
+
+
+@pytest.fixture
+def runner_client(client, runner):
+    client.force_login(runner)
+    return client
+
+
+def post(client, customer_input, content=None, name="statement.xlsx", **overrides):
+    statement = SimpleUploadedFile(name, good_statement() if content is None else content)
+    return client.post(START, {**customer_input, "statement": statement, **overrides})
+
+
+def test_the_start_form_shows_the_fields_the_layout_and_the_template_link(runner_client):
+    page = runner_client.get(START)
+
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.text
+    for name in ("first_name", "last_name", "date_of_birth", "statement"):
+        assert f'name="{name}"' in page.text
+    assert f'href="/workflows/template/{KEY}.xlsx"' in page.text
+    assert "exactly 12 rows" in page.text
+
+
+def test_the_template_is_a_workbook_with_the_last_12_months(runner_client):
+    response = runner_client.get(f"/workflows/template/{KEY}.xlsx")
+
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("month", "income", "expenses")
+    assert len(rows) == 13
+    assert all(len(row[0]) == 7 and row[1] is None for row in rows[1:])
+
+
+def test_a_good_submission_goes_to_the_run_page(runner_client, customer_input):
+    response = post(runner_client, customer_input)
+
+    run = WorkflowRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/workflows/runs/{run.id}/"
+    page = runner_client.get(response["Location"])
+    assert "run_progress.js" in page.text  # follows the run while it runs
+    assert 'data-state="running"' in page.text
+    state = runner_client.get(f"/workflows/runs/{run.id}/?format=json").json()
+    assert state["status"] == "running"
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_each_bad_file_is_shown_on_the_form_with_the_other_values_kept(
+    runner_client, customer_input, case
+):
+    bad = BAD_FILES[case]
+
+    response = post(runner_client, customer_input, bad.content, bad.name)
+
+    assert response.status_code == 400
+    assert bad.expected.replace("'", "&#x27;") in response.text
+    assert 'value="Lovelace"' in response.text
+    assert 'value="1985-12-10"' in response.text
+    assert not WorkflowRun.objects.exists()
+
+
+def test_a_good_file_with_a_bad_field_asks_for_the_file_again(runner_client, customer_input):
+    response = post(runner_client, customer_input, first_name="")
+
+    assert response.status_code == 400
+    assert "This field is required." in response.text
+    assert "Choose the file again" in response.text
+    assert 'value="Lovelace"' in response.text
+
+
+def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, customer_input):
+    post(runner_client, customer_input)
+    run = WorkflowRun.objects.get()
+    assert runner_client.get(f"/workflows/runs/{run.id}/result/").status_code == 302  # not yet
+    services.workflow_run_execute(run_id=run.id)
+
+    page = runner_client.get(f"/workflows/runs/{run.id}/result/")
+
+    assert page.status_code == 200
+    assert "/static/vendor/plotly.min.js" in page.text
+    assert 'id="wf-chart"' in page.text
+    assert "<td>2025-01</td>" in page.text
+    assert '<td class="num">500.00</td>' in page.text  # net of the first month
+    detail = runner_client.get(f"/workflows/runs/{run.id}/")
+    assert "See the result" in detail.text
+    assert "12 rows from statement.xlsx" in detail.text
+    download = runner_client.get(f"/workflows/uploads/{run.uploads.get().id}/")
+    assert download.content == good_statement() or download.content[:2] == b"PK"
+
+
+def test_the_runs_list_and_a_failed_run(runner_client, runner, customer_input):
+    post(runner_client, customer_input)
+    run = WorkflowRun.objects.get()
+    run.uploads.update(content=BAD_FILES["gap in the months"].content)
+    services.workflow_run_execute(run_id=run.id)
+
+    listing = runner_client.get("/workflows/")
+    failed = runner_client.get("/workflows/?status=failed")
+    detail = runner_client.get(f"/workflows/runs/{run.id}/")
+
+    assert "Ada Lovelace" in listing.text
+    assert f'href="{START}"' in listing.text
+    assert 'data-status="failed"' in failed.text
+    assert "2025-04 missing between 2025-03 (A4) and 2025-05 (A5)." in detail.text
+
+
+def test_a_waiting_run_takes_its_input_on_the_step_page(runner_client, runner, customer_input):
+    run = services.workflow_run_start(key=KEY, actor=runner)
+    url = f"/workflows/runs/{run.id}/steps/customer/"
+
+    assert runner_client.get(url).status_code == 200
+    statement = SimpleUploadedFile("statement.xlsx", good_statement())
+    response = runner_client.post(url, {**customer_input, "statement": statement})
+
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == "running"
+
+
+def test_other_roles_are_refused(client, user_factory):
+    client.force_login(user_factory(username="sam", roles=[Role.SALES_AGENT]))
+
+    assert client.get("/workflows/").status_code == 403
+    assert client.get(START).status_code == 403
+
+
+def test_the_dashboard_tile(runner_client):
+    page = runner_client.get("/")
+
+    assert 'data-app="workflows"' in page.text
+    assert "/workflows/start/customer_income_expenditure/" in page.text
+
+
+def test_the_admin_shows_definitions_runs_and_customers(
+    client, user_factory, runner, customer_input
+):
+    admin = user_factory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(runner)
+    post(client, customer_input)
+    client.force_login(admin)
+    run = WorkflowRun.objects.get()
+
+    for url in (
+        "/admin/workflows/workflowdefinition/",
+        f"/admin/workflows/workflowdefinition/{run.definition_id}/change/",
+        "/admin/workflows/workflowrun/",
+        f"/admin/workflows/workflowrun/{run.id}/change/",
+        "/admin/workflows/customer/",
+        f"/admin/workflows/customer/{run.customer_id}/change/",
+    ):
+        assert client.get(url).status_code == 200, url
+    spec_page = client.get(f"/admin/workflows/workflowdefinition/{run.definition_id}/change/")
+    assert "excel_upload" in spec_page.text
+    assert client.get("/admin/workflows/workflowdefinition/add/").status_code == 403

@@ -1,0 +1,182 @@
+"""REST API under /api/workflows/: definitions, runs (start, submit a step, read with chart)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.schema import ErrorResponseSerializer
+from core.errors import NotFoundError
+from workflows import selectors, services
+from workflows.api.serializers import (
+    WorkflowDefinitionDetailSerializer,
+    WorkflowDefinitionSerializer,
+    WorkflowRunDetailSerializer,
+    WorkflowRunSerializer,
+    WorkflowRunStartSerializer,
+)
+from workflows.models import RunStatus
+from workflows.permissions import WorkflowsPermission
+
+TAGS = ["workflows"]
+ERROR = OpenApiResponse(ErrorResponseSerializer, description="Invalid input, per field")
+STEP_INPUT = {
+    "multipart/form-data": OpenApiTypes.OBJECT,
+    "application/json": OpenApiTypes.OBJECT,
+}
+FILE_ERROR_EXAMPLE = OpenApiExample(
+    "A statement with problems",
+    value={
+        "error": {
+            "code": "validation_error",
+            "message": "Some fields are not valid: statement.",
+            "fields": {
+                "statement": [
+                    "B7: income must be a number, got 'abc'.",
+                    "Expected exactly 12 months, found 11.",
+                ]
+            },
+        }
+    },
+    response_only=True,
+    status_codes=["400"],
+)
+
+
+def step_input(request: Request, *, skip: tuple[str, ...] = ()) -> tuple[dict[str, Any], Any]:
+    """The form data and files of a step's input, from JSON or multipart."""
+    files = request.FILES
+    data: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    raw = request.data
+    if not hasattr(raw, "keys"):
+        raise ValidationError({"non_field_errors": ["Expected an object of field values."]})
+    for key in raw.keys():  # noqa: SIM118 - QueryDict and dict alike
+        if key in skip or key in files:
+            continue
+        value = raw.get(key)
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            problems[str(key)] = ["Must be a single text, number or date value."]
+        else:
+            data[str(key)] = str(value)
+    if problems:
+        raise ValidationError(problems)
+    return data, files
+
+
+class DefinitionViewSet(viewsets.ViewSet):
+    permission_classes = [WorkflowsPermission]
+    lookup_field = "key"
+    lookup_value_regex = "[a-z][a-z0-9_]{1,62}"
+
+    @extend_schema(tags=TAGS, summary="Workflows that can be started (current versions)",
+                   responses=WorkflowDefinitionSerializer(many=True))  # fmt: skip
+    def list(self, request: Request) -> Response:
+        rows, _ = services.definitions_sync()
+        return Response(WorkflowDefinitionSerializer(rows, many=True).data)
+
+    @extend_schema(tags=TAGS, summary="One workflow's current definition, with its spec",
+                   responses={200: WorkflowDefinitionDetailSerializer, 404: ERROR})  # fmt: skip
+    def retrieve(self, request: Request, key: str | None = None) -> Response:
+        rows, _ = services.definitions_sync()
+        for row in rows:
+            if row.key == key:
+                return Response(WorkflowDefinitionDetailSerializer(row).data)
+        raise NotFoundError(f"There is no workflow '{key}'.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=TAGS,
+        summary="Runs, newest first",
+        parameters=[
+            OpenApiParameter("status", str, description="waiting, running, completed or failed"),
+            OpenApiParameter("definition", str, description="a workflow key"),
+        ],
+    ),
+    retrieve=extend_schema(tags=TAGS, summary="One run: steps, uploads and chart data"),
+)
+class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [WorkflowsPermission]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    search_fields = ["customer__first_name", "customer__last_name"]
+    ordering_fields = ["created_at", "status"]
+    ordering = ["-created_at"]
+    filter_backends = [SearchFilter, OrderingFilter]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.workflow_run_list().prefetch_related("step_results", "uploads")
+        queryset = selectors.workflow_run_list()
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in RunStatus.values:
+                raise ValidationError({"status": [f"Choose one of {', '.join(RunStatus.values)}."]})
+            queryset = queryset.filter(status=wanted)
+        if key := self.request.query_params.get("definition"):
+            queryset = queryset.filter(definition__key=key)
+        return queryset
+
+    def get_serializer_class(self):
+        return WorkflowRunDetailSerializer if self.action != "list" else WorkflowRunSerializer
+
+    def get_object(self):
+        try:
+            run_id = uuid.UUID(str(self.kwargs["pk"]))
+        except ValueError:
+            raise NotFoundError("No such workflow run.") from None
+        run = selectors.workflow_run_get(run_id=run_id)
+        if run is None:
+            raise NotFoundError("No such workflow run.")
+        return run
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Start a run (optionally with its first step's input, multipart for files)",
+        request={
+            "multipart/form-data": WorkflowRunStartSerializer,
+            "application/json": WorkflowRunStartSerializer,
+        },
+        examples=[FILE_ERROR_EXAMPLE],
+        responses={201: WorkflowRunDetailSerializer, 400: ERROR, 403: ERROR},
+    )
+    def create(self, request: Request) -> Response:
+        start = WorkflowRunStartSerializer(data=request.data)
+        start.is_valid(raise_exception=True)
+        data, files = step_input(request, skip=("definition",))
+        run = services.workflow_run_start(
+            key=start.validated_data["definition"], actor=request.user, data=data, files=files
+        )
+        run = selectors.workflow_run_get(run_id=run.id)
+        return Response(WorkflowRunDetailSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Submit the input of the step the run waits for (multipart for files)",
+        request=STEP_INPUT,
+        examples=[FILE_ERROR_EXAMPLE],
+        responses={200: WorkflowRunDetailSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[a-z][a-z0-9_]{0,62})")
+    def submit(self, request: Request, pk: str | None = None, step_id: str = "") -> Response:
+        data, files = step_input(request)
+        run = services.workflow_run_submit(
+            run_id=pk, step_id=step_id, actor=request.user, data=data, files=files
+        )
+        return Response(WorkflowRunDetailSerializer(selectors.workflow_run_get(run_id=run.id)).data)

@@ -1,0 +1,474 @@
+"""Workflow use cases (writes).
+
+Life of a run: started on the current version of a definition (the run keeps pointing at that
+version's row); a person step waits for input (`waiting`); its input is validated with the
+form the definition generates, stored (values, uploaded files, customer) and the run moves on;
+automatic steps run in a worker (`running`, one claimed step at a time, each result stored as
+a StepResult); the run ends `completed`, or `failed` with the step's errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import uuid
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.tasks import enqueue_on_commit
+from workflows import loader
+from workflows.loader import Definition, DefinitionError, StepSpec
+from workflows.models import (
+    Customer,
+    RunStatus,
+    StepResult,
+    StepStatus,
+    Upload,
+    WorkflowDefinition,
+    WorkflowRun,
+)
+from workflows.permissions import can_start
+from workflows.steps import StepContext, StepFailed
+
+logger = logging.getLogger(__name__)
+
+WORKER = "workflows.worker"
+STALLED_AFTER = timedelta(seconds=30)
+
+
+class StepInputInvalid(ApplicationError):
+    """A person step's input failed its form; `form` is bound, with its errors and values."""
+
+    def __init__(self, form: Any) -> None:
+        fields = {
+            name: [str(message) for message in messages] for name, messages in form.errors.items()
+        }
+        files = _file_fields(form)
+        if any(name in form.files for name in files) and form.errors:
+            for name in files:
+                if name not in fields:
+                    # Browsers cannot re-fill a file input: say so next to the field.
+                    form.add_error(name, "Choose the file again: files are not kept when the "
+                                         "form has errors.")  # fmt: skip
+        super().__init__(
+            "Some fields are not valid: " + ", ".join(sorted(fields)) + ".",
+            code="validation_error",
+            fields=fields,
+        )
+        self.form = form
+
+
+def _file_fields(form: Any) -> list[str]:
+    return [name for name, field in form.fields.items() if isinstance(field, forms.FileField)]
+
+
+# --- definitions ----------------------------------------------------------------------------
+
+
+def definitions_sync() -> tuple[list[WorkflowDefinition], list[DefinitionError]]:
+    """Store every valid definition file as a row keyed by (key, version, checksum) and mark
+    it current. A broken file leaves the last good version of its key current (and is
+    reported); a removed file's key has no current version any more."""
+    definitions, errors = loader.load_all()
+    broken_keys = {error.source.rsplit(".", 1)[0] for error in errors}
+    for error in errors:
+        logger.error("workflow definition refused: %s", error)
+    # Fast path, no write (no SQLite write lock on every page view): the current rows are
+    # exactly the files' contents (plus the last good version of any broken file).
+    current = list(WorkflowDefinition.objects.filter(is_current=True))
+    wanted = {(d.key, d.version, d.checksum) for d in definitions}
+    have = {(row.key, row.version, row.checksum) for row in current}
+    current_keys = [row.key for row in current]
+    if (
+        wanted <= have
+        and len(current_keys) == len(set(current_keys))
+        and set(current_keys) <= {key for key, _, _ in wanted} | broken_keys
+    ):
+        return sorted(current, key=lambda row: row.title), errors
+    rows = []
+    with transaction.atomic():
+        for definition in definitions:
+            row, _ = WorkflowDefinition.objects.get_or_create(
+                key=definition.key,
+                version=definition.version,
+                checksum=definition.checksum,
+                defaults={
+                    "title": definition.title,
+                    "spec": definition.spec,
+                    "source": definition.source,
+                    "is_current": True,
+                },
+            )
+            if not row.is_current:
+                WorkflowDefinition.objects.filter(pk=row.pk).update(is_current=True)
+                row.is_current = True
+            WorkflowDefinition.objects.filter(key=definition.key, is_current=True).exclude(
+                pk=row.pk
+            ).update(is_current=False)
+            rows.append(row)
+        kept = {definition.key for definition in definitions} | broken_keys
+        WorkflowDefinition.objects.filter(is_current=True).exclude(key__in=kept).update(
+            is_current=False
+        )
+    rows += list(
+        WorkflowDefinition.objects.filter(
+            key__in=broken_keys - {r.key for r in rows}, is_current=True
+        )
+    )
+    return sorted(rows, key=lambda row: row.title), errors
+
+
+@lru_cache(maxsize=64)
+def _definition_from_spec(checksum: str, spec_json: str) -> Definition:
+    import json
+
+    return loader.validate_spec(json.loads(spec_json), source=f"stored definition {checksum[:8]}")
+
+
+def definition_of(row: WorkflowDefinition) -> Definition:
+    """The validated definition a stored row holds (runs use their own row, never the file)."""
+    import json
+
+    return _definition_from_spec(row.checksum, json.dumps(row.spec, sort_keys=True))
+
+
+def workflow_definition_current(*, key: str) -> WorkflowDefinition:
+    rows, _ = definitions_sync()
+    for row in rows:
+        if row.key == key:
+            return row
+    raise ApplicationError(
+        f"There is no workflow '{key}'.",
+        code="unknown_workflow",
+        fields={"definition": [f"Unknown workflow '{key}'."]},
+    )
+
+
+# --- person steps ---------------------------------------------------------------------------
+
+
+def step_form_class(definition: Definition, step: StepSpec):
+    return step.step_type.build_form(step, definition)
+
+
+def _validated_form(definition: Definition, step: StepSpec, data: Any, files: Any):
+    form = step_form_class(definition, step)(data or {}, files or {})
+    if not form.is_valid():
+        raise StepInputInvalid(form)
+    return form
+
+
+def workflow_run_start(*, key: str, actor: Any, data: Any = None, files: Any = None) -> WorkflowRun:
+    """Start a run on the current version of `key`. With input (`data`/`files`), the first
+    step is submitted in the same call, and nothing is created when that input is invalid."""
+    row = workflow_definition_current(key=key)
+    definition = definition_of(row)
+    # A string actor is a component (demo data, a command): no person, no role check.
+    if not isinstance(actor, str) and not can_start(actor, definition.roles):
+        raise PermissionDeniedError(f"You may not start '{definition.title}'.")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    step = definition.first_step
+    form = None
+    if data or files:
+        form = _validated_form(definition, step, data, files)
+    with transaction.atomic():
+        run = WorkflowRun.objects.create(
+            definition=row, status=RunStatus.WAITING, current_step=step.id, created_by=user
+        )
+        audit_record(
+            obj=run,
+            action="started",
+            actor=actor,
+            changes={"status": {"from": None, "to": RunStatus.WAITING}},
+            reason=f"{definition.key} v{definition.version} ({definition.checksum[:8]})",
+        )
+        if form is not None:
+            component = f"system: {actor}" if isinstance(actor, str) else "system"
+            _record_person_step(run, definition, step, form, user, component)
+    return run
+
+
+def workflow_run_submit(
+    *, run_id: uuid.UUID | str, step_id: str, actor: Any, data: Any = None, files: Any = None
+) -> WorkflowRun:
+    """Submit a person step's input for a waiting run, on the run's own definition version."""
+    run = _get_run(run_id)
+    definition = definition_of(run.definition)
+    if step_id not in definition.steps:
+        raise ApplicationError(
+            f"This run's workflow has no step '{step_id}'.",
+            fields={"step": [f"Unknown step '{step_id}'."]},
+        )
+    if not can_start(actor, definition.roles):
+        raise PermissionDeniedError(f"You may not work on '{definition.title}'.")
+    _check_waiting_for(run, step_id)
+    step = definition.steps[step_id]
+    form = _validated_form(definition, step, data, files)  # before any lock: it reads files
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        locked = WorkflowRun.objects.select_for_update().select_related("definition").get(id=run.id)
+        _check_waiting_for(locked, step_id)
+        _record_person_step(locked, definition, step, form, user)
+    return locked
+
+
+def _get_run(run_id: uuid.UUID | str) -> WorkflowRun:
+    try:
+        return WorkflowRun.objects.select_related("definition").get(id=uuid.UUID(str(run_id)))
+    except (ValueError, WorkflowRun.DoesNotExist):
+        raise NotFoundError("No such workflow run.") from None
+
+
+def _check_waiting_for(run: WorkflowRun, step_id: str) -> None:
+    if run.status != RunStatus.WAITING or run.current_step != step_id:
+        now = (
+            f"waiting for step '{run.current_step}'"
+            if run.status == RunStatus.WAITING
+            else (run.get_status_display().lower())
+        )
+        raise ConflictError(f"This run is not waiting for step '{step_id}'; it is {now}.")
+
+
+def _record_person_step(
+    run: WorkflowRun,
+    definition: Definition,
+    step: StepSpec,
+    form: Any,
+    user: Any,
+    component: str = "system",
+) -> None:
+    now = timezone.now()
+    upload_ids: dict[str, str] = {}
+    for name in _file_fields(form):
+        uploaded = form.cleaned_data.get(name)
+        if not uploaded:
+            continue
+        uploaded.seek(0)
+        content = uploaded.read()
+        upload = Upload.objects.create(
+            run=run,
+            step_id=step.id,
+            field=name,
+            original_name=uploaded.name[:255],
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            uploaded_by=user,
+        )
+        upload_ids[name] = str(upload.id)
+    output = step.step_type.output_from_form(step, form.cleaned_data, upload_ids)
+    mapping = step.config.get("customer")
+    if mapping:
+        run.customer = _customer_for(
+            first_name=form.cleaned_data[mapping["first_name"]],
+            last_name=form.cleaned_data[mapping["last_name"]],
+            date_of_birth=form.cleaned_data[mapping["date_of_birth"]],
+            user=user,
+        )
+    StepResult.objects.create(
+        run=run,
+        step_id=step.id,
+        step_type=step.type,
+        status=StepStatus.COMPLETED,
+        output=output,
+        actor=user,
+        actor_label=user.get_username() if user else component,
+        started_at=now,
+        finished_at=now,
+    )
+    outputs = _outputs(run)
+    _advance(run, definition, step, outputs, actor=user or component, enqueue=True)
+
+
+def _customer_for(*, first_name: str, last_name: str, date_of_birth, user: Any) -> Customer:
+    customer, _ = Customer.objects.get_or_create(
+        first_name__iexact=first_name.strip(),
+        last_name__iexact=last_name.strip(),
+        date_of_birth=date_of_birth,
+        defaults={
+            "first_name": first_name.strip(),
+            "last_name": last_name.strip(),
+            "created_by": user,
+        },
+    )
+    return customer
+
+
+def _outputs(run: WorkflowRun) -> dict[str, dict[str, Any]]:
+    return dict(
+        StepResult.objects.filter(run=run, status=StepStatus.COMPLETED).values_list(
+            "step_id", "output"
+        )
+    )
+
+
+def _advance(
+    run: WorkflowRun,
+    definition: Definition,
+    step: StepSpec,
+    outputs: dict[str, dict[str, Any]],
+    *,
+    actor: Any,
+    enqueue: bool,
+) -> None:
+    """Move the run past `step` (inside the caller's transaction)."""
+    before = run.status
+    following = definition.next_step(step.id, outputs)
+    if following is None:
+        run.status, run.current_step, run.finished_at = RunStatus.COMPLETED, "", timezone.now()
+    elif following.waits_for_person:
+        run.status, run.current_step = RunStatus.WAITING, following.id
+    else:
+        run.status, run.current_step = RunStatus.RUNNING, following.id
+    run.claim_token, run.claimed_until = None, None
+    run.save(
+        update_fields=[
+            "status", "current_step", "finished_at", "customer", "claim_token", "claimed_until",
+            "updated_at",
+        ]
+    )  # fmt: skip
+    if run.status != before:
+        audit_record(
+            obj=run,
+            action="status_changed",
+            actor=actor or WORKER,
+            changes={"status": {"from": before, "to": run.status}},
+            reason=f"after step '{step.id}'",
+        )
+    if run.status == RunStatus.RUNNING and enqueue:
+        from workflows.tasks import run_automatic_steps
+
+        enqueue_on_commit(run_automatic_steps, str(run.id))
+
+
+# --- automatic steps (the worker) -----------------------------------------------------------
+
+
+def _unclaimed(now) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+def workflow_run_execute(*, run_id: uuid.UUID | str) -> str:
+    """Run the automatic steps of a `running` run until it waits, ends or fails.
+
+    Idempotent and safe to run twice at once: each step is claimed with a conditional
+    UPDATE, executed outside any transaction, and its result applied only while the claim is
+    still ours. Returns the run's status (or "skipped"), for logs and tests.
+    """
+    run_id = uuid.UUID(str(run_id))
+    outcome = "skipped"
+    for _ in range(100):  # a definition has no loops; this only bounds a bug
+        now = timezone.now()
+        token = uuid.uuid4()
+        claimed = (
+            WorkflowRun.objects.filter(id=run_id, status=RunStatus.RUNNING)
+            .filter(_unclaimed(now))
+            .update(
+                claim_token=token,
+                claimed_until=now + timedelta(seconds=settings.WORKFLOWS_CLAIM_LEASE),
+            )
+        )
+        if not claimed:
+            return outcome
+        outcome = _execute_claimed(run_id, token)
+    return outcome
+
+
+def _execute_claimed(run_id: uuid.UUID, token: uuid.UUID) -> str:
+    run = WorkflowRun.objects.select_related("definition").get(id=run_id)
+    started = timezone.now()
+    output: dict[str, Any] | None = None
+    failure: StepFailed | None = None
+    step: StepSpec | None = None
+    try:
+        definition = definition_of(run.definition)
+        step = definition.steps[run.current_step]
+        outputs = _outputs(run)
+        output = step.step_type.execute(
+            StepContext(
+                definition=definition,
+                step=step,
+                outputs=outputs,
+                open_upload=lambda upload_id: _open_upload(run.id, upload_id),
+            )
+        )
+    except StepFailed as exc:
+        failure = exc
+    except (DefinitionError, KeyError) as exc:
+        failure = StepFailed(f"The run's definition can no longer be used: {exc}")
+    except Exception as exc:
+        logger.exception("workflow run %s: step %s crashed", run_id, run.current_step)
+        failure = StepFailed(
+            f"Step '{run.current_step}' stopped on an unexpected error "
+            f"({type(exc).__name__}); it has been logged."
+        )
+    with transaction.atomic():
+        locked = (
+            WorkflowRun.objects.select_for_update()
+            .select_related("definition")
+            .filter(id=run_id, claim_token=token)
+            .first()
+        )
+        if locked is None:
+            logger.warning("workflow run %s: claim lost before the result was applied", run_id)
+            return "claim lost"
+        result = StepResult(
+            run=locked,
+            step_id=locked.current_step,
+            step_type=step.type if step else "",
+            started_at=started,
+            finished_at=timezone.now(),
+            actor_label=f"system: {WORKER}",
+        )
+        if failure is not None:
+            result.status, result.errors = StepStatus.FAILED, failure.errors or [failure.message]
+            result.save()
+            before = locked.status
+            locked.status, locked.error = RunStatus.FAILED, failure.message
+            locked.error_details = failure.errors
+            locked.finished_at = timezone.now()
+            locked.claim_token, locked.claimed_until = None, None
+            locked.save()
+            audit_record(
+                obj=locked,
+                action="status_changed",
+                actor=WORKER,
+                changes={"status": {"from": before, "to": RunStatus.FAILED}},
+                reason=failure.message[:500],
+            )
+            return locked.status
+        result.status, result.output = StepStatus.COMPLETED, output
+        result.save()
+        _advance(locked, definition, step, _outputs(locked), actor=WORKER, enqueue=False)
+        return locked.status
+
+
+def _open_upload(run_id: uuid.UUID, upload_id: str):
+    upload = Upload.objects.get(id=upload_id, run_id=run_id)
+    return upload.original_name, upload.size, io.BytesIO(bytes(upload.content))
+
+
+def workflow_runs_resume_stalled(*, older_than: timedelta = STALLED_AFTER) -> int:
+    """Re-send the runs whose automatic steps nobody is doing (a lost message, a dead
+    worker whose claim expired). Run by beat every minute; idempotent."""
+    from workflows.tasks import run_automatic_steps
+
+    now = timezone.now()
+    ids = list(
+        WorkflowRun.objects.filter(status=RunStatus.RUNNING, updated_at__lt=now - older_than)
+        .filter(_unclaimed(now))
+        .values_list("id", flat=True)[:500]
+    )
+    for run_id in ids:
+        run_automatic_steps.apply_async(args=[str(run_id)])
+    return len(ids)

@@ -1,0 +1,267 @@
+"""Pages: runs list, start form (with the Excel template), run progress, result chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.audit import audit_timeline
+from core.errors import ApplicationError
+from core.staticfiles import PLOTLY_JS_URL_PATH
+from workflows import excel, selectors, services
+from workflows.models import RunStatus, Upload
+from workflows.permissions import can_start, can_use_workflows
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_access(request: HttpRequest) -> None:
+    if not can_use_workflows(request.user):
+        raise PermissionDenied(
+            "Workflows are for staff, loan officers, analysts and risk analysts."
+        )
+
+
+def _current(key: str):
+    try:
+        row = services.workflow_definition_current(key=key)
+    except ApplicationError:
+        raise Http404(f"No workflow '{key}'.") from None
+    return row, services.definition_of(row)
+
+
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    _require_access(request)
+    rows, errors = services.definitions_sync()
+    runs = selectors.workflow_run_list()
+    wanted = request.GET.get("status", "")
+    if wanted in RunStatus.values:
+        runs = runs.filter(status=wanted)
+    page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/run_list.html",
+        {
+            "definitions": [
+                row for row in rows if can_start(request.user, row.spec.get("roles", []))
+            ],
+            "page": page,
+            "counts": selectors.workflow_run_status_counts(),
+            "statuses": RunStatus.choices,
+            "wanted": wanted,
+            "broken": errors if request.user.is_staff else [],
+        },
+    )
+
+
+def _excel_context(definition) -> dict:
+    step = definition.find_step_by_type("excel_upload")
+    if step is None:
+        return {}
+    spec = excel.TableSpec.from_config(step.config)
+    max_mib = settings.WORKFLOWS_UPLOAD_MAX_BYTES / (1024 * 1024)
+    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": f"{max_mib:g}"}
+
+
+@require_http_methods(["GET", "POST"])
+def run_start(request: HttpRequest, key: str) -> HttpResponse:
+    _require_access(request)
+    row, definition = _current(key)
+    if not can_start(request.user, definition.roles):
+        raise PermissionDenied(f"You may not start '{definition.title}'.")
+    step = definition.first_step
+    form = services.step_form_class(definition, step)()
+    if request.method == "POST":
+        try:
+            run = services.workflow_run_start(
+                key=key, actor=request.user, data=request.POST, files=request.FILES
+            )
+        except services.StepInputInvalid as invalid:
+            form = invalid.form
+        except ApplicationError as error:
+            form = services.step_form_class(definition, step)(request.POST)
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{definition.title}: started.")
+            return redirect("workflows:run", run_id=run.id)
+    return render(
+        request,
+        "workflows/start.html",
+        {
+            "definition": definition,
+            "row": row,
+            "step": step,
+            "form": form,
+            **_excel_context(definition),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def step_submit(request: HttpRequest, run_id, step_id: str) -> HttpResponse:
+    """The input of a person step for a run that waits for it (e.g. started from the API)."""
+    _require_access(request)
+    run = selectors.workflow_run_get(run_id=run_id)
+    if run is None:
+        raise Http404
+    definition = services.definition_of(run.definition)
+    step = definition.steps.get(step_id)
+    if step is None or not step.waits_for_person:
+        raise Http404
+    if run.status != RunStatus.WAITING or run.current_step != step_id:
+        messages.info(request, "This run is not waiting for that step any more.")
+        return redirect("workflows:run", run_id=run.id)
+    form = services.step_form_class(definition, step)()
+    if request.method == "POST":
+        try:
+            services.workflow_run_submit(
+                run_id=run.id, step_id=step_id, actor=request.user,
+                data=request.POST, files=request.FILES,
+            )  # fmt: skip
+        except services.StepInputInvalid as invalid:
+            form = invalid.form
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("workflows:run", run_id=run.id)
+        else:
+            return redirect("workflows:run", run_id=run.id)
+    return render(
+        request,
+        "workflows/start.html",
+        {
+            "definition": definition,
+            "row": run.definition,
+            "step": step,
+            "form": form,
+            "run": run,
+            **_excel_context(definition),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _progress(run, definition) -> list[dict]:
+    done = {r.step_id: r for r in run.step_results.all()}
+    steps = []
+    for step in definition.ordered_steps():
+        result = done.get(step.id)
+        if result is not None:
+            state = result.status
+        elif run.is_open and step.id == run.current_step:
+            state = "waiting" if step.waits_for_person else "running"
+        else:
+            state = "skipped" if not run.is_open else "pending"
+        steps.append({"step": step, "state": state, "result": result})
+    return steps
+
+
+@require_GET
+def run_detail(request: HttpRequest, run_id) -> HttpResponse:
+    _require_access(request)
+    run = selectors.workflow_run_get(run_id=run_id)
+    if run is None:
+        raise Http404
+    definition = services.definition_of(run.definition)
+    progress = _progress(run, definition)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": run.status,
+                "current_step": run.current_step,
+                "steps": [{"id": p["step"].id, "state": p["state"]} for p in progress],
+            }
+        )
+    return render(
+        request,
+        "workflows/run_detail.html",
+        {
+            "run": run,
+            "definition": definition,
+            "progress": progress,
+            "events": audit_timeline(run),
+            "has_chart": selectors.workflow_run_chart(run) is not None,
+        },
+    )
+
+
+@require_GET
+def run_result(request: HttpRequest, run_id) -> HttpResponse:
+    _require_access(request)
+    run = selectors.workflow_run_get(run_id=run_id)
+    if run is None:
+        raise Http404
+    chart = selectors.workflow_run_chart(run)
+    if chart is None:
+        messages.info(request, "The result is not ready yet.")
+        return redirect("workflows:run", run_id=run.id)
+    rows = [
+        {"x": x, "values": [series["exact"][index] for series in chart["series"]]}
+        for index, x in enumerate(chart["x"])
+    ]
+    return render(
+        request,
+        "workflows/result.html",
+        {"run": run, "chart": chart, "rows": rows, "plotly_js": PLOTLY_JS_URL_PATH},
+    )
+
+
+@require_GET
+def template_download(request: HttpRequest, key: str) -> HttpResponse:
+    """A workbook with the header row and the last 12 months filled in (amounts blank)."""
+    _require_access(request)
+    _row, definition = _current(key)
+    step = definition.find_step_by_type("excel_upload")
+    if step is None:
+        raise Http404
+    spec = excel.TableSpec.from_config(step.config)
+    examples = []
+    count = spec.exactly or spec.min_rows or 0
+    if spec.consecutive and count:
+        months = last_months(timezone.localdate(), count)
+        position = [column.name for column in spec.columns].index(spec.consecutive)
+        for month in months:
+            row = [None] * len(spec.columns)
+            row[position] = month
+            examples.append(row)
+    response = HttpResponse(excel.template_workbook(spec, example_rows=examples), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{key}_template.xlsx"'
+    return response
+
+
+def last_months(today: dt.date, count: int) -> list[str]:
+    """The `count` complete months before `today`'s month, oldest first, as YYYY-MM."""
+    year, month = today.year, today.month
+    months = []
+    for _ in range(count):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        months.append(f"{year:04d}-{month:02d}")
+    return list(reversed(months))
+
+
+@require_GET
+def upload_download(request: HttpRequest, upload_id) -> HttpResponse:
+    _require_access(request)
+    upload = Upload.objects.filter(id=upload_id).first()
+    if upload is None:
+        raise Http404
+    response = HttpResponse(bytes(upload.content), content_type=XLSX)
+    safe = "".join(c for c in upload.original_name if c.isalnum() or c in "._- ")[:100] or "upload"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
+
+
+def run_url(run) -> str:
+    return reverse("workflows:run", kwargs={"run_id": run.id})
