@@ -1,1 +1,158 @@
 """Admin of the key accounts app: each model registers here with its filters and actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.shortcuts import render
+
+from core.admin import AuditTrailInline, ReadOnlyAdminMixin
+from core.errors import ApplicationError
+from core.roles import Role
+from kam.models import (
+    CallReminder,
+    Interaction,
+    KamProfile,
+    Order,
+    PerformanceSnapshot,
+    PointOfContact,
+    Restaurant,
+)
+from kam.services import accounts_reassign
+
+
+def kam_users():
+    names = [Role.KEY_ACCOUNT_MANAGER.group_name, Role.KEY_ACCOUNT_MANAGER_LEAD.group_name]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=names)
+        .distinct()
+        .order_by("username")
+    )
+
+
+class ReassignForm(forms.Form):
+    kam = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="New KAM")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kam"].queryset = kam_users()
+
+
+@admin.action(description="Reassign the selected accounts to another KAM…")
+def reassign_selected(modeladmin, request, queryset):
+    """An intermediate page asks for the new KAM and the reason, then reassigns (audited)."""
+    form = ReassignForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        try:
+            moved = accounts_reassign(
+                actor=request.user,
+                restaurant_ids=list(queryset.values_list("pk", flat=True)),
+                new_owner=form.cleaned_data["kam"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            modeladmin.message_user(request, str(error), messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request,
+                f"{moved} account(s) reassigned to {form.cleaned_data['kam'].get_username()}.",
+                messages.SUCCESS,
+            )
+        return None
+    return render(
+        request,
+        "admin/kam/reassign.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Reassign accounts",
+            "accounts": queryset.select_related("owner"),
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+class ContactInline(admin.TabularInline):
+    model = PointOfContact
+    fields = ("name", "role", "phone", "email", "preferred_hours", "is_primary")
+    extra = 0
+
+
+class SnapshotInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PerformanceSnapshot
+    fields = ("date", "band", "orders_30d", "revenue_30d", "orders_90d", "days_since_last_order")
+    readonly_fields = fields
+    ordering = ("-date",)
+    extra = 0
+    max_num = 30
+
+
+@admin.register(Restaurant)
+class RestaurantAdmin(admin.ModelAdmin):
+    list_display = ("name", "city", "country", "owner", "status", "band", "next_call_due_at")
+    list_filter = ("status", "band", "segment", "rhythm", "country", "owner")
+    search_fields = ("name", "city", "cuisine")
+    list_select_related = ("owner",)
+    readonly_fields = ("status", "owner", "band", "band_updated_at", "created_at", "updated_at")
+    actions = [reassign_selected]
+    inlines = [ContactInline, SnapshotInline, AuditTrailInline]
+    date_hierarchy = "next_call_due_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # created through the pages/API so the first call is planned and audited
+
+
+@admin.register(PointOfContact)
+class PointOfContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "restaurant", "role", "phone", "email", "is_primary")
+    list_filter = ("role", "is_primary")
+    search_fields = ("name", "email", "phone", "restaurant__name")
+    list_select_related = ("restaurant",)
+    raw_id_fields = ("restaurant",)
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "restaurant", "kind", "outcome", "contact", "created_by")
+    list_filter = ("kind", "outcome", ("occurred_at", admin.DateFieldListFilter))
+    search_fields = ("restaurant__name", "details")
+    list_select_related = ("restaurant", "contact", "created_by")
+    raw_id_fields = ("restaurant", "contact", "created_by")
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("placed_at", "restaurant", "amount", "currency", "contact")
+    list_filter = ("currency", ("placed_at", admin.DateFieldListFilter))
+    search_fields = ("restaurant__name", "details")
+    list_select_related = ("restaurant", "contact")
+    raw_id_fields = ("restaurant", "contact", "created_by")
+    date_hierarchy = "placed_at"
+
+
+@admin.register(PerformanceSnapshot)
+class PerformanceSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("date", "restaurant", "band", "orders_30d", "revenue_30d", "orders_90d")
+    list_filter = ("band", "date")
+    search_fields = ("restaurant__name",)
+    list_select_related = ("restaurant",)
+    date_hierarchy = "date"
+
+
+@admin.register(CallReminder)
+class CallReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("date", "kam", "overdue", "today", "next_seven_days", "created_at")
+    list_filter = ("date", "kam")
+    list_select_related = ("kam",)
+
+
+@admin.register(KamProfile)
+class KamProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "time_zone")
+    search_fields = ("user__username", "time_zone")

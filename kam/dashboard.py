@@ -1,15 +1,40 @@
 from django.http import HttpRequest
+from django.urls import reverse
 
 from core.dashboard import Tile
+from kam.access import works_on_accounts
+from kam.selectors import band_counts, calls_due
+
+DESCRIPTION = (
+    "Restaurant key accounts: contacts, calls, orders, call plans and account performance."
+)
 
 
 def tile(request: HttpRequest) -> Tile:
+    if not works_on_accounts(request.user):
+        return Tile(
+            app="kam",
+            title="Key accounts",
+            description=DESCRIPTION,
+            note="For key-account managers and their leads.",
+        )
+    due = calls_due(kam=request.user)
+    bands = band_counts(user=request.user)
     return Tile(
         app="kam",
         title="Key accounts",
-        description=(
-            "Restaurant key accounts: contacts, calls, orders, call plans and account performance."
-        ),
-        links=[("API", "/api/kam/")],
-        note="Not live yet.",
+        description=DESCRIPTION,
+        url=reverse("kam:today"),
+        links=[
+            ("Today's calls", reverse("kam:today")),
+            ("Performance", reverse("kam:performance")),
+            ("New account", reverse("kam:account-new")),
+            ("API", "/api/kam/accounts/"),
+        ],
+        stats=[
+            ("Overdue calls", len(due.overdue)),
+            ("Calls today", len(due.today)),
+            ("Underperforming", bands["underperforming"]),
+            ("At risk", bands["at_risk"]),
+        ],
     )

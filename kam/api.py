@@ -1,0 +1,386 @@
+"""REST API of the key accounts app (mounted under /api/kam/)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.schema import ErrorResponseSerializer
+from core.errors import ApplicationError
+from kam.access import is_kam_lead, works_on_accounts
+from kam.models import (
+    Band,
+    CallOutcome,
+    Interaction,
+    InteractionKind,
+    LeadStatus,
+    Order,
+    PointOfContact,
+)
+from kam.selectors import account_list, calls_due, performance_list, with_activity
+from kam.serializers import (
+    AccountSerializer,
+    CallsDueSerializer,
+    ContactSerializer,
+    InteractionSerializer,
+    OrderSerializer,
+    ReassignResultSerializer,
+    ReassignSerializer,
+    TransitionSerializer,
+)
+from kam.services import (
+    ACCOUNT_FIELDS,
+    account_create,
+    account_transition,
+    account_update,
+    accounts_reassign,
+    contact_create,
+    contact_delete,
+    contact_update,
+    interaction_log,
+    order_log,
+)
+
+ERRORS = {
+    400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input, per field."),
+    403: OpenApiResponse(ErrorResponseSerializer, description="Not a KAM or KAM lead."),
+    404: OpenApiResponse(ErrorResponseSerializer, description="No such account (or not yours)."),
+    409: OpenApiResponse(ErrorResponseSerializer, description="Not allowed in this status."),
+}
+
+
+class WorksOnAccounts(permissions.BasePermission):
+    message = "Only key-account managers and their leads work on key accounts."
+
+    def has_permission(self, request, view) -> bool:
+        return works_on_accounts(request.user)
+
+
+class IsKamLead(permissions.BasePermission):
+    message = "Only a key-account manager lead may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_kam_lead(request.user)
+
+
+PERMISSIONS = [permissions.IsAuthenticated, WorksOnAccounts]
+
+
+class IntLookupMixin:
+    lookup_value_regex = r"\d+"
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except (ValueError, TypeError, OverflowError):
+            raise Http404 from None
+
+
+MAX_ID = 2**63 - 1
+
+
+def id_filter(field_name: str) -> django_filters.NumberFilter:
+    return django_filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID)
+
+
+class AccountFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=LeadStatus.choices)
+    band = django_filters.ChoiceFilter(choices=Band.choices)
+    city = django_filters.CharFilter(field_name="city", lookup_expr="iexact")
+    owner = id_filter("owner_id")
+
+
+class ContactFilter(django_filters.FilterSet):
+    restaurant = id_filter("restaurant_id")
+    is_primary = django_filters.BooleanFilter()
+
+
+class InteractionFilter(django_filters.FilterSet):
+    restaurant = id_filter("restaurant_id")
+    kind = django_filters.ChoiceFilter(choices=InteractionKind.choices)
+    outcome = django_filters.ChoiceFilter(choices=CallOutcome.choices)
+
+
+class OrderFilter(django_filters.FilterSet):
+    restaurant = id_filter("restaurant_id")
+
+
+@extend_schema(tags=["kam"])
+class AccountViewSet(
+    IntLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Restaurant accounts. KAMs see their own; KAM leads see all. Filter with `?status=`,
+    `?band=`, `?city=`, `?owner=`; `?search=` name, city, cuisine."""
+
+    serializer_class = AccountSerializer
+    permission_classes = PERMISSIONS
+    filterset_class = AccountFilter
+    search_fields = ["name", "city", "cuisine"]
+    ordering_fields = ["name", "city", "next_call_due_at", "created_at", "band", "status"]
+    ordering = ["name", "id"]
+
+    def get_queryset(self):
+        return with_activity(account_list(user=self.request.user))
+
+    def perform_create(self, serializer: AccountSerializer) -> None:
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner", None)
+        fields = {k: v for k, v in data.items() if k in ACCOUNT_FIELDS}
+        created = account_create(actor=self.request.user, owner=owner, **fields)
+        serializer.instance = self.get_queryset().get(pk=created.pk)
+
+    def perform_update(self, serializer: AccountSerializer) -> None:
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner", None)
+        if owner is not None and owner.pk != serializer.instance.owner_id:
+            raise ApplicationError(
+                "Use /api/kam/accounts/reassign/ to change the KAM.",
+                code="validation_error",
+                fields={"owner": ["Reassign the account instead (KAM leads)."]},
+            )
+        fields = {k: v for k, v in data.items() if k in ACCOUNT_FIELDS}
+        account_update(actor=self.request.user, restaurant_id=serializer.instance.pk, **fields)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    @extend_schema(
+        operation_id="kam_accounts_transition",
+        request=TransitionSerializer,
+        responses={200: AccountSerializer, **ERRORS},
+        description="Move the lead status (new -> contacted -> qualified -> onboarding -> "
+        "active <-> inactive; lost from any open status) with a reason. 409 when not allowed.",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        account = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account_transition(
+            actor=request.user,
+            restaurant_id=account.pk,
+            to_status=serializer.validated_data["status"],
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(AccountSerializer(self.get_queryset().get(pk=account.pk)).data)
+
+    @extend_schema(
+        operation_id="kam_accounts_reassign",
+        request=ReassignSerializer,
+        responses={200: ReassignResultSerializer, **ERRORS},
+        description="KAM leads: give accounts to another KAM, with a reason (audited). "
+        "The previous KAM loses access at once.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated, IsKamLead],
+    )
+    def reassign(self, request: Request) -> Response:
+        serializer = ReassignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = accounts_reassign(
+            actor=request.user,
+            restaurant_ids=serializer.validated_data["accounts"],
+            new_owner=serializer.validated_data["kam"],
+            reason=serializer.validated_data["reason"],
+        )
+        return Response({"reassigned": moved})
+
+
+@extend_schema(tags=["kam"])
+class ContactViewSet(IntLookupMixin, viewsets.ModelViewSet):
+    """Points of contact of the accounts you see. Phones are stored in E.164; one primary
+    per account (a new primary takes over)."""
+
+    serializer_class = ContactSerializer
+    permission_classes = PERMISSIONS
+    filterset_class = ContactFilter
+    search_fields = ["name", "email", "phone"]
+
+    def get_queryset(self):
+        return PointOfContact.objects.filter(
+            restaurant__in=account_list(user=self.request.user).values("pk")
+        ).order_by("restaurant_id", "-is_primary", "name", "id")
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs["accounts"] = account_list(user=self.request.user)
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        restaurant = data.pop("restaurant")
+        serializer.instance = contact_create(
+            actor=self.request.user, restaurant_id=restaurant.pk, **data
+        )
+
+    def perform_update(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("restaurant", None)
+        serializer.instance = contact_update(
+            actor=self.request.user, contact_id=serializer.instance.pk, **data
+        )
+
+    def perform_destroy(self, instance) -> None:
+        contact_delete(actor=self.request.user, contact_id=instance.pk)
+
+
+class _LogViewSet(
+    IntLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = PERMISSIONS
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs["accounts"] = account_list(user=self.request.user)
+        return super().get_serializer(*args, **kwargs)
+
+
+@extend_schema(tags=["kam"])
+class InteractionViewSet(_LogViewSet):
+    """Calls (with an outcome; they move the next planned call), visits and emails."""
+
+    serializer_class = InteractionSerializer
+    filterset_class = InteractionFilter
+    ordering_fields = ["occurred_at"]
+
+    def get_queryset(self):
+        return (
+            Interaction.objects.filter(
+                restaurant__in=account_list(user=self.request.user).values("pk")
+            )
+            .select_related("restaurant", "created_by")
+            .order_by("-occurred_at", "-id")
+        )
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        created = interaction_log(
+            actor=self.request.user,
+            restaurant_id=data["restaurant"].pk,
+            kind=data["kind"],
+            outcome=data.get("outcome") or "",
+            occurred_at=data.get("occurred_at"),
+            contact_id=data.get("contact_id"),
+            details=data.get("details", ""),
+            next_call_at=data.get("next_call_at"),
+        )
+        serializer.instance = self.get_queryset().get(pk=created.pk)
+
+
+@extend_schema(tags=["kam"])
+class OrderViewSet(_LogViewSet):
+    """Orders of the accounts you see (amount > 0, in the account's currency)."""
+
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    ordering_fields = ["placed_at", "amount"]
+
+    def get_queryset(self):
+        return (
+            Order.objects.filter(restaurant__in=account_list(user=self.request.user).values("pk"))
+            .select_related("created_by")
+            .order_by("-placed_at", "-id")
+        )
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        created = order_log(
+            actor=self.request.user,
+            restaurant_id=data["restaurant"].pk,
+            amount=data["amount"],
+            currency=data.get("currency") or "",
+            placed_at=data.get("placed_at"),
+            contact_id=data.get("contact_id"),
+            details=data.get("details", ""),
+        )
+        serializer.instance = self.get_queryset().get(pk=created.pk)
+
+
+@extend_schema(tags=["kam"])
+class CallsDueView(APIView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(
+        operation_id="kam_calls_due",
+        parameters=[
+            OpenApiParameter(
+                "kam", int, description="KAM leads: another KAM's calls (default: yours)."
+            )
+        ],
+        responses={200: CallsDueSerializer, **ERRORS},
+        description="Your planned calls grouped by each account's local day: overdue (stays "
+        "overdue until a call is logged), today, next seven days.",
+    )
+    def get(self, request: Request) -> Response:
+        kam = request.user
+        requested = request.query_params.get("kam")
+        if requested not in (None, ""):
+            if not is_kam_lead(request.user):
+                raise ApplicationError(
+                    "Only a KAM lead may see another KAM's calls.",
+                    code="permission_denied",
+                    status_code=403,
+                )
+            if not requested.isdigit() or len(requested) > 18:
+                raise ApplicationError(
+                    "Some fields are not valid: kam.",
+                    code="validation_error",
+                    fields={"kam": ["Give a user id."]},
+                )
+            kam = get_user_model().objects.filter(pk=int(requested)).first()
+            if kam is None:
+                raise ApplicationError(
+                    "No such KAM.", code="not_found", status_code=status.HTTP_404_NOT_FOUND
+                )
+        due = calls_due(kam=kam)
+        return Response(CallsDueSerializer(due).data)
+
+
+class PerformanceFilter(django_filters.FilterSet):
+    band = django_filters.ChoiceFilter(choices=Band.choices)
+    owner = id_filter("owner_id")
+
+
+@extend_schema(tags=["kam"])
+class PerformanceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Accounts with their performance; `?band=`. The two lists staff ask for most have
+    their own URLs."""
+
+    serializer_class = AccountSerializer
+    permission_classes = PERMISSIONS
+    filterset_class = PerformanceFilter
+    search_fields = ["name", "city"]
+    ordering_fields = ["name", "city", "band"]
+    ordering = ["name", "id"]
+
+    def get_queryset(self):
+        return performance_list(user=self.request.user)
+
+    def _band(self, request: Request, band: str) -> Response:
+        accounts = self.filter_queryset(self.get_queryset()).filter(band=band)
+        page = self.paginate_queryset(accounts)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(operation_id="kam_performance_underperforming")
+    @action(detail=False, methods=["get"])
+    def underperforming(self, request: Request) -> Response:
+        return self._band(request, Band.UNDERPERFORMING)
+
+    @extend_schema(operation_id="kam_performance_well_performing")
+    @action(detail=False, methods=["get"], url_path="well-performing")
+    def well_performing(self, request: Request) -> Response:
+        return self._band(request, Band.WELL_PERFORMING)

@@ -1,0 +1,167 @@
+"""HTML forms of the key accounts app: they parse input; the services check the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+
+from core.errors import ApplicationError
+from kam.models import (
+    CallOutcome,
+    ContactRole,
+    InteractionKind,
+    LeadStatus,
+    Rhythm,
+    Segment,
+)
+
+WEEKDAYS = [("0", "Mon"), ("1", "Tue"), ("2", "Wed"), ("3", "Thu"), ("4", "Fri"), ("5", "Sat"),
+            ("6", "Sun")]  # fmt: skip
+
+
+class ServiceErrorsMixin:
+    def add_application_error(self, error: ApplicationError) -> None:
+        """Show a service's refusal on the form, field by field."""
+        for name, messages in error.fields.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        if not error.fields:
+            self.add_error(None, error.message)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A `datetime-local` input read in the account's time zone (set by the form)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def to_python(self, value):
+        # Kept naive: the form puts it in the account's zone, not the server's.
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def _in_zone(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value
+
+
+class AccountForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    address = forms.CharField(max_length=300, required=False)
+    city = forms.CharField(max_length=120)
+    country = forms.CharField(max_length=2, help_text="Two letters, e.g. FR, IN, US.")
+    time_zone = forms.CharField(
+        max_length=64, initial="Europe/Paris", help_text="IANA name, e.g. Asia/Kolkata."
+    )
+    cuisine = forms.CharField(max_length=80, required=False)
+    segment = forms.ChoiceField(choices=Segment.choices, initial=Segment.CASUAL)
+    currency = forms.ChoiceField(choices=[])
+    rhythm = forms.ChoiceField(choices=Rhythm.choices, initial=Rhythm.EVERY_N_DAYS)
+    call_every_days = forms.IntegerField(
+        min_value=1, max_value=365, initial=14, label="Every N days"
+    )
+    call_weekdays = forms.MultipleChoiceField(
+        choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple, label="Weekdays"
+    )
+    call_hour = forms.IntegerField(
+        min_value=0, max_value=23, initial=10, help_text="In the restaurant's time zone."
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = [(c, c) for c in settings.KAM_CURRENCIES]
+
+    def clean_call_weekdays(self) -> str:
+        return "".join(sorted(self.cleaned_data.get("call_weekdays") or []))
+
+
+class TransitionForm(ServiceErrorsMixin, forms.Form):
+    status = forms.ChoiceField(choices=LeadStatus.choices, label="New status")
+    reason = forms.CharField(max_length=1000)
+
+    def __init__(self, *args, allowed=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (value, label) for value, label in LeadStatus.choices if value in allowed
+        ]
+
+
+class ContactForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=ContactRole.choices)
+    phone = forms.CharField(
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+        help_text="International (+33 6 ...) or national for the restaurant's country.",
+    )
+    email = forms.EmailField(required=False)
+    preferred_hours = forms.CharField(max_length=60, required=False, help_text="e.g. 14:00-16:00")
+    is_primary = forms.BooleanField(required=False, label="Primary contact")
+
+
+class _AccountBoundForm(ServiceErrorsMixin, forms.Form):
+    def __init__(self, *args, account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.fields["contact"].choices = [("", "—")] + [
+            (str(c.pk), str(c)) for c in account.contacts.all()
+        ]
+
+    def clean_contact(self) -> int | None:
+        value = self.cleaned_data.get("contact")
+        return int(value) if value else None
+
+
+class CallForm(_AccountBoundForm):
+    kind = forms.ChoiceField(choices=InteractionKind.choices, initial=InteractionKind.CALL)
+    outcome = forms.ChoiceField(
+        choices=[("", "— (visits, emails)"), *list(CallOutcome.choices)],
+        required=False,
+        initial=CallOutcome.CONNECTED,
+    )
+    contact = forms.ChoiceField(required=False)
+    occurred_at = LocalDateTimeField(
+        required=False, label="When", help_text="Restaurant's local time; empty: now."
+    )
+    next_call_at = LocalDateTimeField(
+        required=False,
+        label="Next call",
+        help_text="Restaurant's local time; required when rescheduled, else proposed for you.",
+    )
+    details = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("occurred_at", "next_call_at"):
+            data[name] = _in_zone(data.get(name), self.account.zone)
+        return data
+
+
+class OrderForm(_AccountBoundForm):
+    amount = forms.DecimalField(max_digits=14, decimal_places=4)
+    currency = forms.CharField(max_length=3, required=False)
+    placed_at = LocalDateTimeField(
+        required=False, label="Placed at", help_text="Restaurant's local time; empty: now."
+    )
+    contact = forms.ChoiceField(required=False)
+    details = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, account, **kwargs) -> None:
+        super().__init__(*args, account=account, **kwargs)
+        self.fields["currency"].initial = account.currency
+
+    def clean(self):
+        data = super().clean()
+        data["placed_at"] = _in_zone(data.get("placed_at"), self.account.zone)
+        return data

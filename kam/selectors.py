@@ -1,0 +1,252 @@
+"""Reads of the key accounts app.
+
+List selectors run a constant number of queries whatever the number of rows: per-account
+figures are correlated subqueries (annotations) served by the indexes on
+(restaurant, placed_at) and (restaurant, kind, occurred_at); primary contacts are one
+prefetch. `tests/kam/test_selectors.py` and `test_api.py` assert the counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from kam.access import User, is_kam_lead, works_on_accounts
+from kam.models import (
+    Band,
+    Interaction,
+    InteractionKind,
+    Order,
+    PointOfContact,
+    Restaurant,
+)
+from kam.performance import Performance, performance_of
+from kam.planning import DUE_GROUPS, due_group, due_window_end
+
+
+def account_list(
+    *,
+    user: User,
+    status: str | None = None,
+    band: str | None = None,
+    city: str | None = None,
+    owner_id: int | None = None,
+) -> QuerySet[Restaurant]:
+    """The accounts `user` may see: every account for a KAM lead, their own for a KAM, none
+    for anybody else."""
+    accounts = Restaurant.objects.select_related("owner")
+    if not works_on_accounts(user):
+        return accounts.none()
+    if not is_kam_lead(user):
+        accounts = accounts.filter(owner_id=user.pk)
+    if owner_id is not None:
+        accounts = accounts.filter(owner_id=owner_id)
+    if status:
+        accounts = accounts.filter(status=status)
+    if band:
+        accounts = accounts.filter(band=band)
+    if city:
+        accounts = accounts.filter(city__iexact=city)
+    return accounts
+
+
+def account_get(*, user: User, restaurant_id: int) -> Restaurant | None:
+    return account_list(user=user).filter(pk=restaurant_id).first()
+
+
+def _orders_of_account():
+    return Order.objects.filter(restaurant=OuterRef("pk")).order_by().values("restaurant")
+
+
+def _aggregate(queryset, expression, output_field):
+    return Subquery(
+        queryset.annotate(value=expression).values("value")[:1], output_field=output_field
+    )
+
+
+def with_last_call(accounts: QuerySet[Restaurant]) -> QuerySet[Restaurant]:
+    """Annotate each account with its last call (time, outcome) and prefetch its primary
+    contact: two queries in all, whatever the number of accounts."""
+    last_call = Interaction.objects.filter(
+        restaurant=OuterRef("pk"), kind=InteractionKind.CALL
+    ).order_by("-occurred_at", "-id")
+    return accounts.annotate(
+        last_call_at=Subquery(last_call.values("occurred_at")[:1]),
+        last_call_outcome=Subquery(last_call.values("outcome")[:1]),
+    ).prefetch_related(
+        Prefetch(
+            "contacts",
+            queryset=PointOfContact.objects.filter(is_primary=True),
+            to_attr="primary_contacts",
+        )
+    )
+
+
+def with_activity(accounts: QuerySet[Restaurant], *, now: dt.datetime | None = None):
+    """`with_last_call`, plus the order figures of each account (still two queries)."""
+    now = now or timezone.now()
+    money = DecimalField(max_digits=14, decimal_places=2)
+    last_30 = _orders_of_account().filter(placed_at__gt=now - dt.timedelta(days=30))
+    last_90 = _orders_of_account().filter(placed_at__gt=now - dt.timedelta(days=90))
+    history = _orders_of_account().filter(placed_at__lte=now)
+    return with_last_call(accounts).annotate(
+        orders_30d=Coalesce(_aggregate(last_30, Count("id"), IntegerField()), Value(0)),
+        revenue_30d=Coalesce(
+            _aggregate(last_30, Sum("amount"), money), Value(0), output_field=money
+        ),
+        orders_90d=Coalesce(_aggregate(last_90, Count("id"), IntegerField()), Value(0)),
+        revenue_90d=Coalesce(
+            _aggregate(last_90, Sum("amount"), money), Value(0), output_field=money
+        ),
+        order_count=Coalesce(_aggregate(history, Count("id"), IntegerField()), Value(0)),
+        first_order_at=_aggregate(
+            history, Min("placed_at"), Restaurant._meta.get_field("created_at")
+        ),
+        last_order_at=_aggregate(
+            history, Max("placed_at"), Restaurant._meta.get_field("created_at")
+        ),
+    )
+
+
+def performance(account: Restaurant, *, now: dt.datetime | None = None) -> Performance:
+    """The performance of an account annotated by `with_activity` (no query)."""
+    return performance_of(
+        now=now or timezone.now(),
+        orders_30d=account.orders_30d,
+        revenue_30d=account.revenue_30d,
+        orders_90d=account.orders_90d,
+        revenue_90d=account.revenue_90d,
+        order_count=account.order_count,
+        first_order_at=account.first_order_at,
+        last_order_at=account.last_order_at,
+    )
+
+
+def account_with_activity(*, user: User, restaurant_id: int) -> Restaurant | None:
+    return with_activity(account_list(user=user)).filter(pk=restaurant_id).first()
+
+
+def primary_contact(account: Restaurant) -> PointOfContact | None:
+    contacts = getattr(account, "primary_contacts", None)
+    if contacts is None:
+        return account.contacts.filter(is_primary=True).first()
+    return contacts[0] if contacts else None
+
+
+# --- calls due -----------------------------------------------------------------------------
+
+
+@dataclass
+class DueCall:
+    account: Restaurant
+    group: str
+    due_at: dt.datetime
+
+    @property
+    def local_due_at(self) -> dt.datetime:
+        return self.due_at.astimezone(self.account.zone)
+
+
+@dataclass
+class CallsDue:
+    now: dt.datetime
+    overdue: list[DueCall] = field(default_factory=list)
+    today: list[DueCall] = field(default_factory=list)
+    next_seven_days: list[DueCall] = field(default_factory=list)
+
+    def groups(self) -> list[tuple[str, list[DueCall]]]:
+        return [(name, getattr(self, name)) for name in DUE_GROUPS]
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.next_seven_days)
+
+
+def calls_due(*, kam: User, now: dt.datetime | None = None) -> CallsDue:
+    """The planned calls of `kam`'s own accounts, grouped by each ACCOUNT's local day:
+    overdue (a day before today: it stays overdue until a call is logged), today, and the
+    next seven days. Overdue first (oldest first), then by due time. Lost accounts have no
+    planned call. Two queries (accounts with their figures, primary contacts)."""
+    now = now or timezone.now()
+    candidates = with_last_call(
+        Restaurant.objects.select_related("owner").filter(
+            owner_id=kam.pk, next_call_due_at__lt=due_window_end(now)
+        )
+    ).order_by("next_call_due_at", "id")
+    result = CallsDue(now=now)
+    for account in candidates:
+        group = due_group(account.next_call_due_at, now=now, zone=account.zone)
+        if group is not None:
+            getattr(result, group).append(DueCall(account, group, account.next_call_due_at))
+    return result
+
+
+def kams_with_due_calls(*, now: dt.datetime | None = None) -> list[int]:
+    """Owners having at least one planned call up to tomorrow (for the daily reminder)."""
+    now = now or timezone.now()
+    return list(
+        Restaurant.objects.filter(next_call_due_at__lt=now + dt.timedelta(days=2))
+        .order_by("owner_id")
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+
+
+# --- one account ---------------------------------------------------------------------------
+
+
+def account_timeline(account: Restaurant, *, limit: int = 50) -> list:
+    """Interactions and orders of an account, newest first (two queries)."""
+    interactions = list(
+        account.interactions.select_related("contact", "created_by").order_by(
+            "-occurred_at", "-id"
+        )[:limit]
+    )
+    orders = list(
+        account.orders.select_related("contact", "created_by").order_by("-placed_at", "-id")[:limit]
+    )
+    items = [(i.occurred_at, "interaction", i) for i in interactions] + [
+        (o.placed_at, "order", o) for o in orders
+    ]
+    items.sort(key=lambda item: item[0], reverse=True)
+    return [{"at": at, "type": kind, "item": item} for at, kind, item in items[:limit]]
+
+
+def order_pattern(account: Restaurant, *, days: int = 365, now: dt.datetime | None = None):
+    """(placed_at, amount) of the account's orders over the last `days`, oldest first."""
+    now = now or timezone.now()
+    return list(
+        account.orders.filter(placed_at__gt=now - dt.timedelta(days=days), placed_at__lte=now)
+        .order_by("placed_at")
+        .values_list("placed_at", "amount")
+    )
+
+
+# --- performance lists ---------------------------------------------------------------------
+
+
+def performance_list(*, user: User, band: str | None = None, now: dt.datetime | None = None):
+    """Accounts `user` sees with their figures, filtered by the stored band."""
+    accounts = account_list(user=user, band=band)
+    return with_activity(accounts, now=now).order_by("name", "id")
+
+
+def band_counts(*, user: User) -> dict[str, int]:
+    counts = dict(account_list(user=user).order_by().values_list("band").annotate(n=Count("pk")))
+    return {band.value: counts.get(band.value, 0) for band in Band}

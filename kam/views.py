@@ -1,0 +1,372 @@
+"""Pages of the key accounts app: today's calls (the KAM's landing page), an account with its
+contacts, timeline, next call and performance, forms, and the performance bands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.audit import audit_timeline
+from core.errors import ApplicationError
+from kam.access import can_change, is_kam_lead, works_on_accounts
+from kam.forms import AccountForm, CallForm, ContactForm, OrderForm, TransitionForm
+from kam.models import TRANSITIONS, Band, CallOutcome, KamProfile
+from kam.selectors import (
+    account_get,
+    account_list,
+    account_timeline,
+    account_with_activity,
+    band_counts,
+    calls_due,
+    order_pattern,
+    performance,
+    primary_contact,
+    with_activity,
+)
+from kam.services import (
+    account_create,
+    account_transition,
+    call_log,
+    contact_create,
+    interaction_log,
+    order_log,
+)
+
+QUICK_OUTCOMES = [CallOutcome.CONNECTED, CallOutcome.NO_ANSWER, CallOutcome.BUSY]
+BAND_ORDER = [Band.UNDERPERFORMING, Band.AT_RISK, Band.STEADY, Band.WELL_PERFORMING, Band.NOT_RATED]
+BAND_BADGE = {
+    Band.WELL_PERFORMING: "badge-ok",
+    Band.STEADY: "badge-muted",
+    Band.AT_RISK: "badge-warn",
+    Band.UNDERPERFORMING: "badge-bad",
+    Band.NOT_RATED: "badge-muted",
+}
+
+
+def _require_kam(request: HttpRequest) -> None:
+    if not works_on_accounts(request.user):
+        raise PermissionDenied("Only key-account managers and their leads work on key accounts.")
+
+
+def _account_or_404(request: HttpRequest, restaurant_id: int):
+    account = account_get(user=request.user, restaurant_id=restaurant_id)
+    if account is None:
+        raise Http404("No such account.")
+    return account
+
+
+def _user_zone(user) -> zoneinfo.ZoneInfo:
+    profile = KamProfile.objects.filter(user_id=user.pk).first()
+    return zoneinfo.ZoneInfo(profile.time_zone if profile else settings.TIME_ZONE)
+
+
+def _local(value, zone) -> str:
+    return value.astimezone(zone).strftime("%a %d %b %H:%M") if value else "—"
+
+
+@require_GET
+def today_page(request: HttpRequest) -> HttpResponse:
+    """The KAM's landing page: overdue calls first, then today's, then the next seven days."""
+    _require_kam(request)
+    kam = request.user
+    kams = []
+    if is_kam_lead(request.user):
+        kams = list(
+            get_user_model()
+            .objects.filter(kam_accounts__isnull=False)
+            .distinct()
+            .order_by("username")
+            .only("id", "username")
+        )
+        chosen = request.GET.get("kam", "")
+        if chosen.isdigit():
+            kam = next((k for k in kams if k.pk == int(chosen)), kam)
+    now = timezone.now()
+    due = calls_due(kam=kam, now=now)
+    zone = _user_zone(kam)
+    groups = []
+    titles = {"overdue": "Overdue", "today": "Today", "next_seven_days": "Next seven days"}
+    for name, calls in due.groups():
+        rows = [
+            {
+                "account": call.account,
+                "local_due": call.local_due_at.strftime("%a %d %b %H:%M"),
+                "your_due": _local(call.due_at, zone),
+                "contact": primary_contact(call.account),
+                "last_call_at": _local(call.account.last_call_at, call.account.zone),
+                "last_call_outcome": call.account.last_call_outcome,
+                "band_badge": BAND_BADGE.get(call.account.band, "badge-muted"),
+            }
+            for call in calls
+        ]
+        groups.append({"name": name, "title": titles[name], "rows": rows})
+    return render(
+        request,
+        "kam/today.html",
+        {
+            "groups": groups,
+            "kam": kam,
+            "kams": kams,
+            "zone": zone.key,
+            "quick_outcomes": [(o.value, o.label) for o in QUICK_OUTCOMES],
+            "total": due.total,
+        },
+    )
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+@require_POST
+def quick_call(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    """One click from the landing page: log a call with this outcome now."""
+    _require_kam(request)
+    account = _account_or_404(request, restaurant_id)
+    try:
+        call_log(
+            actor=request.user, restaurant_id=account.pk, outcome=request.POST.get("outcome", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, f"{account.name}: {error}")
+    else:
+        account.refresh_from_db()
+        outcome = CallOutcome(request.POST["outcome"]).label.lower()
+        messages.success(
+            request,
+            f"Call to {account.name} logged ({outcome}); next call "
+            f"{_local(account.next_call_due_at, account.zone)} (restaurant time).",
+        )
+    return redirect(_safe_next(request, reverse("kam:today")))
+
+
+@require_GET
+def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    _require_kam(request)
+    account = account_with_activity(user=request.user, restaurant_id=restaurant_id)
+    if account is None:
+        raise Http404("No such account.")
+    perf = performance(account)
+    now = timezone.now()
+    pattern = order_pattern(account, now=now)
+    chart = {
+        "start": (now - dt.timedelta(days=365)).isoformat(),
+        "end": (now + dt.timedelta(days=3)).isoformat(),
+        "dates": [placed.isoformat() for placed, _ in pattern],
+        "amounts": [float(amount) for _, amount in pattern],
+        "currency": account.currency,
+        "average_interval": perf.average_interval_days,
+    }
+    return render(
+        request,
+        "kam/account.html",
+        {
+            "account": account,
+            "perf": perf,
+            "band_badge": BAND_BADGE.get(perf.band, "badge-muted"),
+            "stored_badge": BAND_BADGE.get(account.band, "badge-muted"),
+            "contacts": list(account.contacts.all()),
+            "timeline": account_timeline(account),
+            "events": audit_timeline(account)[:20],
+            "next_call_local": _local(account.next_call_due_at, account.zone),
+            "last_call_local": _local(account.last_call_at, account.zone),
+            "transition_form": TransitionForm(allowed=TRANSITIONS[account.status]),
+            "can_change": can_change(request.user, account),
+            "chart": chart,
+            "quick_outcomes": [(o.value, o.label) for o in QUICK_OUTCOMES],
+        },
+    )
+
+
+@require_POST
+def account_transition_view(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    _require_kam(request)
+    account = _account_or_404(request, restaurant_id)
+    form = TransitionForm(request.POST, allowed=TRANSITIONS[account.status])
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+    else:
+        try:
+            account_transition(
+                actor=request.user,
+                restaurant_id=account.pk,
+                to_status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Status changed.")
+    return redirect("kam:account", restaurant_id=account.pk)
+
+
+def _form_page(request, template: str, form, *, account=None, title: str, submit: str):
+    return render(
+        request,
+        template,
+        {"form": form, "account": account, "title": title, "submit": submit},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def account_new(request: HttpRequest) -> HttpResponse:
+    _require_kam(request)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = account_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"Account {account.name} created.")
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(request, "kam/form.html", form, title="New account", submit="Create")
+
+
+@require_http_methods(["GET", "POST"])
+def contact_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    _require_kam(request)
+    account = _account_or_404(request, restaurant_id)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_create(actor=request.user, restaurant_id=account.pk, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "Contact added.")
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(
+        request, "kam/form.html", form, account=account, title="New contact", submit="Add"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    _require_kam(request)
+    account = _account_or_404(request, restaurant_id)
+    form = CallForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            interaction_log(
+                actor=request.user,
+                restaurant_id=account.pk,
+                kind=data["kind"],
+                outcome=data["outcome"],
+                occurred_at=data["occurred_at"],
+                contact_id=data["contact"],
+                details=data["details"],
+                next_call_at=data["next_call_at"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "Logged.")
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(
+        request,
+        "kam/form.html",
+        form,
+        account=account,
+        title="Log a call, visit or email",
+        submit="Log it",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def order_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    _require_kam(request)
+    account = _account_or_404(request, restaurant_id)
+    form = OrderForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order_log(
+                actor=request.user,
+                restaurant_id=account.pk,
+                amount=data["amount"],
+                currency=data["currency"],
+                placed_at=data["placed_at"],
+                contact_id=data["contact"],
+                details=data["details"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "Order logged.")
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(
+        request, "kam/form.html", form, account=account, title="Log an order", submit="Log it"
+    )
+
+
+@require_GET
+def performance_page(request: HttpRequest) -> HttpResponse:
+    """Accounts by band, the ones needing attention first (up to 50 per band)."""
+    _require_kam(request)
+    counts = band_counts(user=request.user)
+    bands = []
+    for band in BAND_ORDER:
+        accounts = with_activity(account_list(user=request.user, band=band)).order_by("name", "id")
+        rows = [(a, performance(a)) for a in accounts[:50]]
+        bands.append(
+            {
+                "band": band,
+                "label": band.label,
+                "count": counts[band.value],
+                "rows": rows,
+                "badge": BAND_BADGE[band],
+            }
+        )
+    return render(
+        request,
+        "kam/performance.html",
+        {"bands": bands, "thresholds": _thresholds()},
+    )
+
+
+def _thresholds() -> dict:
+    return {
+        "min_orders": settings.KAM_BAND_MIN_ORDERS,
+        "underperforming_gap": settings.KAM_BAND_UNDERPERFORMING_GAP,
+        "at_risk_gap": settings.KAM_BAND_AT_RISK_GAP,
+        "at_risk_activity": settings.KAM_BAND_AT_RISK_ACTIVITY,
+        "well_performing_activity": settings.KAM_BAND_WELL_PERFORMING_ACTIVITY,
+    }
+
+
+@require_GET
+def accounts_page(request: HttpRequest) -> HttpResponse:
+    """All accounts the user sees (first 200 by name), with a simple search."""
+    _require_kam(request)
+    query = request.GET.get("q", "").strip()
+    accounts = account_list(user=request.user)
+    if query:
+        accounts = accounts.filter(name__icontains=query) | accounts.filter(city__icontains=query)
+    total = accounts.count()
+    return render(
+        request,
+        "kam/accounts.html",
+        {
+            "accounts": list(accounts.order_by("name", "id")[:200]),
+            "total": total,
+            "q": query,
+            "badges": BAND_BADGE,
+        },
+    )

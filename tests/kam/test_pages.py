@@ -1,0 +1,179 @@
+"""Pages: access, the landing page, one-click call logging, forms with errors, admin."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from core.models import AuditEvent
+from kam.models import Interaction, Order, PointOfContact, Restaurant
+from tests.kam.conftest import ContactFactory, OrderFactory, RestaurantFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/kam/", "/kam/accounts/", "/kam/performance/", "/kam/accounts/new/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_are_for_kams_and_leads(url, client, kam, kam_lead, outsider):
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    for user in (kam, kam_lead):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+
+
+def test_another_kams_account_pages_answer_404(client, other_kam, kam_lead, account):
+    client.force_login(other_kam)
+    for suffix in ["", "contacts/new/", "log/", "orders/new/"]:
+        assert client.get(f"/kam/accounts/{account.pk}/{suffix}").status_code == 404
+    assert (
+        client.post(f"/kam/accounts/{account.pk}/quick-call/", {"outcome": "busy"}).status_code
+        == 404
+    )
+    client.force_login(kam_lead)
+    assert client.get(f"/kam/accounts/{account.pk}/").status_code == 200
+
+
+def test_the_landing_page_lists_overdue_first_and_logs_a_call_in_one_click(client, kam):
+    now = timezone.now()
+    late = RestaurantFactory(
+        owner=kam, name="Late Bistro", next_call_due_at=now - dt.timedelta(days=3)
+    )
+    RestaurantFactory(owner=kam, name="Later Bistro", next_call_due_at=now + dt.timedelta(days=3))
+    ContactFactory(restaurant=late, is_primary=True, name="Zoé", phone="+33612345678")
+    client.force_login(kam)
+
+    page = client.get("/kam/").text
+    assert page.index("Late Bistro") < page.index("Later Bistro")
+    assert 'data-group="overdue"' in page
+    assert "csrfmiddlewaretoken" in page
+    assert "tel:+33612345678" in page
+
+    response = client.post(
+        f"/kam/accounts/{late.pk}/quick-call/", {"outcome": "connected"}, follow=True
+    )
+
+    assert "Call to Late Bistro logged (connected)" in response.text
+    late.refresh_from_db()
+    assert late.next_call_due_at > now
+    assert Interaction.objects.get(restaurant=late).created_by == kam
+
+
+def test_the_account_page_shows_contacts_performance_and_the_chart(client, kam, account, contact):
+    OrderFactory(restaurant=account, placed_at=timezone.now() - dt.timedelta(days=3))
+    client.force_login(kam)
+
+    page = client.get(f"/kam/accounts/{account.pk}/").text
+
+    assert "Marie Curie" in page
+    assert "Performance" in page
+    assert "/static/vendor/plotly.min.js" in page
+    assert "order-chart-data" in page
+    assert "cdn" not in page.lower()
+
+
+def test_forms_show_the_services_errors_on_their_fields(client, kam, account):
+    client.force_login(kam)
+    other = ContactFactory(restaurant=RestaurantFactory())
+
+    contact = client.post(f"/kam/accounts/{account.pk}/contacts/new/",
+                          {"name": "X", "role": "chef", "phone": "123"})  # fmt: skip
+    order = client.post(f"/kam/accounts/{account.pk}/orders/new/", {"amount": "-3"})
+    call = client.post(
+        f"/kam/accounts/{account.pk}/log/", {"kind": "call", "outcome": "rescheduled"}
+    )
+    new = client.post("/kam/accounts/new/", {"name": "X", "city": "Y", "country": "FR",
+                      "time_zone": "Nowhere/Town", "segment": "cafe", "currency": "EUR",
+                      "rhythm": "every_n_days", "call_every_days": 7, "call_hour": 10})  # fmt: skip
+
+    for response, field in [(contact, "phone"), (order, "amount"), (call, "next_call_at"),
+                            (new, "time_zone")]:  # fmt: skip
+        assert response.status_code == 200
+        assert re.search(rf'has-error">\s*<label for="id_{field}"', response.text), field
+    assert not account.contacts.exists()
+    assert not Order.objects.exists()
+    assert other.pk  # the other account's contact is not offered
+    assert f'value="{other.pk}"' not in client.get(f"/kam/accounts/{account.pk}/orders/new/").text
+
+
+def test_the_forms_create_an_account_a_contact_a_call_and_an_order(client, kam):
+    client.force_login(kam)
+    response = client.post("/kam/accounts/new/", {"name": "Spice Route", "city": "Mumbai",
+        "country": "in", "time_zone": "Asia/Kolkata", "segment": "casual", "currency": "INR",
+        "rhythm": "weekly", "call_weekdays": ["0", "3"], "call_every_days": 7,
+        "call_hour": 11})  # fmt: skip
+    account = Restaurant.objects.get(name="Spice Route")
+    assert response.status_code == 302
+    assert account.call_weekdays == "03"
+
+    client.post(f"/kam/accounts/{account.pk}/contacts/new/",
+                {"name": "Arjun", "role": "owner", "phone": "098 1234 5678"})  # fmt: skip
+    contact = PointOfContact.objects.get()
+    assert contact.phone == "+919812345678"
+    assert contact.is_primary
+    client.post(f"/kam/accounts/{account.pk}/log/", {"kind": "call", "outcome": "connected",
+                "contact": contact.pk, "occurred_at": "2026-11-19T15:00"})  # fmt: skip
+    call = Interaction.objects.get()
+    assert call.occurred_at == dt.datetime(2026, 11, 19, 9, 30, tzinfo=dt.UTC)  # Kolkata time
+    client.post(f"/kam/accounts/{account.pk}/orders/new/", {"amount": "1200.50", "currency": "INR"})
+    assert Order.objects.get().amount == 1200.50
+
+
+def test_the_status_form_moves_the_status(client, kam, account):
+    Restaurant.objects.filter(pk=account.pk).update(status="new")
+    client.force_login(kam)
+    client.post(f"/kam/accounts/{account.pk}/status/", {"status": "contacted", "reason": "met"})
+    account.refresh_from_db()
+    assert account.status == "contacted"
+
+
+def test_the_admin_reassign_action_asks_for_the_kam_and_a_reason(admin_client, kam, other_kam):
+    accounts = RestaurantFactory.create_batch(2, owner=kam)
+    ids = [str(a.pk) for a in accounts]
+
+    ask = admin_client.post("/admin/kam/restaurant/",
+                            {"action": "reassign_selected", "_selected_action": ids})  # fmt: skip
+    done = admin_client.post("/admin/kam/restaurant/", {"action": "reassign_selected",
+        "_selected_action": ids, "apply": "1", "kam": other_kam.pk, "reason": "rebalancing"},
+        follow=True)  # fmt: skip
+
+    assert ask.status_code == 200
+    assert "New KAM" in ask.text
+    assert "reason" in ask.text
+    assert "2 account(s) reassigned to kam-bob" in done.text
+    assert set(Restaurant.objects.values_list("owner", flat=True)) == {other_kam.pk}
+    assert AuditEvent.objects.filter(action="account reassigned", reason="rebalancing").count() == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/kam/restaurant/", "/admin/kam/pointofcontact/", "/admin/kam/interaction/",
+     "/admin/kam/order/", "/admin/kam/performancesnapshot/", "/admin/kam/callreminder/"],
+)  # fmt: skip
+def test_admin_pages_open(url, admin_client, account, contact):
+    OrderFactory(restaurant=account)
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(f"/admin/kam/restaurant/{account.pk}/change/").status_code == 200
+
+
+def test_the_demo_data_has_every_band_and_loads_once(role_groups):
+    import io
+
+    from core.roles import Role
+    from tests.harness.users import UserFactory
+
+    kam = UserFactory(username="kam", roles=[Role.KEY_ACCOUNT_MANAGER])
+    from kam import demo
+    from kam.selectors import band_counts
+
+    out = io.StringIO()
+    demo.load(out)
+    demo.load(out)
+    assert "already there" in out.getvalue()
+    counts = band_counts(user=type(kam).objects.get(username="kam.la"))
+    lead_counts = {b: Restaurant.objects.filter(band=b).count() for b in counts}
+    assert all(lead_counts.values()), lead_counts
+    assert counts["well_performing"] + counts["underperforming"] > 0
