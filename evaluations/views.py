@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from evaluations import selectors, services
 from evaluations.filters import EvaluationFilter
@@ -45,11 +46,7 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
         try:
             evaluation = services.evaluation_create(**form.cleaned_data, actor=request.user)
         except ApplicationError as error:
-            for field, field_messages in error.fields.items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
-            if not error.fields:
-                form.add_error(None, error.message)
+            add_application_error(form, error)
         else:
             messages.success(request, f"{evaluation} evaluated: {evaluation.get_state_display()}.")
             return redirect("evaluations:detail", evaluation_id=evaluation.pk)

@@ -8,7 +8,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 
-from core.errors import ApplicationError
+from core.forms import ServiceErrorsMixin
 from kam.models import (
     CallOutcome,
     ContactRole,
@@ -20,16 +20,6 @@ from kam.models import (
 
 WEEKDAYS = [("0", "Mon"), ("1", "Tue"), ("2", "Wed"), ("3", "Thu"), ("4", "Fri"), ("5", "Sat"),
             ("6", "Sun")]  # fmt: skip
-
-
-class ServiceErrorsMixin:
-    def add_application_error(self, error: ApplicationError) -> None:
-        """Show a service's refusal on the form, field by field."""
-        for name, messages in error.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-        if not error.fields:
-            self.add_error(None, error.message)
 
 
 class LocalDateTimeField(forms.DateTimeField):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
-from core.errors import ApplicationError
+from core.forms import ServiceErrorsMixin
 
 
-class LeadForm(forms.Form):
+class LeadForm(ServiceErrorsMixin, forms.Form):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     birth_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -16,11 +16,3 @@ class LeadForm(forms.Form):
     )
     email = forms.EmailField()
     phone = forms.CharField(max_length=32, widget=forms.TextInput(attrs={"type": "tel"}))
-
-    def add_application_error(self, error: ApplicationError) -> None:
-        """Show a service's refusal on the form, field by field."""
-        for name, messages in error.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-        if not error.fields:
-            self.add_error(None, error.message)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit import audit_timeline
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from loans import selectors, services
 from loans.forms import LoanApplicationForm, StatusFilterForm
 from loans.models import LoanApplication
@@ -59,11 +60,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ApplicationError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_application_error(form, exc)
         else:
             if not replayed:
                 messages.success(request, "Application created; it is on its way to the bank.")

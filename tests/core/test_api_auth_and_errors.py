@@ -145,3 +145,25 @@ def test_django_validation_errors_are_field_messages_too():
 
 def test_unexpected_exceptions_are_left_to_django_500_handling():
     assert api_exception_handler(RuntimeError("boom"), {}) is None
+
+
+def test_a_service_refusal_lands_on_the_form_fields():
+    from django import forms
+
+    from core.forms import add_application_error
+
+    class Form(forms.Form):
+        amount = forms.IntegerField()
+
+    form = Form({"amount": "5"})
+    form.is_valid()
+    add_application_error(
+        form, ApplicationError("No.", fields={"amount": "Too small.", "unknown": "Elsewhere."})
+    )
+    general = Form({"amount": "5"})
+    general.is_valid()
+    add_application_error(general, ApplicationError("Closed on Sundays."))
+
+    assert form.errors["amount"] == ["Too small."]
+    assert form.non_field_errors() == ["Elsewhere."]
+    assert general.non_field_errors() == ["Closed on Sundays."]
