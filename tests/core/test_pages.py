@@ -5,6 +5,7 @@ import re
 import pytest
 
 from core.dashboard import DASHBOARD_APPS
+from core.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,22 @@ def test_the_ping_button_creates_a_ping_for_the_workers(
     assert ping.requested_by.username == "ops"
     assert len(callbacks) == 1  # the task is sent only once the ping row is committed
     assert "sent to the workers" in response.text
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        ([Role.SALES_AGENT], ["Leads", "Evaluations"]),
+        ([Role.LOAN_OFFICER], ["Loans", "Workflows", "Evaluations"]),
+        ([Role.KEY_ACCOUNT_MANAGER], ["Key accounts", "Evaluations"]),
+    ],
+)
+def test_the_top_navigation_links_the_apps_a_role_works_in(client, user_factory, roles, expected):
+    client.force_login(user_factory(roles=roles))
+
+    response = client.get("/")
+
+    nav = re.search(r'<nav class="nav".*?</nav>', response.text, re.S).group(0)
+    labels = re.findall(r">([^<>]+)</a>", nav)
+    app_labels = [label for label in labels if label not in ("Dashboard", "API docs", "Admin")]
+    assert app_labels == expected
