@@ -15,6 +15,7 @@ import time
 from bench.common import figure, heading, percentile, setup_django, stopwatch, summary_ms
 
 APPLICATIONS = int(os.environ.get("BENCH_LOANS_APPLICATIONS", "2000"))
+POLLER_PROCESSES = int(os.environ.get("BENCH_LOANS_POLLERS", "4"))
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -61,7 +62,7 @@ def run() -> None:
     ) as sims:
         env = {"BANK_API_URL": sims.url, "SIMULATORS_URL": sims.url}
         submitter = start_worker(queues="default", concurrency=4, beat=True, env=env)
-        poller = start_worker(queues="polling", concurrency=4, env=env)
+        poller = start_worker(queues="polling", concurrency=POLLER_PROCESSES, env=env)
         try:
             with stopwatch() as creating:
                 for i in range(APPLICATIONS):

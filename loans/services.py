@@ -29,7 +29,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -503,9 +503,9 @@ def loan_applications_dispatch_due(*, now: datetime | None = None) -> DispatchSu
         for application_id in ids:
             submit_application.apply_async(args=[str(application_id)])
         summary.submissions += len(ids)
-    # Polls due before the next tick are handed out now, each batch timed (eta) for its
-    # earliest due time: no poll waits for the next tick, so a decision is seen within about
-    # one poll interval, and none is sent more than one tick early.
+    # Polls due before the next tick are handed out now: a poll runs at most one tick early
+    # rather than up to one tick late. No broker ETA: a worker holding ETA messages beyond its
+    # prefetch limit can stop consuming (a known Celery failure mode, seen once here in CI).
     lookahead = now + timedelta(seconds=settings.LOANS_DISPATCH_EVERY)
     while True:
         ids, token = loan_applications_claim_due(
@@ -513,11 +513,7 @@ def loan_applications_dispatch_due(*, now: datetime | None = None) -> DispatchSu
         )
         if not ids:
             break
-        first_due = LoanApplication.objects.filter(claim_token=token).aggregate(
-            first=Min("next_attempt_at")
-        )["first"]
-        options = {"eta": first_due} if first_due and first_due > timezone.now() else {}
-        poll_batch.apply_async(args=[[str(i) for i in ids], str(token)], **options)
+        poll_batch.apply_async(args=[[str(i) for i in ids], str(token)])
         summary.poll_batches += 1
         summary.polls += len(ids)
     return summary
