@@ -144,7 +144,16 @@ class ReassignResultSerializer(serializers.Serializer):
     reassigned = serializers.IntegerField()
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class AccountScopedMixin:
+    """`restaurant` may only name the accounts the caller may change (`accounts=` queryset)."""
+
+    def __init__(self, *args, accounts=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if accounts is not None:
+            self.fields["restaurant"].queryset = accounts
+
+
+class ContactSerializer(AccountScopedMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     role = choice(ContactRole.choices, required=False)
     phone = serializers.CharField(
@@ -166,15 +175,13 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
 
-    def __init__(self, *args, accounts=None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if accounts is not None:  # the accounts the caller may change
-            self.fields["restaurant"].queryset = accounts
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["restaurant"].read_only = True
 
 
-class InteractionSerializer(serializers.ModelSerializer):
+class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     contact = serializers.IntegerField(
         source="contact_id", required=False, allow_null=True, min_value=1, max_value=2**63 - 1
@@ -210,13 +217,8 @@ class InteractionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
 
-    def __init__(self, *args, accounts=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if accounts is not None:
-            self.fields["restaurant"].queryset = accounts
 
-
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(AccountScopedMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     contact = serializers.IntegerField(
         source="contact_id", required=False, allow_null=True, min_value=1, max_value=2**63 - 1
@@ -243,11 +245,6 @@ class OrderSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-
-    def __init__(self, *args, accounts=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if accounts is not None:
-            self.fields["restaurant"].queryset = accounts
 
 
 class DueCallSerializer(serializers.Serializer):
