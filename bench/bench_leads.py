@@ -170,7 +170,9 @@ def run() -> None:
     setup_django()
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
+    from core.roles import Role
     from leads.models import Lead
     from tests.harness.simulators import running_simulators
 
@@ -185,7 +187,8 @@ def run() -> None:
         "scoring.score_range=80",
     ]
     Lead.objects.all().delete()  # the bench database is a scratch one
-    owner, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
+    owner, _ = get_user_model().objects.get_or_create(username="bench")
+    owner.groups.add(Group.objects.get(name=Role.SALES_AGENT.group_name))
     with running_simulators(args) as sims:
         for name in ("REGISTRY_API_URL", "ARCHIVES_API_URL", "SCORING_API_URL"):
             setattr(settings, name, sims.url)

@@ -30,6 +30,12 @@ class AuditTrailInline(ReadOnlyAdminMixin, GenericTabularInline):
     verbose_name = "audit event"
     verbose_name_plural = "audit trail"
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Whoever may view the object sees its trail; the audit log of every app (the
+        # AuditEvent admin) stays with administrators.
+        opts = self.parent_model._meta
+        return request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

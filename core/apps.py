@@ -21,10 +21,11 @@ class CoreConfig(AppConfig):
             task_prerun.connect(_clear_content_type_cache, weak=False)
 
 
-def _ensure_roles(**kwargs) -> None:
-    from core.roles import ensure_role_groups
+def _ensure_roles(using: str = "default", **kwargs) -> None:
+    from core.access import sync_role_permissions
 
-    ensure_role_groups()
+    # Role groups and the model permissions they carry (core.access.ADMIN_PERMISSIONS).
+    sync_role_permissions(using=using)
 
 
 def _clear_content_type_cache(**kwargs) -> None:

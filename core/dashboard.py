@@ -1,7 +1,8 @@
 """Dashboard tiles: one per app, each filled by the app's own `dashboard.py`.
 
-An app's `dashboard.py` defines `tile(request) -> Tile | None` (None hides the tile, e.g.
-for a role that has no business there). Apps appear in `DASHBOARD_APPS` order.
+An app's `dashboard.py` defines `tile(request) -> Tile | None`; it is asked only when the
+user may view the app (`core.access`), so a role sees the tiles of the apps it works in.
+Apps appear in `DASHBOARD_APPS` order.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.http import HttpRequest
+
+from core.access import can
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ class Tile:
 def tiles_for(request: HttpRequest) -> list[Tile]:
     tiles = []
     for app in DASHBOARD_APPS:
+        if not can(request.user, app, "view"):
+            continue
         module = import_module(f"{app}.dashboard")
         tile = module.tile(request)
         if tile is not None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.module_loading import import_string
+
+from core.access import can
 
 
 @dataclass(frozen=True)
@@ -16,13 +17,13 @@ class NavLink:
     url: str
 
 
-#: (app, label, URL name, "module.function(user) -> bool" or None for every signed-in user)
+#: (app, label, URL name); shown to whoever may view the app (core.access)
 APP_LINKS = (
-    ("leads", "Leads", "leads:pipeline", "leads.access.works_on_leads"),
-    ("loans", "Loans", "loans:list", "loans.permissions.can_view_loans"),
-    ("kam", "Key accounts", "kam:today", "kam.access.works_on_accounts"),
-    ("workflows", "Workflows", "workflows:list", "workflows.permissions.can_use_workflows"),
-    ("evaluations", "Evaluations", "evaluations:list", None),
+    ("leads", "Leads", "leads:pipeline"),
+    ("loans", "Loans", "loans:list"),
+    ("kam", "Key accounts", "kam:today"),
+    ("workflows", "Workflows", "workflows:list"),
+    ("evaluations", "Evaluations", "evaluations:list"),
 )
 
 
@@ -31,6 +32,6 @@ def nav_links(request: HttpRequest) -> list[NavLink]:
         return []
     return [
         NavLink(app=app, label=label, url=reverse(url_name))
-        for app, label, url_name, check in APP_LINKS
-        if check is None or import_string(check)(request.user)
+        for app, label, url_name in APP_LINKS
+        if can(request.user, app, "view")
     ]

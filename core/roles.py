@@ -1,4 +1,7 @@
-"""Roles are Django groups (created by a data migration); this module names them once."""
+"""Roles are Django groups (created by a data migration); this module names them once.
+
+What each role may do is declared in `core.access` (the role table).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from django.db import models
 
 class Role(models.TextChoices):
     SALES_AGENT = "sales_agent", "Sales agent"
+    SALES_MANAGER = "sales_manager", "Sales manager"
     LOAN_OFFICER = "loan_officer", "Loan officer"
     KEY_ACCOUNT_MANAGER = "key_account_manager", "Key-account manager"
     KEY_ACCOUNT_MANAGER_LEAD = "key_account_manager_lead", "Key-account manager lead"
@@ -18,6 +22,12 @@ class Role(models.TextChoices):
     def group_name(self) -> str:
         """The Django group that carries this role (its human label)."""
         return str(self.label)
+
+    @property
+    def plural(self) -> str:
+        """'key-account manager leads': the label in a sentence."""
+        label = str(self.label)
+        return label[0].lower() + label[1:] + "s"
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[Role]:
@@ -40,12 +50,3 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(user_roles(user) & set(roles))
-
-
-def ensure_role_groups() -> None:
-    """Create any missing role group (the data migration does it once; this also runs after
-    every migrate, so a flushed test database or a restored dump gets them back)."""
-    from django.contrib.auth.models import Group
-
-    for role in Role:
-        Group.objects.get_or_create(name=role.group_name)

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from core.admin import AuditTrailInline, ReadOnlyAdminMixin
 from evaluations import services
+from evaluations.access import can_evaluate
 from evaluations.models import DecayPass, Evaluation, State
 
 
@@ -43,12 +44,15 @@ class EvaluationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # created through the page or the API, which evaluate them
 
+    def has_evaluate_permission(self, request) -> bool:
+        return can_evaluate(request.user)
+
     @admin.display(description="state", ordering="state")
     def state_badge(self, obj: Evaluation) -> str:
         colour = {State.FAVORABLE: "green", State.UNFAVORABLE: "#c0262d"}.get(obj.state, "#8a5a00")
         return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_state_display())
 
-    @admin.action(description="Re-evaluate (queued for the workers)", permissions=["change"])
+    @admin.action(description="Re-evaluate (queued for the workers)", permissions=["evaluate"])
     def reevaluate(self, request, queryset):
         queued, skipped = services.evaluations_queue_reevaluation(
             ids=list(queryset.values_list("pk", flat=True)), actor=request.user

@@ -8,9 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.access import RolePermission
 from evaluations import selectors, services
 from evaluations.filters import EvaluationFilter
-from evaluations.permissions import CanEvaluateOrReadOnly
 from evaluations.serializers import (
     EvaluationCreateSerializer,
     EvaluationDetailSerializer,
@@ -25,7 +25,9 @@ TAGS = ["evaluations"]
     retrieve=extend_schema(tags=TAGS, summary="One evaluation with its history"),
 )
 class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [CanEvaluateOrReadOnly]
+    permission_classes = [RolePermission]
+    access_app = "evaluations"
+    access_actions = {"create": "evaluate", "reevaluate": "evaluate"}
     filterset_class = EvaluationFilter
     search_fields = ["value", "company_name"]
     ordering_fields = ["id", "score", "last_evaluated_at", "value"]

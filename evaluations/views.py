@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import requires
 from core.errors import ApplicationError
 from core.forms import add_application_error
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from evaluations import selectors, services
+from evaluations.access import can_evaluate
 from evaluations.filters import EvaluationFilter
 from evaluations.forms import EvaluationCreateForm
-from evaluations.permissions import can_evaluate
 
 
+@requires("evaluations", "view")
+@require_GET
 def evaluation_list(request: HttpRequest) -> HttpResponse:
     filterset = EvaluationFilter(request.GET, queryset=selectors.evaluation_list())
     queryset = filterset.qs if filterset.is_valid() else selectors.evaluation_list().none()
@@ -37,10 +39,9 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires("evaluations", "evaluate")
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request: HttpRequest) -> HttpResponse:
-    if not can_evaluate(request.user):
-        raise PermissionDenied
     form = EvaluationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,6 +54,8 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/create.html", {"form": form})
 
 
+@requires("evaluations", "view")
+@require_GET
 def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     evaluation = selectors.evaluation_get(evaluation_id=evaluation_id)
     if evaluation is None:
@@ -78,10 +81,9 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     )
 
 
+@requires("evaluations", "evaluate")
 @require_POST
 def evaluation_reevaluate(request: HttpRequest, evaluation_id: int) -> HttpResponse:
-    if not can_evaluate(request.user):
-        raise PermissionDenied
     try:
         evaluation = services.evaluation_reevaluate(evaluation_id=evaluation_id, actor=request.user)
     except ApplicationError as error:

@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from core.admin import AuditTrailInline, ReadOnlyAdminMixin
 from core.errors import ApplicationError
-from core.roles import Role
+from kam.access import can_reassign, possible_owners
 from kam.models import (
     CallReminder,
     Interaction,
@@ -23,26 +23,18 @@ from kam.models import (
 from kam.services import accounts_reassign
 
 
-def kam_users():
-    names = [Role.KEY_ACCOUNT_MANAGER.group_name, Role.KEY_ACCOUNT_MANAGER_LEAD.group_name]
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=names)
-        .distinct()
-        .order_by("username")
-    )
-
-
 class ReassignForm(forms.Form):
     kam = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="New KAM")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kam"].queryset = kam_users()
+        self.fields["kam"].queryset = possible_owners()
 
 
-@admin.action(description="Reassign the selected accounts to another KAM…")
+@admin.action(
+    description="Reassign the selected accounts to another KAM…", permissions=["reassign"]
+)
 def reassign_selected(modeladmin, request, queryset):
     """An intermediate page asks for the new KAM and the reason, then reassigns (audited)."""
     form = ReassignForm(request.POST if "apply" in request.POST else None)
@@ -105,6 +97,9 @@ class RestaurantAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # created through the pages/API so the first call is planned and audited
+
+    def has_reassign_permission(self, request) -> bool:
+        return can_reassign(request.user)
 
 
 @admin.register(PointOfContact)

@@ -6,15 +6,16 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.access import RolePermission
 from core.api.schema import ErrorResponseSerializer
-from core.errors import ApplicationError
-from kam.access import is_kam_lead, works_on_accounts
+from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from kam.access import is_kam_lead
 from kam.models import (
     Band,
     CallOutcome,
@@ -56,21 +57,17 @@ ERRORS = {
 }
 
 
-class WorksOnAccounts(permissions.BasePermission):
-    message = "Only key-account managers and their leads work on key accounts."
+class KamAccess:
+    """Every kam endpoint: reading needs "view", writing "change" (own accounts for a KAM)."""
 
-    def has_permission(self, request, view) -> bool:
-        return works_on_accounts(request.user)
-
-
-class IsKamLead(permissions.BasePermission):
-    message = "Only a key-account manager lead may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return is_kam_lead(request.user)
-
-
-PERMISSIONS = [permissions.IsAuthenticated, WorksOnAccounts]
+    permission_classes = [RolePermission]
+    access_app = "kam"
+    access_actions = {
+        "create": "change",
+        "update": "change",
+        "partial_update": "change",
+        "destroy": "change",
+    }
 
 
 class IntLookupMixin:
@@ -114,6 +111,7 @@ class OrderFilter(django_filters.FilterSet):
 
 @extend_schema(tags=["kam"])
 class AccountViewSet(
+    KamAccess,
     IntLookupMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -125,7 +123,12 @@ class AccountViewSet(
     `?band=`, `?city=`, `?owner=`; `?search=` name, city, cuisine."""
 
     serializer_class = AccountSerializer
-    permission_classes = PERMISSIONS
+    access_actions = {
+        **KamAccess.access_actions,
+        "create": "create",
+        "transition": "change",
+        "reassign": "reassign",
+    }
     filterset_class = AccountFilter
     search_fields = ["name", "city", "cuisine"]
     ordering_fields = ["name", "city", "next_call_due_at", "created_at", "band", "status"]
@@ -181,11 +184,7 @@ class AccountViewSet(
         description="KAM leads: give accounts to another KAM, with a reason (audited). "
         "The previous KAM loses access at once.",
     )
-    @action(
-        detail=False,
-        methods=["post"],
-        permission_classes=[permissions.IsAuthenticated, IsKamLead],
-    )
+    @action(detail=False, methods=["post"])
     def reassign(self, request: Request) -> Response:
         serializer = ReassignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -199,12 +198,11 @@ class AccountViewSet(
 
 
 @extend_schema(tags=["kam"])
-class ContactViewSet(IntLookupMixin, viewsets.ModelViewSet):
+class ContactViewSet(KamAccess, IntLookupMixin, viewsets.ModelViewSet):
     """Points of contact of the accounts you see. Phones are stored in E.164; one primary
     per account (a new primary takes over)."""
 
     serializer_class = ContactSerializer
-    permission_classes = PERMISSIONS
     filterset_class = ContactFilter
     search_fields = ["name", "email", "phone"]
 
@@ -236,14 +234,13 @@ class ContactViewSet(IntLookupMixin, viewsets.ModelViewSet):
 
 
 class _LogViewSet(
+    KamAccess,
     IntLookupMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    permission_classes = PERMISSIONS
-
     def get_serializer(self, *args, **kwargs):
         kwargs["accounts"] = account_list(user=self.request.user)
         return super().get_serializer(*args, **kwargs)
@@ -311,9 +308,7 @@ class OrderViewSet(_LogViewSet):
 
 
 @extend_schema(tags=["kam"])
-class CallsDueView(APIView):
-    permission_classes = PERMISSIONS
-
+class CallsDueView(KamAccess, APIView):
     @extend_schema(
         operation_id="kam_calls_due",
         parameters=[
@@ -330,10 +325,8 @@ class CallsDueView(APIView):
         requested = request.query_params.get("kam")
         if requested not in (None, ""):
             if not is_kam_lead(request.user):
-                raise ApplicationError(
-                    "Only a KAM lead may see another KAM's calls.",
-                    code="permission_denied",
-                    status_code=403,
+                raise PermissionDeniedError(
+                    "Only key-account manager leads see another KAM's calls."
                 )
             if not requested.isdigit() or len(requested) > 18:
                 raise ApplicationError(
@@ -343,9 +336,7 @@ class CallsDueView(APIView):
                 )
             kam = get_user_model().objects.filter(pk=int(requested)).first()
             if kam is None:
-                raise ApplicationError(
-                    "No such KAM.", code="not_found", status_code=status.HTTP_404_NOT_FOUND
-                )
+                raise NotFoundError("No such KAM.")
         due = calls_due(kam=kam)
         return Response(CallsDueSerializer(due).data)
 
@@ -356,12 +347,11 @@ class PerformanceFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["kam"])
-class PerformanceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PerformanceViewSet(KamAccess, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Accounts with their performance; `?band=`. The two lists staff ask for most have
     their own URLs."""
 
     serializer_class = AccountSerializer
-    permission_classes = PERMISSIONS
     filterset_class = PerformanceFilter
     search_fields = ["name", "city"]
     ordering_fields = ["name", "city", "band"]

@@ -2,7 +2,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from core.dashboard import Tile
-from kam.access import works_on_accounts
 from kam.selectors import band_counts, calls_due
 
 DESCRIPTION = (
@@ -11,13 +10,6 @@ DESCRIPTION = (
 
 
 def tile(request: HttpRequest) -> Tile:
-    if not works_on_accounts(request.user):
-        return Tile(
-            app="kam",
-            title="Key accounts",
-            description=DESCRIPTION,
-            note="For key-account managers and their leads.",
-        )
     due = calls_due(kam=request.user)
     bands = band_counts(user=request.user)
     return Tile(

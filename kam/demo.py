@@ -83,7 +83,7 @@ def _kams(stdout) -> list:
     for username, zone, regions, count in KAMS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(username=username, password=username, is_staff=True)
+            user = User.objects.create_user(username=username, password=username)
             stdout.write(f"kam: created KAM {username} (password {username}, development only)")
         user.groups.add(group)
         KamProfile.objects.update_or_create(user=user, defaults={"time_zone": zone})

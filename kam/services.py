@@ -24,7 +24,7 @@ from django.utils import timezone
 from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from kam import planning
-from kam.access import can_change, can_own_accounts, is_kam_lead
+from kam.access import can_change, can_own_accounts, can_reassign
 from kam.models import (
     TRANSITIONS,
     CallOutcome,
@@ -132,7 +132,7 @@ def account_create(*, actor, owner=None, now: dt.datetime | None = None, **field
     """A new account (status new); its first call is planned at once."""
     now = now or timezone.now()
     owner = owner if owner is not None else actor
-    if not isinstance(actor, str) and owner != actor and not is_kam_lead(actor):
+    if not isinstance(actor, str) and owner != actor and not can_reassign(actor):
         raise PermissionDeniedError("Only a KAM lead may give an account to someone else.")
     _check_owner(owner)
     unknown = set(fields) - set(ACCOUNT_FIELDS)
@@ -229,7 +229,7 @@ def account_transition(
 def accounts_reassign(*, actor, restaurant_ids: Iterable[int], new_owner, reason: str) -> int:
     """Give accounts to another KAM (KAM leads only), each change audited with the reason.
     Access follows the owner column, so the previous KAM loses access at once."""
-    if not isinstance(actor, str) and not is_kam_lead(actor):
+    if not isinstance(actor, str) and not can_reassign(actor):
         raise PermissionDeniedError("Only a key-account manager lead may reassign accounts.")
     reason = (reason or "").strip()
     fields: dict[str, list[str]] = {}

@@ -9,7 +9,6 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +16,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
-from kam.access import can_change, is_kam_lead, works_on_accounts
+from kam.access import can_change, is_kam_lead
 from kam.forms import AccountForm, CallForm, ContactForm, OrderForm, TransitionForm
 from kam.models import TRANSITIONS, Band, CallOutcome, KamProfile
 from kam.selectors import (
@@ -54,11 +54,6 @@ BAND_BADGE = {
 }
 
 
-def _require_kam(request: HttpRequest) -> None:
-    if not works_on_accounts(request.user):
-        raise PermissionDenied("Only key-account managers and their leads work on key accounts.")
-
-
 def _account_or_404(request: HttpRequest, restaurant_id: int):
     account = account_get(user=request.user, restaurant_id=restaurant_id)
     if account is None:
@@ -75,10 +70,10 @@ def _local(value, zone) -> str:
     return value.astimezone(zone).strftime("%a %d %b %H:%M") if value else "—"
 
 
+@requires("kam", "view")
 @require_GET
 def today_page(request: HttpRequest) -> HttpResponse:
     """The KAM's landing page: overdue calls first, then today's, then the next seven days."""
-    _require_kam(request)
     kam = request.user
     kams = []
     if is_kam_lead(request.user):
@@ -132,10 +127,10 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+@requires("kam", "change")
 @require_POST
 def quick_call(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     """One click from the landing page: log a call with this outcome now."""
-    _require_kam(request)
     account = _account_or_404(request, restaurant_id)
     try:
         call_log(
@@ -154,9 +149,9 @@ def quick_call(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     return redirect(_safe_next(request, reverse("kam:today")))
 
 
+@requires("kam", "view")
 @require_GET
 def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
-    _require_kam(request)
     account = account_with_activity(user=request.user, restaurant_id=restaurant_id)
     if account is None:
         raise Http404("No such account.")
@@ -192,9 +187,9 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     )
 
 
+@requires("kam", "change")
 @require_POST
 def account_transition_view(request: HttpRequest, restaurant_id: int) -> HttpResponse:
-    _require_kam(request)
     account = _account_or_404(request, restaurant_id)
     form = TransitionForm(request.POST, allowed=TRANSITIONS[account.status])
     if not form.is_valid():
@@ -223,9 +218,9 @@ def _form_page(request, template: str, form, *, account=None, title: str, submit
     )
 
 
+@requires("kam", "create")
 @require_http_methods(["GET", "POST"])
 def account_new(request: HttpRequest) -> HttpResponse:
-    _require_kam(request)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,9 +233,9 @@ def account_new(request: HttpRequest) -> HttpResponse:
     return _form_page(request, "kam/form.html", form, title="New account", submit="Create")
 
 
+@requires("kam", "change")
 @require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
-    _require_kam(request)
     account = _account_or_404(request, restaurant_id)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -256,9 +251,9 @@ def contact_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     )
 
 
+@requires("kam", "change")
 @require_http_methods(["GET", "POST"])
 def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
-    _require_kam(request)
     account = _account_or_404(request, restaurant_id)
     form = CallForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
@@ -289,9 +284,9 @@ def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     )
 
 
+@requires("kam", "change")
 @require_http_methods(["GET", "POST"])
 def order_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
-    _require_kam(request)
     account = _account_or_404(request, restaurant_id)
     form = OrderForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
@@ -316,10 +311,10 @@ def order_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     )
 
 
+@requires("kam", "view")
 @require_GET
 def performance_page(request: HttpRequest) -> HttpResponse:
     """Accounts by band, the ones needing attention first (up to 50 per band)."""
-    _require_kam(request)
     counts = band_counts(user=request.user)
     bands = []
     for band in BAND_ORDER:
@@ -351,10 +346,10 @@ def _thresholds() -> dict:
     }
 
 
+@requires("kam", "view")
 @require_GET
 def accounts_page(request: HttpRequest) -> HttpResponse:
     """All accounts the user sees (first 200 by name), with a simple search."""
-    _require_kam(request)
     query = request.GET.get("q", "").strip()
     accounts = account_list(user=request.user)
     if query:

@@ -1,33 +1,41 @@
-"""Who may do what with leads.
+"""Who may do what with leads: the leads rows of the role table in `core.access`.
 
-- Sales agents see, edit and qualify the leads they own; a lead they create is theirs.
-- Staff (and superusers) see, edit and qualify every lead and may give a lead to any agent.
-- Everybody else has no business with leads: the API answers 403, the pages 403.
+Sales agents see, edit and qualify the leads they own (a lead they create is theirs); sales
+managers see, edit and qualify every lead and give leads to agents. Someone else's lead
+answers 404, as if it did not exist.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from core.access import ALL, User, can, scope, users_who_can
 
-from core.roles import Role, has_role
-
-User = AbstractBaseUser | AnonymousUser
+APP = "leads"
 
 
 def sees_all_leads(user: User) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+    return scope(user, APP, "view") is ALL
 
 
 def works_on_leads(user: User) -> bool:
-    return sees_all_leads(user) or has_role(user, Role.SALES_AGENT)
+    return can(user, APP, "view")
 
 
 def can_qualify(user: User, lead) -> bool:
-    if sees_all_leads(user):
-        return True
-    return has_role(user, Role.SALES_AGENT) and lead.owner_id == user.pk
+    return can(user, APP, "qualify", owner_id=lead.owner_id)
+
+
+def can_change(user: User, lead) -> bool:
+    return can(user, APP, "change", owner_id=lead.owner_id)
+
+
+def can_assign(user: User) -> bool:
+    return can(user, APP, "assign")
 
 
 def can_own_leads(user) -> bool:
-    """A lead's owner is a sales agent (or a member of staff)."""
-    return bool(user.is_active and (sees_all_leads(user) or has_role(user, Role.SALES_AGENT)))
+    """A lead's owner is an active user who may create leads (a sales agent or manager)."""
+    return bool(user is not None and user.is_active and can(user, APP, "create"))
+
+
+def possible_owners():
+    return users_who_can(APP, "create")

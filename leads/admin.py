@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from core.access import ALL, scope
 from core.admin import AuditTrailInline, ReadOnlyAdminMixin
 from core.errors import ApplicationError
 from leads.models import Lead, QualificationRun
@@ -29,7 +30,7 @@ class RunInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
 
 
-@admin.action(description="Qualify the selected leads (in the background)")
+@admin.action(description="Qualify the selected leads (in the background)", permissions=["qualify"])
 def qualify_selected(modeladmin, request, queryset) -> None:
     started, already, refused = 0, 0, []
     for lead in queryset.order_by("pk"):
@@ -58,6 +59,9 @@ class LeadAdmin(admin.ModelAdmin):
     readonly_fields = ("stage", "created_at", "updated_at")
     actions = [qualify_selected]
     inlines = [RunInline, AuditTrailInline]
+
+    def has_qualify_permission(self, request) -> bool:
+        return scope(request.user, "leads", "qualify") is ALL
 
 
 @admin.register(QualificationRun)

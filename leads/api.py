@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.access import RolePermission
 from core.api.schema import ErrorResponseSerializer
-from core.errors import PermissionDeniedError
-from leads.access import sees_all_leads, works_on_leads
 from leads.models import Lead
 from leads.selectors import lead_list, run_list
 from leads.serializers import (
@@ -24,32 +23,27 @@ from leads.services import lead_create, lead_delete, lead_update, qualification_
 
 ERRORS = {
     400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input, per field."),
-    403: OpenApiResponse(ErrorResponseSerializer, description="Not a sales agent or staff."),
+    403: OpenApiResponse(ErrorResponseSerializer, description="Not a sales agent or manager."),
     404: OpenApiResponse(ErrorResponseSerializer, description="No such lead (or not yours)."),
     409: OpenApiResponse(ErrorResponseSerializer, description="Clashes with the lead's stage."),
 }
 
 
-class WorksOnLeads(permissions.BasePermission):
-    message = "Only sales agents and staff work on leads."
-
-    def has_permission(self, request, view) -> bool:
-        return works_on_leads(request.user)
-
-
-def _owner(request: Request, data: dict):
-    owner = data.pop("owner", None)
-    if owner is not None and owner != request.user and not sees_all_leads(request.user):
-        raise PermissionDeniedError("Only staff may give a lead to someone else.")
-    return owner
-
-
 @extend_schema(tags=["leads"])
 class LeadViewSet(viewsets.ModelViewSet):
-    """Sales leads. Sales agents see their own; staff see all. Filter with `?stage=`."""
+    """Sales leads. Sales agents see their own; sales managers see all. Filter with `?stage=`."""
 
     serializer_class = LeadSerializer
-    permission_classes = [permissions.IsAuthenticated, WorksOnLeads]
+    permission_classes = [RolePermission]
+    access_app = "leads"
+    access_actions = {
+        "create": "create",
+        "update": "change",
+        "partial_update": "change",
+        "destroy": "change",
+        "qualify": "qualify",
+        "qualify_many": "qualify",
+    }
     filterset_fields = ["stage", "owner"]
     search_fields = ["first_name", "last_name", "email", "national_id"]
     ordering_fields = ["created_at", "last_name", "stage"]
@@ -59,15 +53,11 @@ class LeadViewSet(viewsets.ModelViewSet):
         return lead_list(user=self.request.user)
 
     def perform_create(self, serializer: LeadSerializer) -> None:
-        data = dict(serializer.validated_data)
-        owner = _owner(self.request, data)
-        serializer.instance = lead_create(actor=self.request.user, owner=owner, **data)
+        serializer.instance = lead_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer: LeadSerializer) -> None:
-        data = dict(serializer.validated_data)
-        owner = _owner(self.request, data)
         serializer.instance = lead_update(
-            lead_id=serializer.instance.pk, actor=self.request.user, owner=owner, **data
+            lead_id=serializer.instance.pk, actor=self.request.user, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Lead) -> None:
@@ -118,7 +108,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     """Qualification runs of the leads you see, newest first."""
 
     serializer_class = RunSerializer
-    permission_classes = [permissions.IsAuthenticated, WorksOnLeads]
+    permission_classes = [RolePermission]
+    access_app = "leads"
     filterset_fields = ["lead", "status", "outcome"]
     ordering_fields = ["created_at"]
     lookup_value_regex = r"\d+"

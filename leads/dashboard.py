@@ -1,8 +1,8 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core.access import can
 from core.dashboard import Tile
-from leads.access import works_on_leads
 from leads.selectors import stage_counts
 
 DESCRIPTION = (
@@ -12,10 +12,6 @@ DESCRIPTION = (
 
 
 def tile(request: HttpRequest) -> Tile:
-    if not works_on_leads(request.user):
-        return Tile(
-            app="leads", title="Leads", description=DESCRIPTION, note="For sales agents and staff."
-        )
     counts = stage_counts(user=request.user)
     return Tile(
         app="leads",
@@ -24,7 +20,7 @@ def tile(request: HttpRequest) -> Tile:
         url=reverse("leads:pipeline"),
         links=[
             ("Pipeline", reverse("leads:pipeline")),
-            ("New lead", reverse("leads:new")),
+            *([("New lead", reverse("leads:new"))] if can(request.user, "leads", "create") else []),
             ("API", "/api/leads/"),
         ],
         stats=[

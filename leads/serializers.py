@@ -77,7 +77,8 @@ class LeadSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(),
         required=False,
-        help_text="The sales agent in charge; only staff may choose someone else. Default: you.",
+        help_text="The sales agent in charge; only sales managers may choose someone else. "
+        "Default: you.",
     )
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     # Declared without validators: the rules (national id, birth date, phone, uniqueness) are

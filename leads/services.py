@@ -26,7 +26,7 @@ from django.utils import timezone
 from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.tasks import enqueue_on_commit
-from leads.access import can_own_leads, can_qualify
+from leads.access import can_assign, can_change, can_own_leads, can_qualify
 from leads.checks import CheckFinished, Event, LeadFacts, RunGathered, gather_runs
 from leads.decision import CheckResult, decide
 from leads.models import ACTIVE_RUN_STATUSES, Lead, QualificationRun, RunStatus, Stage
@@ -78,6 +78,27 @@ def _check_owner(owner) -> None:
         )
 
 
+def _check_assign(actor: Actor, owner, *, current=None) -> None:
+    """Only someone who may assign leads gives a lead to someone other than themselves."""
+    user = _actor_user(actor)
+    if user is None or owner is None or owner in (current, user):
+        return
+    if not can_assign(user):
+        raise PermissionDeniedError(
+            "Only sales managers may give a lead to someone else.",
+            fields={"owner": ["Leave it empty: the lead is yours."]},
+        )
+
+
+def _lead_to_change(*, lead_id: int, actor: Actor) -> Lead:
+    """The lead, row-locked, if `actor` may change it; 404 otherwise (never reveal it)."""
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    user = _actor_user(actor)
+    if lead is None or (user is not None and not can_change(user, lead)):
+        raise NotFoundError(f"Lead {lead_id} does not exist.")
+    return lead
+
+
 def _save(lead: Lead) -> None:
     try:
         with transaction.atomic():
@@ -103,6 +124,7 @@ def lead_create(
     phone: str,
     owner=None,
 ) -> Lead:
+    _check_assign(actor, owner)
     owner = owner if owner is not None else actor
     _check_owner(owner)
     lead = Lead(
@@ -128,9 +150,8 @@ def lead_update(*, lead_id: int, actor: Actor, owner=None, **changes: Any) -> Le
     unknown = set(changes) - set(LEAD_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown lead fields: {', '.join(sorted(unknown))}.")
-    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    if lead is None:
-        raise NotFoundError(f"Lead {lead_id} does not exist.")
+    lead = _lead_to_change(lead_id=lead_id, actor=actor)
+    _check_assign(actor, owner, current=lead.owner)
     before = _snapshot(lead)
     if "national_id" in changes:
         changes["national_id"] = _compact_national_id(changes["national_id"])
@@ -158,9 +179,7 @@ def lead_update(*, lead_id: int, actor: Actor, owner=None, **changes: Any) -> Le
 
 @transaction.atomic
 def lead_delete(*, lead_id: int, actor: Actor) -> None:
-    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    if lead is None:
-        raise NotFoundError(f"Lead {lead_id} does not exist.")
+    lead = _lead_to_change(lead_id=lead_id, actor=actor)
     audit_record(obj=lead, action="lead deleted", actor=actor, changes=diff(_snapshot(lead), {}))
     lead.delete()
 

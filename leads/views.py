@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
-from leads.access import can_qualify, works_on_leads
+from leads.access import can_qualify
 from leads.forms import LeadForm
 from leads.models import QualificationRun, Stage
 from leads.selectors import lead_get, lead_runs, pipeline, run_list
@@ -20,11 +20,6 @@ from leads.services import lead_create, qualification_start
 PIPELINE_COLUMNS = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]
 
 
-def _require_sales(request: HttpRequest) -> None:
-    if not works_on_leads(request.user):
-        raise PermissionDenied("Only sales agents and staff work on leads.")
-
-
 def _lead_or_404(request: HttpRequest, lead_id: int):
     lead = lead_get(user=request.user, lead_id=lead_id)
     if lead is None:
@@ -32,9 +27,9 @@ def _lead_or_404(request: HttpRequest, lead_id: int):
     return lead
 
 
+@requires("leads", "view")
 @require_GET
 def pipeline_page(request: HttpRequest) -> HttpResponse:
-    _require_sales(request)
     columns = pipeline(user=request.user)
     return render(
         request,
@@ -43,9 +38,9 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires("leads", "view")
 @require_GET
 def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
-    _require_sales(request)
     lead = _lead_or_404(request, lead_id)
     runs = list(lead_runs(lead))
     latest = runs[0] if runs else None
@@ -63,9 +58,9 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     )
 
 
+@requires("leads", "qualify")
 @require_POST
 def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
-    _require_sales(request)
     lead = _lead_or_404(request, lead_id)
     try:
         started = qualification_start(lead_id=lead.pk, requested_by=request.user, source="page")
@@ -79,10 +74,10 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
     return redirect("leads:lead", lead_id=lead.pk)
 
 
+@requires("leads", "view")
 @require_GET
 def run_json(request: HttpRequest, run_id: int) -> JsonResponse:
     """What the lead page polls while a run is under way."""
-    _require_sales(request)
     run = run_list(user=request.user).filter(pk=run_id).first()
     if run is None:
         raise Http404("No such run.")
@@ -96,9 +91,9 @@ def _run_payload(run: QualificationRun) -> dict:
     return data
 
 
+@requires("leads", "create")
 @require_http_methods(["GET", "POST"])
 def lead_new(request: HttpRequest) -> HttpResponse:
-    _require_sales(request)
     form = LeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from core.admin import AuditTrailInline
 from core.errors import ApplicationError
 from loans import services
+from loans.access import can_resubmit
 from loans.models import LoanApplication, Status
 
 
@@ -50,7 +51,10 @@ class LoanApplicationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # created through the form or the API, which send it to the bank
 
-    @admin.action(description="Poll the bank now (pending applications)")
+    def has_resubmit_permission(self, request) -> bool:
+        return can_resubmit(request.user)
+
+    @admin.action(description="Poll the bank now (pending applications)", permissions=["resubmit"])
     def poll_now(self, request, queryset) -> None:
         done = sum(
             services.loan_application_poll_now(application=application, actor=request.user)
@@ -63,7 +67,9 @@ class LoanApplicationAdmin(admin.ModelAdmin):
                 request, f"{skipped} skipped: only pending ones are polled.", messages.WARNING
             )
 
-    @admin.action(description="Re-submit to the bank (failed applications)")
+    @admin.action(
+        description="Re-submit to the bank (failed applications)", permissions=["resubmit"]
+    )
     def resubmit(self, request, queryset) -> None:
         done, refused = 0, []
         for application in queryset:

@@ -1,28 +1,23 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
 from core.forms import add_application_error
 from loans import selectors, services
+from loans.access import can_create_loans
 from loans.forms import LoanApplicationForm, StatusFilterForm
 from loans.models import LoanApplication
-from loans.permissions import can_manage_loans, can_view_loans
 
 
-def _require(check, request: HttpRequest) -> None:
-    if not check(request.user):
-        raise PermissionDenied("Loan applications are for loan officers.")
-
-
+@requires("loans", "view")
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
-    _require(can_view_loans, request)
     form = StatusFilterForm(request.GET or None)
     applications = selectors.loan_application_list()
     if form.is_valid():
@@ -39,16 +34,16 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "counts": selectors.loan_application_status_counts(),
-        "can_create": can_manage_loans(request.user),
+        "can_create": can_create_loans(request.user),
     }
     # The page refreshes its table every few seconds by asking for this fragment.
     template = "loans/_application_rows.html" if request.GET.get("partial") else "loans/list.html"
     return render(request, template, context)
 
 
+@requires("loans", "create")
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest) -> HttpResponse:
-    _require(can_manage_loans, request)
     form = LoanApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"}
@@ -68,9 +63,9 @@ def application_create(request: HttpRequest) -> HttpResponse:
     return render(request, "loans/form.html", {"form": form})
 
 
+@requires("loans", "view")
 @require_GET
 def application_detail(request: HttpRequest, application_id) -> HttpResponse:
-    _require(can_view_loans, request)
     application = get_object_or_404(LoanApplication, id=application_id)
     return render(
         request,

@@ -27,6 +27,7 @@ from core.audit import audit_record
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.tasks import enqueue_on_commit
 from workflows import loader
+from workflows.access import can_start
 from workflows.loader import Definition, DefinitionError, StepSpec
 from workflows.models import (
     Customer,
@@ -37,7 +38,6 @@ from workflows.models import (
     WorkflowDefinition,
     WorkflowRun,
 )
-from workflows.permissions import can_start
 from workflows.steps import StepContext, StepFailed
 
 logger = logging.getLogger(__name__)

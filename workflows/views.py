@@ -14,21 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from workflows import excel, selectors, services
+from workflows.access import can_start, sees_definition_problems
 from workflows.models import RunStatus, Upload
-from workflows.permissions import can_start, can_use_workflows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require_access(request: HttpRequest) -> None:
-    if not can_use_workflows(request.user):
-        raise PermissionDenied(
-            "Workflows are for staff, loan officers, analysts and risk analysts."
-        )
 
 
 def _current(key: str):
@@ -39,9 +33,9 @@ def _current(key: str):
     return row, services.definition_of(row)
 
 
+@requires("workflows", "view")
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
-    _require_access(request)
     rows, errors = services.definitions_sync()
     runs = selectors.workflow_run_list()
     wanted = request.GET.get("status", "")
@@ -59,7 +53,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
             "counts": selectors.workflow_run_status_counts(),
             "statuses": RunStatus.choices,
             "wanted": wanted,
-            "broken": errors if request.user.is_staff else [],
+            "broken": errors if sees_definition_problems(request.user) else [],
         },
     )
 
@@ -73,9 +67,9 @@ def _excel_context(definition) -> dict:
     return {"excel_step": step, "excel_spec": spec, "max_upload_mib": f"{max_mib:g}"}
 
 
+@requires("workflows", "start")
 @require_http_methods(["GET", "POST"])
 def run_start(request: HttpRequest, key: str) -> HttpResponse:
-    _require_access(request)
     row, definition = _current(key)
     if not can_start(request.user, definition.roles):
         raise PermissionDenied(f"You may not start '{definition.title}'.")
@@ -108,10 +102,10 @@ def run_start(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@requires("workflows", "start")
 @require_http_methods(["GET", "POST"])
 def step_submit(request: HttpRequest, run_id, step_id: str) -> HttpResponse:
     """The input of a person step for a run that waits for it (e.g. started from the API)."""
-    _require_access(request)
     run = selectors.workflow_run_get(run_id=run_id)
     if run is None:
         raise Http404
@@ -166,9 +160,9 @@ def _progress(run, definition) -> list[dict]:
     return steps
 
 
+@requires("workflows", "view")
 @require_GET
 def run_detail(request: HttpRequest, run_id) -> HttpResponse:
-    _require_access(request)
     run = selectors.workflow_run_get(run_id=run_id)
     if run is None:
         raise Http404
@@ -195,9 +189,9 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
     )
 
 
+@requires("workflows", "view")
 @require_GET
 def run_result(request: HttpRequest, run_id) -> HttpResponse:
-    _require_access(request)
     run = selectors.workflow_run_get(run_id=run_id)
     if run is None:
         raise Http404
@@ -216,10 +210,10 @@ def run_result(request: HttpRequest, run_id) -> HttpResponse:
     )
 
 
+@requires("workflows", "view")
 @require_GET
 def template_download(request: HttpRequest, key: str) -> HttpResponse:
     """A workbook with the header row and the last 12 months filled in (amounts blank)."""
-    _require_access(request)
     _row, definition = _current(key)
     step = definition.find_step_by_type("excel_upload")
     if step is None:
@@ -251,9 +245,9 @@ def last_months(today: dt.date, count: int) -> list[str]:
     return list(reversed(months))
 
 
+@requires("workflows", "view")
 @require_GET
 def upload_download(request: HttpRequest, upload_id) -> HttpResponse:
-    _require_access(request)
     upload = Upload.objects.filter(id=upload_id).first()
     if upload is None:
         raise Http404

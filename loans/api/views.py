@@ -9,6 +9,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.access import RolePermission
 from core.api.schema import ErrorResponseSerializer
 from loans import selectors, services
 from loans.api.filters import LoanApplicationFilter
@@ -17,7 +18,6 @@ from loans.api.serializers import (
     LoanApplicationDetailSerializer,
     LoanApplicationSerializer,
 )
-from loans.permissions import LoansPermission
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -78,7 +78,9 @@ class LoanApplicationViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    permission_classes = [LoansPermission]
+    permission_classes = [RolePermission]
+    access_app = "loans"
+    access_actions = {"create": "create"}
     filterset_class = LoanApplicationFilter
     search_fields = ["first_name", "last_name", "email"]
     ordering_fields = ["created_at", "amount", "status", "decided_at"]

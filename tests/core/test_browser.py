@@ -1,4 +1,4 @@
-"""In a real browser: sign in, land on the dashboard, see every app's tile."""
+"""In a real browser: an administrator signs in and sees the tile of every app."""
 
 import pytest
 
@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_in_and_see_the_dashboard(page, user_factory):
-    user_factory(username="olga", first_name="Olga")
+    user_factory(username="olga", first_name="Olga", is_superuser=True)  # every role
 
     page.goto("/")
     assert "/accounts/login/" in page.url  # anonymous visitors are sent to sign in

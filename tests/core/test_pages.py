@@ -42,14 +42,31 @@ def test_a_wrong_password_is_a_form_error_not_a_crash(client, user_factory):
     assert "correct username and password" in response.text
 
 
-def test_dashboard_has_one_tile_per_app(client, user_factory):
-    client.force_login(user_factory())
+def test_dashboard_has_one_tile_per_app_for_an_administrator(client, user_factory):
+    client.force_login(user_factory(is_superuser=True))
 
     response = client.get("/")
 
     tiles = re.findall(r'data-app="(\w+)"', response.text)
     assert tiles == list(DASHBOARD_APPS)
     assert "/static/css/" in response.text
+
+
+def test_dashboard_shows_the_apps_of_the_users_roles_only(client, user_factory):
+    client.force_login(user_factory(roles=[Role.KEY_ACCOUNT_MANAGER]))
+
+    tiles = re.findall(r'data-app="(\w+)"', client.get("/").text)
+
+    assert tiles == ["kam", "evaluations"]
+
+
+def test_dashboard_of_a_user_without_a_role_says_what_to_do(client, user_factory):
+    client.force_login(user_factory(is_staff=True))
+
+    response = client.get("/")
+
+    assert re.findall(r'data-app="(\w+)"', response.text) == []
+    assert "ask an\n      administrator" in response.text
 
 
 def test_logout_is_a_post_and_ends_the_session(client, user_factory):

@@ -9,7 +9,7 @@ def test_every_role_is_a_group_created_by_migration():
     names = set(Group.objects.values_list("name", flat=True))
 
     assert {role.group_name for role in Role} <= names
-    assert len(Role) == 6
+    assert len(Role) == 7
 
 
 @pytest.mark.django_db

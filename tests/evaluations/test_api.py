@@ -153,13 +153,9 @@ def test_users_without_an_evaluating_role_read_but_do_not_write(
     assert fake_sources["SIREN"].calls == []
 
 
-@pytest.mark.parametrize("who", ["staff", "risk"])
-def test_staff_and_risk_analysts_evaluate(token_client, user_factory, fake_sources, who):
-    user = (
-        user_factory(username="st", is_staff=True)
-        if who == "staff"
-        else user_factory(username="ri", roles=[Role.RISK_ANALYST])
-    )
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.RISK_ANALYST])
+def test_analysts_and_risk_analysts_evaluate(token_client, user_factory, fake_sources, role):
+    user = user_factory(username="ri", roles=[role])
 
     response = token_client(user).post(URL, {"kind": "VAT", "value": "GB727255821"})
 
@@ -184,7 +180,7 @@ def test_the_operations_are_in_the_openapi_schema():
 def test_the_request_calls_the_source_outside_any_transaction(
     token_client, user_factory, fake_sources
 ):
-    api = token_client(user_factory(username="st", is_staff=True))
+    api = token_client(user_factory(username="st", roles=[Role.ANALYST]))
 
     created = api.post(URL, {"kind": "SIREN", "value": "732829320"}).json()
     api.post(f"{URL}{created['id']}/reevaluate/")

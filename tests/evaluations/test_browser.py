@@ -2,13 +2,14 @@
 
 import pytest
 
+from core.roles import Role
 from tests.harness.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_create_from_the_form_and_see_the_chart(page, user_factory, fake_sources):
-    user_factory(username="ana", is_staff=True)  # groups are flushed in transactional tests
+    user_factory(username="ana", roles=[Role.ANALYST])
     page.goto("/accounts/login/?next=/evaluations/new/")
     page.fill("#id_username", "ana")
     page.fill("#id_password", "correct horse battery staple")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.roles import Role
 from evaluations.models import DecayPass, Evaluation, Reason, State
 from evaluations.tasks import decay_pass
 from tests.harness.waiting import wait_until
@@ -17,7 +18,7 @@ def register(simulators, settings):
 
 def test_the_api_evaluates_against_the_register(register, token_client, user_factory):
     # Staff rather than a role: transactional tests flush the groups the roles migration made.
-    api = token_client(user_factory(username="ana", is_staff=True))
+    api = token_client(user_factory(username="ana", roles=[Role.ANALYST]))
 
     opened = api.post("/api/evaluations/", {"kind": "SIREN", "value": "732829320"}).json()
     closed = api.post("/api/evaluations/", {"kind": "SIREN", "value": "404 483 737"}).json()

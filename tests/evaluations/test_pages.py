@@ -160,7 +160,7 @@ def test_admin_reevaluate_action_queues_them(
 
 def test_the_dashboard_tile_counts(client, user_factory, evaluation_factory):
     evaluation_factory()
-    client.force_login(user_factory())
+    client.force_login(user_factory(roles=[Role.SALES_AGENT]))
 
     html = client.get("/").text
 

@@ -59,8 +59,8 @@ def other_agent(role_groups):
 
 
 @pytest.fixture
-def staff(role_groups):
-    return UserFactory(username="staff-sue", is_staff=True)
+def manager(role_groups):
+    return UserFactory(username="manager-sue", roles=[Role.SALES_MANAGER])
 
 
 @pytest.fixture

@@ -70,8 +70,8 @@ def test_bad_input_answers_400_with_field_messages(token_client, agent):
     assert fields["birth_date"] == ["The birth date cannot be in the future."]
 
 
-def test_agents_see_their_own_leads_staff_see_all(
-    token_client, agent, other_agent, staff, lead_factory
+def test_agents_see_their_own_leads_managers_see_all(
+    token_client, agent, other_agent, manager, lead_factory
 ):
     mine = lead_factory(owner=agent)
     theirs = lead_factory(owner=other_agent)
@@ -81,14 +81,14 @@ def test_agents_see_their_own_leads_staff_see_all(
     ]
     assert token_client(agent).get(f"/api/leads/{theirs.pk}/").status_code == 404
     assert token_client(agent).post(f"/api/leads/{theirs.pk}/qualify/").status_code == 404
-    assert token_client(staff).get("/api/leads/").json()["count"] == 2
+    assert token_client(manager).get("/api/leads/").json()["count"] == 2
 
 
-def test_filter_by_stage(token_client, staff, lead_factory):
+def test_filter_by_stage(token_client, manager, lead_factory):
     lead_factory(stage=Stage.PROSPECT)
     lead_factory(stage=Stage.LEAD)
 
-    results = token_client(staff).get("/api/leads/?stage=prospect").json()["results"]
+    results = token_client(manager).get("/api/leads/?stage=prospect").json()["results"]
 
     assert [lead["stage"] for lead in results] == ["prospect"]
 
@@ -104,13 +104,13 @@ def test_update_and_delete(token_client, agent, lead_factory):
     assert not Lead.objects.exists()
 
 
-def test_only_staff_give_a_lead_to_someone_else(token_client, agent, other_agent, staff):
+def test_only_managers_give_a_lead_to_someone_else(token_client, agent, other_agent, manager):
     response = token_client(agent).post(
         "/api/leads/", {**VALID, "owner": other_agent.pk}, format="json"
     )
     assert response.status_code == 403
 
-    response = token_client(staff).post(
+    response = token_client(manager).post(
         "/api/leads/", {**VALID, "owner": other_agent.pk}, format="json"
     )
     assert response.status_code == 201
@@ -152,10 +152,10 @@ def test_a_prospect_answers_409(token_client, agent, lead_factory):
     assert "already a prospect" in response.json()["error"]["message"]
 
 
-def test_bulk_qualify(token_client, staff, lead_factory):
+def test_bulk_qualify(token_client, manager, lead_factory):
     leads = [lead_factory(), lead_factory()]
 
-    response = token_client(staff).post(
+    response = token_client(manager).post(
         "/api/leads/qualify/", {"leads": [lead.pk for lead in leads]}, format="json"
     )
 

@@ -202,13 +202,15 @@ def test_unknown_lead(db):
         qualification_start(lead_id=999, requested_by=None, source="cli")
 
 
-def test_only_the_owner_or_staff_may_qualify(lead_factory, agent, other_agent, staff, outsider):
+def test_only_the_owner_or_a_manager_may_qualify(
+    lead_factory, agent, other_agent, manager, outsider
+):
     lead = lead_factory(owner=agent)
 
     for user in (other_agent, outsider):
         with pytest.raises(PermissionDeniedError):
             qualification_start(lead_id=lead.pk, requested_by=user, source="api")
-    assert qualification_start(lead_id=lead.pk, requested_by=staff, source="api").created
+    assert qualification_start(lead_id=lead.pk, requested_by=manager, source="api").created
 
 
 # --- executing runs --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.roles import Role
 from tests.harness.browser import screenshot
 from tests.workflows.conftest import BAD_FILES, KEY, good_statement
 
@@ -9,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_fill_the_form_upload_the_file_and_see_the_chart(page, live_worker, user_factory, tmp_path):
-    user_factory(username="ana", is_staff=True)  # groups are flushed in transactional tests
+    user_factory(username="ana", roles=[Role.ANALYST])
     good = tmp_path / "statement.xlsx"
     good.write_bytes(good_statement())
     bad = tmp_path / "eleven.xlsx"

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.roles import Role
 from tests.harness.waiting import wait_until
 from tests.workflows.conftest import KEY, good_statement
 from workflows.models import RunStatus, WorkflowRun
@@ -29,7 +30,7 @@ def test_the_worker_runs_the_automatic_steps(
     live_worker, token_client, user_factory, customer_input
 ):
     # Staff rather than a role: transactional tests flush the groups the roles migration made.
-    api = token_client(user_factory(username="wendy", is_staff=True))
+    api = token_client(user_factory(username="wendy", roles=[Role.ANALYST]))
     run_id = start(api, customer_input, good_statement())
 
     run = wait_until(
@@ -53,7 +54,7 @@ def test_a_lost_message_is_resent_by_the_sweep_and_the_worker_finishes(
 ):
     from workflows import services
 
-    api = token_client(user_factory(username="wendy", is_staff=True))
+    api = token_client(user_factory(username="wendy", roles=[Role.ANALYST]))
     monkeypatch.setattr(services, "enqueue_on_commit", lambda *args, **kwargs: None)  # "lost"
     run_id = start(api, customer_input, good_statement())
     assert WorkflowRun.objects.get(id=run_id).status == RunStatus.RUNNING

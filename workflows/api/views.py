@@ -21,6 +21,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.access import RolePermission
 from core.api.schema import ErrorResponseSerializer
 from core.errors import NotFoundError
 from workflows import selectors, services
@@ -32,7 +33,6 @@ from workflows.api.serializers import (
     WorkflowRunStartSerializer,
 )
 from workflows.models import RunStatus
-from workflows.permissions import WorkflowsPermission
 
 TAGS = ["workflows"]
 ERROR = OpenApiResponse(ErrorResponseSerializer, description="Invalid input, per field")
@@ -81,7 +81,8 @@ def step_input(request: Request, *, skip: tuple[str, ...] = ()) -> tuple[dict[st
 
 
 class DefinitionViewSet(viewsets.ViewSet):
-    permission_classes = [WorkflowsPermission]
+    permission_classes = [RolePermission]
+    access_app = "workflows"
     lookup_field = "key"
     lookup_value_regex = "[a-z][a-z0-9_]{1,62}"
 
@@ -113,7 +114,9 @@ class DefinitionViewSet(viewsets.ViewSet):
     retrieve=extend_schema(tags=TAGS, summary="One run: steps, uploads and chart data"),
 )
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [WorkflowsPermission]
+    permission_classes = [RolePermission]
+    access_app = "workflows"
+    access_actions = {"create": "start", "submit": "start"}
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     search_fields = ["customer__first_name", "customer__last_name"]
     ordering_fields = ["created_at", "status"]
