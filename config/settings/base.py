@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything below, and every log line of the request, sees the request id.
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
+                "core.request_id.request_id_context",
             ],
         },
     },
@@ -160,7 +163,8 @@ SPECTACULAR_SETTINGS = {
         "REST API of the back-office platform. Every endpoint needs authentication: "
         "a session (signed-in staff) or a token (`Authorization: Token <key>`, "
         "created with `manage.py drf_create_token <user>`). Errors share one shape: "
-        '`{"error": {"code", "message", "fields"}}`.'
+        '`{"error": {"code", "message", "fields", "request_id"}}`; `request_id` (also the '
+        "`X-Request-ID` response header) is what to quote to support."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -339,10 +343,19 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every line carries the request id (a web request's, or a task's id in a worker): the
+    # reference pages and API errors show people, so support can find the detail here.
+    "filters": {"request_id": {"()": "core.request_id.RequestIdLogFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
