@@ -76,7 +76,12 @@ def test_unknown_api_path_answers_json_404(client):
     assert response.status_code == 404
     request_id = response["X-Request-ID"]
     assert response.json() == {
-        "error": {"code": "not_found", "message": "Not found.", "fields": {}, "request_id": request_id}
+        "error": {
+            "code": "not_found",
+            "message": "Not found.",
+            "fields": {},
+            "request_id": request_id,
+        }
     }
 
 

@@ -2,6 +2,7 @@
 API error body and on the error pages."""
 
 import logging
+import re
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
@@ -43,7 +44,7 @@ def test_a_sane_incoming_id_is_kept_and_anything_else_replaced():
     for insane in (None, "", "short", "x" * 129, "abc def ghi", "id\nFAKE LOG LINE", "é" * 10):
         replaced = accept_request_id(insane)
         assert replaced != insane
-        assert len(replaced) == 16 and int(replaced, 16) >= 0
+        assert re.fullmatch(r"[0-9a-f]{16}", replaced)
 
 
 @given(st.text(max_size=200))
@@ -51,7 +52,7 @@ def test_whatever_arrives_the_id_is_safe_for_headers_and_logs(value):
     request_id = accept_request_id(value)
 
     assert 8 <= len(request_id) <= 128
-    assert request_id.isascii() and request_id.isprintable() and " " not in request_id
+    assert re.fullmatch(r"[A-Za-z0-9._:-]+", request_id)
 
 
 @override_settings(ROOT_URLCONF=__name__)
