@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,7 +16,7 @@ from core.api.exceptions import error_body
 from core.dashboard import tiles_for
 from core.health import readiness
 from core.request_id import current_request_id
-from core.selectors import queue_statuses, recent_pings
+from core.selectors import duration_phrase, queue_statuses, recent_pings
 from core.services import worker_ping_create
 
 logger = logging.getLogger(__name__)
@@ -33,28 +34,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The database and the broker answer; 503 naming what failed otherwise."""
-    results = readiness()
-    failed = [result.name for result in results if not result.ok]
-    checks = {
-        result.name: {"ok": result.ok, "ms": round(result.duration_ms, 1), "error": result.error}
-        for result in results
-    }
-    if failed:
-        return JsonResponse(
-            {"status": "unavailable", "failed": failed, "checks": checks}, status=503
-        )
-    return JsonResponse({"status": "ready", "failed": [], "checks": checks})
+    """503 naming what failed when the database or the broker does not answer; 200 otherwise,
+    "degraded" naming the queues no worker is consuming (see core.health for why not 503).
+    Anonymous: sentences only, the detail is logged."""
+    report = readiness()
+    return JsonResponse(report.as_json(), status=report.http_status)
 
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    queues = queue_statuses()
+    stopped = [queue for queue in queues if not queue.healthy]
     return render(
         request,
         "core/dashboard.html",
         {
             "tiles": tiles_for(request),
-            "queues": queue_statuses(),
+            "queues": queues,
+            "stopped_queues": stopped,
+            "every_queue_stopped": bool(queues) and len(stopped) == len(queues),
+            "stale_after": duration_phrase(settings.QUEUE_HEARTBEAT_STALE_AFTER),
             "pings": recent_pings(),
         },
     )

@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Tests only: clear the content-type cache before each task (see core.apps).
 CLEAR_CONTENT_TYPE_CACHE_PER_TASK = False
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+# Beat sends a heartbeat to every queue every 30 s (core.schedules). A queue whose last one was
+# consumed longer ago than this has no worker taking its work (or beat is down): /readyz says
+# "degraded" naming it (still 200: see core.health) and the dashboard shows a warning. 90 s =
+# three missed heartbeats, so one slow heartbeat behind a long task does not raise an alarm.
+QUEUE_HEARTBEAT_STALE_AFTER = env_float("QUEUE_HEARTBEAT_STALE_AFTER", 90.0)
 
 # --- External systems (the simulators in development; the real systems in production) ------
 SIMULATORS_URL = env_str("SIMULATORS_URL", "http://127.0.0.1:8100")
