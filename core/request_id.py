@@ -90,7 +90,12 @@ class RequestIdLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = current_request_id() or NO_REQUEST_ID
+            # Django logs a 4xx ("Not Found: /x") after the middleware has returned, with the
+            # request in `extra`: the id is then read from the request.
+            request = getattr(record, "request", None)
+            record.request_id = (
+                current_request_id() or getattr(request, "request_id", "") or NO_REQUEST_ID
+            )
         return True
 
 

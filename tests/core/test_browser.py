@@ -80,3 +80,27 @@ def test_error_pages_look_like_the_site_and_say_what_to_do(
     assert page.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
     assert page.locator(".error-page").evaluate("e => getComputedStyle(e).textAlign") == "center"
     screenshot(page, f"error-{status}")
+
+
+def test_the_dashboard_warns_when_a_queue_has_stopped(page, user_factory):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import QueueHeartbeat
+
+    now = timezone.now()
+    QueueHeartbeat.objects.create(queue="default", received_at=now, hostname="w1", pid=1)
+    QueueHeartbeat.objects.create(
+        queue="polling", received_at=now - timedelta(minutes=7), hostname="p1", pid=2
+    )
+    user_factory(username="olga")
+    _sign_in(page, "olga")
+
+    alert = page.get_by_role("alert")
+    assert alert.get_by_role("heading", name="Background work has stopped").is_visible()
+    assert "The polling queue (asking the bank for loan decisions)" in alert.inner_text()
+    assert "7 minutes ago" in alert.inner_text().replace("\xa0", " ")
+    assert "default" not in alert.locator("li").inner_text()
+    assert page.locator("tr", has_text="polling").get_by_text("stopped").is_visible()
+    screenshot(page, "dashboard-queue-stopped")

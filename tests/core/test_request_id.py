@@ -127,3 +127,14 @@ def test_the_schema_documents_request_id_in_the_error_shape(client, user_factory
     error = schema["components"]["schemas"]["ErrorDetail"]
     assert "request_id" in error["properties"]
     assert "request_id" in error["required"]
+
+
+@pytest.mark.django_db
+def test_django_s_4xx_log_line_written_after_the_middleware_still_has_the_id(client, caplog):
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.get("/no-such-page/")
+
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    RequestIdLogFilter().filter(record)  # what the console handler does
+    assert record.getMessage() == "Not Found: /no-such-page/"
+    assert record.request_id == response[HEADER]
