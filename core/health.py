@@ -116,9 +116,7 @@ def _timed(name: str, check) -> CheckResult:
         return CheckResult(name, False, (time.perf_counter() - started) * 1000, exc.public)
     except Exception:
         logger.warning("readiness: %s check failed", name, exc_info=True)
-        return CheckResult(
-            name, False, (time.perf_counter() - started) * 1000, PUBLIC_ERRORS[name]
-        )
+        return CheckResult(name, False, (time.perf_counter() - started) * 1000, PUBLIC_ERRORS[name])
     return CheckResult(name, True, (time.perf_counter() - started) * 1000)
 
 
