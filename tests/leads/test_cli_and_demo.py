@@ -88,6 +88,10 @@ def test_json_output_and_exit_code_zero_when_all_decided(systems, demo_leads):
     ] == ["rejected", "prospect"]
     assert document["summary"]["undecided"] == 0
     assert {"registry", "archives", "scoring"} == set(document["results"][0]["checks"])
+    # Both runs of one command share the id its log lines carry.
+    references = {result["reference"] for result in document["results"]}
+    assert len(references) == 1
+    assert len(references.pop()) == 16
 
 
 def test_a_prospect_is_skipped_not_qualified_again(systems, demo_leads):
