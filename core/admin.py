@@ -23,7 +23,7 @@ class AuditTrailInline(ReadOnlyAdminMixin, GenericTabularInline):
     model = AuditEvent
     ct_field = "content_type"
     ct_fk_field = "object_id"
-    fields = ("created_at", "actor_label", "action", "changes", "reason")
+    fields = ("created_at", "actor_label", "action", "changes", "reason", "request_id")
     readonly_fields = fields
     ordering = ("-created_at", "-id")
     extra = 0
@@ -41,7 +41,8 @@ class AuditTrailInline(ReadOnlyAdminMixin, GenericTabularInline):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "object_repr", "content_type", "action", "actor_label")
     list_filter = ("content_type", "action", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("object_repr", "object_id", "actor_label", "reason")
+    # A reference a person quotes (request or task id) finds the change it belongs to.
+    search_fields = ("object_repr", "object_id", "actor_label", "reason", "request_id")
     date_hierarchy = "created_at"
     list_select_related = ("content_type",)
 

@@ -15,10 +15,21 @@ class CoreConfig(AppConfig):
         # Periodic tasks declared in code appear in the admin as soon as the tables exist.
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="core.sync_schedules")
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="core.ensure_roles")
+        _connect_task_request_ids()
         if settings.CLEAR_CONTENT_TYPE_CACHE_PER_TASK:
             from celery.signals import task_prerun
 
             task_prerun.connect(_clear_content_type_cache, weak=False)
+
+
+def _connect_task_request_ids() -> None:
+    # Work done in a worker logs under its task id, the reference shown to people.
+    from celery.signals import task_postrun, task_prerun
+
+    from core.request_id import task_finished, task_started
+
+    task_prerun.connect(task_started, weak=False, dispatch_uid="core.request_id.start")
+    task_postrun.connect(task_finished, weak=False, dispatch_uid="core.request_id.finish")
 
 
 def _ensure_roles(using: str = "default", **kwargs) -> None:

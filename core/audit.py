@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from core.models import AuditEvent
+from core.request_id import current_request_id
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
 
@@ -44,7 +45,8 @@ def audit_record(
 
     `actor` is the user who acted, or a string naming the component for system changes
     (`"loans.poller"` is stored as `"system: loans.poller"`). Call it inside the service's
-    transaction so the event commits or rolls back with the change it describes.
+    transaction so the event commits or rolls back with the change it describes. The event
+    keeps the id of the request or task it was written in, so support can find its log lines.
     """
     user, label = _actor_fields(actor)
     return AuditEvent.objects.create(
@@ -56,6 +58,7 @@ def audit_record(
         action=action,
         changes=dict(changes or {}),
         reason=reason,
+        request_id=current_request_id(),
     )
 
 

@@ -8,7 +8,12 @@ One seam per external system (`<app>/clients.py`) subclasses `HttpClient` or
   `ServiceTimeout` and `ServiceUnavailable` (5xx, 429, connection refused/reset) can,
   `RequestRejected` (a 4xx the client did not expect) cannot;
 * a 2xx body that is not the JSON a client expects is `UnexpectedResponse` (retryable: a
-  misbehaving system is "could not find out", never a business "no").
+  misbehaving system is "could not find out", never a business "no");
+* every error has two texts: the technical detail (`message`, for the log) and
+  `public_message`, the sentence people read ("the judicial archives did not answer
+  (HTTP 503)"), built from the client's `system_label`. Whoever turns an error into something
+  a person reads calls `error.report(context=...)`: it logs the detail under the current
+  request or task id (core.request_id), which the page shows as the reference.
 
 Clients pass `accept=` for the non-2xx statuses that are part of the contract (for example
 the bank's 400 "already used" or 404 "unknown"), and interpret those themselves.
@@ -16,6 +21,7 @@ the bank's 400 "already used" or 404 "unknown"), and interpret those themselves.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -30,8 +36,31 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 
+#: What people call each external system, by `service_name` ("registry" -> "the national
+#: registry"). Filled by each client class's `system_label`; see `system_label()`.
+SYSTEM_LABELS: dict[str, str] = {}
+
+
+def system_label(service: str) -> str:
+    """The name people know a system by, for messages they read."""
+    return SYSTEM_LABELS.get(service) or f"the {service} service"
+
+
+def seconds_phrase(seconds: float) -> str:
+    """10.0 -> "10 seconds", 1 -> "1 second", 0.25 -> "0.25 seconds"."""
+    shown = f"{seconds:g}"
+    return f"{shown} second{'' if shown == '1' else 's'}"
+
+
 class ExternalServiceError(Exception):
-    """An external system could not give us an answer we can use."""
+    """An external system could not give us an answer we can use.
+
+    Two texts: `message` (and `str(error)`) is the technical detail for the log (method, URL,
+    status, exception, body excerpt: it may hold internal addresses and personal data, such as
+    a national id in a URL); `public_message` is the sentence people read ("the judicial
+    archives did not answer (HTTP 503)"): the system's name and what happened, nothing else.
+    `report()` logs the first and returns the second.
+    """
 
     retryable: bool = False
 
@@ -42,12 +71,44 @@ class ExternalServiceError(Exception):
         *,
         status_code: int | None = None,
         body: str | None = None,
+        timeout: float | None = None,
+        public_message: str | None = None,
     ) -> None:
         super().__init__(f"{service}: {message}")
         self.service = service
         self.message = message
         self.status_code = status_code
         self.body = body
+        #: Seconds we waited, for a timeout.
+        self.timeout = timeout
+        self._public_message = public_message
+
+    @property
+    def system(self) -> str:
+        return system_label(self.service)
+
+    @property
+    def public_message(self) -> str:
+        """One sentence for people: which system, what happened; no URL, host, exception
+        name or personal data. Lower case, to be embedded ("... (reason)") or capitalised."""
+        return self._public_message or self.describe()
+
+    def describe(self) -> str:
+        return f"{self.system} could not give an answer"
+
+    def report(self, *, context: str, log: logging.Logger | None = None) -> str:
+        """Log the technical detail (the log line carries the request or task id, which the
+        page shows next to the failure) and return `public_message`."""
+        body = f"; body: {self.body[:300]!r}" if self.body else ""
+        (log or logger).warning(
+            "%s: %s failed (%s): %s%s",
+            context,
+            self.service,
+            type(self).__name__,
+            self.message,
+            body,
+        )
+        return self.public_message
 
 
 class ServiceUnavailable(ExternalServiceError):
@@ -55,11 +116,23 @@ class ServiceUnavailable(ExternalServiceError):
 
     retryable = True
 
+    def describe(self) -> str:
+        if self.status_code == 429:
+            return f"{self.system} asked us to slow down (HTTP 429)"
+        if self.status_code is not None:
+            return f"{self.system} did not answer (HTTP {self.status_code})"
+        return f"{self.system} could not be reached"
+
 
 class ServiceTimeout(ExternalServiceError):
     """No answer in time. The request may or may not have been processed."""
 
     retryable = True
+
+    def describe(self) -> str:
+        if self.timeout:
+            return f"{self.system} did not answer within {seconds_phrase(self.timeout)}"
+        return f"{self.system} did not answer in time"
 
 
 class UnexpectedResponse(ExternalServiceError):
@@ -67,11 +140,18 @@ class UnexpectedResponse(ExternalServiceError):
 
     retryable = True
 
+    def describe(self) -> str:
+        return f"{self.system} gave an answer we could not read"
+
 
 class RequestRejected(ExternalServiceError):
     """A 4xx the client did not expect: sending the same request again will not help."""
 
     retryable = False
+
+    def describe(self) -> str:
+        status = f" (HTTP {self.status_code})" if self.status_code is not None else ""
+        return f"{self.system} refused the request{status}"
 
 
 def default_timeout(total: float | None = None, connect: float | None = None) -> httpx.Timeout:
@@ -91,6 +171,13 @@ def shared_ssl_context() -> ssl.SSLContext:
 class _ClientBase:
     #: Name used in errors and logs ("bank", "registry", ...).
     service_name: str = "external"
+    #: Name used in messages people read ("the bank", "the national registry").
+    system_label: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.system_label:
+            SYSTEM_LABELS[cls.service_name] = cls.system_label
 
     def __init__(
         self,
@@ -105,8 +192,15 @@ class _ClientBase:
         self.headers = {"Accept": "application/json", **(headers or {})}
 
     def _translate_transport_error(self, exc: httpx.HTTPError, method: str, url: str) -> Exception:
+        with contextlib.suppress(RuntimeError):  # the full URL, for the log
+            url = str(exc.request.url)
         if isinstance(exc, httpx.TimeoutException):
-            return ServiceTimeout(self.service_name, f"{method} {url} timed out ({exc!r})")
+            waited = self.timeout.connect if isinstance(exc, httpx.ConnectTimeout) else None
+            return ServiceTimeout(
+                self.service_name,
+                f"{method} {url} timed out ({exc!r})",
+                timeout=waited or self.timeout.read,
+            )
         return ServiceUnavailable(self.service_name, f"{method} {url} failed: {exc!r}")
 
     def _check_status(self, response: httpx.Response, accept: Collection[int]) -> httpx.Response:
@@ -114,7 +208,7 @@ class _ClientBase:
         if status in accept or 200 <= status < 300:
             return response
         body = response.text[:500]
-        where = f"{response.request.method} {response.request.url}"
+        where = _where(response)
         if status >= 500 or status == 429:
             raise ServiceUnavailable(
                 self.service_name, f"{where} answered {status}", status_code=status, body=body
@@ -132,23 +226,32 @@ class _ClientBase:
 
     def parse_json(self, response: httpx.Response, *, expect: type = dict) -> Any:
         """The body as JSON of the expected top-level type, or `UnexpectedResponse`."""
+        where = _where(response)
         try:
             data = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise UnexpectedResponse(
                 self.service_name,
-                f"answered {response.status_code} with a body that is not JSON",
+                f"{where} answered {response.status_code} with a body that is not JSON",
                 status_code=response.status_code,
                 body=response.text[:500],
             ) from None
         if not isinstance(data, expect):
             raise UnexpectedResponse(
                 self.service_name,
-                f"answered JSON of type {type(data).__name__}, expected {expect.__name__}",
+                f"{where} answered JSON of type {type(data).__name__}, expected {expect.__name__}",
                 status_code=response.status_code,
                 body=response.text[:500],
             )
         return data
+
+
+def _where(response: httpx.Response) -> str:
+    """ "GET https://host/path?query" of the call that got `response`, for the log."""
+    try:
+        return f"{response.request.method} {response.request.url}"
+    except RuntimeError:  # a response built by hand (tests) has no request
+        return "the call"
 
 
 class HttpClient(_ClientBase):

@@ -41,6 +41,12 @@ class AuditEvent(models.Model):
         help_text='{"field": {"from": old, "to": new}, ...}',
     )
     reason = models.TextField(blank=True)
+    request_id = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="The id of the request or task that made the change: its log lines carry it "
+        "(e.g. the technical detail of a failure the reason describes).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

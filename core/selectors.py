@@ -11,8 +11,27 @@ from django.utils import timezone
 
 from core.models import QueueHeartbeat, WorkerPing
 
-#: A queue whose last heartbeat is older than this has no live consumer (beat sends every 30 s).
-HEARTBEAT_STALE_AFTER = timedelta(seconds=90)
+#: What each queue's work is, for people told that it has stopped.
+QUEUE_PURPOSES = {
+    "default": "lead qualifications, loan submissions, workflow steps, evaluations, reminders",
+    "polling": "asking the bank for loan decisions",
+}
+
+
+def heartbeat_stale_after() -> timedelta:
+    """A queue whose last heartbeat is older than this has no live consumer (beat sends one
+    every 30 s; settings.QUEUE_HEARTBEAT_STALE_AFTER, 90 s by default: three missed beats)."""
+    return timedelta(seconds=settings.QUEUE_HEARTBEAT_STALE_AFTER)
+
+
+def duration_phrase(seconds: float) -> str:
+    """95 -> "95 seconds", 400 -> "6 minutes", 7300 -> "2 hours", 200000 -> "2 days"."""
+    for unit, size, up_to in (("second", 1, 120), ("minute", 60, 7200), ("hour", 3600, 172800)):
+        if seconds < up_to:
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    count = int(seconds // 86400)
+    return f"{count} day{'' if count == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -21,21 +40,42 @@ class QueueStatus:
     last_seen_at: datetime | None
     hostname: str
     healthy: bool
+    #: Seconds since the last heartbeat; None when there never was one.
+    seconds_since: float | None = None
+
+    @property
+    def purpose(self) -> str:
+        return QUEUE_PURPOSES.get(self.queue, "")
+
+    @property
+    def problem(self) -> str:
+        """What is wrong, in a sentence for anyone (no host name); empty when healthy."""
+        if self.healthy:
+            return ""
+        if self.seconds_since is None:
+            return f"no worker has taken work from the {self.queue} queue yet (no heartbeat)"
+        return (
+            f"no worker has taken work from the {self.queue} queue for "
+            f"{duration_phrase(self.seconds_since)}"
+        )
 
 
 def queue_statuses(*, now: datetime | None = None) -> list[QueueStatus]:
     """One line per configured queue: when a worker last consumed from it."""
     now = now or timezone.now()
+    stale_after = heartbeat_stale_after()
     beats = {beat.queue: beat for beat in QueueHeartbeat.objects.all()}
     statuses = []
     for queue in settings.CELERY_TASK_QUEUES:
         beat = beats.get(queue.name)
+        age = (now - beat.received_at) if beat else None
         statuses.append(
             QueueStatus(
                 queue=queue.name,
                 last_seen_at=beat.received_at if beat else None,
                 hostname=beat.hostname if beat else "",
-                healthy=bool(beat and now - beat.received_at <= HEARTBEAT_STALE_AFTER),
+                healthy=age is not None and age <= stale_after,
+                seconds_since=max(age.total_seconds(), 0.0) if age is not None else None,
             )
         )
     return statuses

@@ -1,17 +1,25 @@
 from __future__ import annotations
 
+import logging
+
+from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.api.exceptions import error_body
 from core.dashboard import tiles_for
 from core.health import readiness
-from core.selectors import queue_statuses, recent_pings
+from core.request_id import current_request_id
+from core.selectors import duration_phrase, queue_statuses, recent_pings
 from core.services import worker_ping_create
+
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
@@ -26,28 +34,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The database and the broker answer; 503 naming what failed otherwise."""
-    results = readiness()
-    failed = [result.name for result in results if not result.ok]
-    checks = {
-        result.name: {"ok": result.ok, "ms": round(result.duration_ms, 1), "error": result.error}
-        for result in results
-    }
-    if failed:
-        return JsonResponse(
-            {"status": "unavailable", "failed": failed, "checks": checks}, status=503
-        )
-    return JsonResponse({"status": "ready", "failed": [], "checks": checks})
+    """503 naming what failed when the database or the broker does not answer; 200 otherwise,
+    "degraded" naming the queues no worker is consuming (see core.health for why not 503).
+    Anonymous: sentences only, the detail is logged."""
+    report = readiness()
+    return JsonResponse(report.as_json(), status=report.http_status)
 
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    queues = queue_statuses()
+    stopped = [queue for queue in queues if not queue.healthy]
     return render(
         request,
         "core/dashboard.html",
         {
             "tiles": tiles_for(request),
-            "queues": queue_statuses(),
+            "queues": queues,
+            "stopped_queues": stopped,
+            "every_queue_stopped": bool(queues) and len(stopped) == len(queues),
+            "stale_after": duration_phrase(settings.QUEUE_HEARTBEAT_STALE_AFTER),
             "pings": recent_pings(),
         },
     )
@@ -68,18 +74,79 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
+#: The apps mounted at /<app>/ (config.urls.APPS): a 404 under one offers a way back to it.
+SECTIONS = ("leads", "loans", "kam", "workflows", "evaluations")
+
+
+def _section(request: HttpRequest) -> dict[str, str] | None:
+    """The app a missing page's URL belongs to, with its list page, if any."""
+    first = request.path.strip("/").split("/", 1)[0]
+    if first not in SECTIONS:
+        return None
+    return {"url": f"/{first}/", "label": apps.get_app_config(first).verbose_name}
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = "The request could not be understood; it has been logged."
+    if _wants_json(request):
+        return JsonResponse(error_body("bad_request", message), status=400)
+    return render(request, "400.html", status=400)
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403: what the page is for (the guard's message, when it gave one) and who can help."""
+    reason = str(exception or "").strip()
+    if _wants_json(request):
+        message = reason or "You do not have permission to do this."
+        return JsonResponse(error_body("permission_denied", message), status=403)
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its valid security token (settings.CSRF_FAILURE_VIEW)."""
+    logger.warning("CSRF check failed: %s", reason)
+    message = (
+        "This form has expired (its security token is missing or out of date, which happens "
+        "when a page stays open across a sign-in or sign-out). Go back, reload the page and "
+        "send it again."
+    )
+    if _wants_json(request):
+        return JsonResponse(error_body("csrf_failed", message), status=403)
+    return render(request, "403.html", {"reason": message, "csrf": True}, status=403)
+
+
 @login_not_required
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("not_found", "Not found."), status=404)
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"section": _section(request)}, status=404)
 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500. Django has logged the exception (with the request id) before calling this."""
     if _wants_json(request):
         return JsonResponse(
             error_body("server_error", "Something went wrong on our side; it has been logged."),
             status=500,
         )
-    return render(request, "500.html", status=500)
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        # The page's own layout needs the session and the navigation (the database): when
+        # they are what broke, show the same page without them rather than nothing.
+        logger.exception("the 500 page could not be rendered with the site navigation")
+    try:
+        content = loader.get_template("500.html").render(
+            {"request_id": current_request_id(), "PLATFORM_NAME": "Back office"}
+        )
+    except Exception:
+        logger.exception("the 500 page could not be rendered")
+        content = (
+            "<!DOCTYPE html><title>Server error</title><h1>Something went wrong</h1>"
+            f"<p>It has been logged. Reference: {current_request_id()}</p>"
+        )
+    return HttpResponse(content, status=500)

@@ -36,6 +36,7 @@ class SireneRecord:
 
 class SireneClient(HttpClient):
     service_name = "sirene"
+    system_label = "the SIRENE register"
 
     def __init__(self, *, base_url: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("timeout", settings.EVALUATIONS_SIREN_TIMEOUT)

@@ -28,9 +28,10 @@ class SireneSource:
             with self.client_factory() as client:
                 record = client.head_office(value)
         except ExternalServiceError as error:
-            return SourceOutcome(
-                State.UNCONFIRMED, Reason.UNABLE_TO_REACH_API, note=f"{self.name}: {error}"
-            )
+            # The note (the audit reason people read) is a sentence; the detail is logged
+            # under the request's or task's id, which the audit event keeps.
+            note = error.report(context=f"{self.name}: checking {value}")
+            return SourceOutcome(State.UNCONFIRMED, Reason.UNABLE_TO_REACH_API, note=note)
         if record is None:
             return SourceOutcome(
                 State.UNCONFIRMED,

@@ -19,9 +19,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from core.http import ExternalServiceError
+from core.http import ExternalServiceError, seconds_phrase, system_label
 from leads.clients import ArchivesClient, RegistryClient, ScoringClient
-from leads.decision import SYSTEM_LABELS, CheckResult, ScoreResult, needs_score
+from leads.decision import CheckResult, ScoreResult, needs_score
 from leads.models import CheckStatus
 
 logger = logging.getLogger(__name__)
@@ -115,25 +115,25 @@ async def check_archives(client: ArchivesClient, lead: LeadFacts) -> Outcome:
     return CheckStatus.PASSED, "", output
 
 
-async def _timed(system: str, call: Callable[[], Awaitable[Outcome]]) -> CheckResult:
-    """Run one check, turning "could not find out" into UNAVAILABLE, never into FAILED."""
+async def _timed(system: str, call: Callable[[], Awaitable[Outcome]], run_id: int) -> CheckResult:
+    """Run one check, turning "could not find out" into UNAVAILABLE, never into FAILED.
+
+    The reason people read is a sentence ("the judicial archives did not answer (HTTP 503)");
+    the technical detail (URL, status, body) goes to the log under the run's reference."""
     started_at = timezone.now()
     started = time.perf_counter()
     try:
         status, reason, response = await call()
     except ExternalServiceError as error:
-        status, reason, response = (
-            CheckStatus.UNAVAILABLE,
-            f"{SYSTEM_LABELS[system]} could not be reached ({error.message})",
-            None,
-        )
+        reason = error.report(context=f"qualification run {run_id}: {system} check", log=logger)
+        status, response = CheckStatus.UNAVAILABLE, None
     except asyncio.CancelledError:
         raise
     except Exception:  # a bug must not reject anybody; it is logged and reviewed
-        logger.exception("%s check crashed", system)
+        logger.exception("qualification run %s: %s check crashed", run_id, system)
         status, reason, response = (
             CheckStatus.UNAVAILABLE,
-            f"{SYSTEM_LABELS[system]} check failed unexpectedly (logged)",
+            f"{system_label(system)} check stopped on an unexpected error (logged)",
             None,
         )
     return CheckResult(
@@ -147,11 +147,19 @@ async def _timed(system: str, call: Callable[[], Awaitable[Outcome]]) -> CheckRe
     )
 
 
-def _timed_out(system: str, timeout: float, started_at: Any, started: float) -> CheckResult:
+def _timed_out(
+    system: str, timeout: float, started_at: Any, started: float, run_id: int
+) -> CheckResult:
+    logger.warning(
+        "qualification run %s: %s check gave no answer within the run's %g s",
+        run_id,
+        system,
+        timeout,
+    )
     return CheckResult(
         system=system,
         status=CheckStatus.UNAVAILABLE,
-        reason=f"{SYSTEM_LABELS[system]} gave no answer within {timeout:g} s",
+        reason=f"{system_label(system)} did not answer within {seconds_phrase(timeout)}",
         started_at=started_at,
         finished_at=timezone.now(),
         latency_ms=(time.perf_counter() - started) * 1000,
@@ -168,7 +176,7 @@ async def gather_run(
     results: dict[str, CheckResult] = {}
 
     async def run_check(system: str, call: Callable[[], Awaitable[Outcome]]) -> None:
-        result = await _timed(system, call)
+        result = await _timed(system, call, lead.run_id)
         results[system] = result
         emit(CheckFinished(lead.run_id, result))
 
@@ -181,7 +189,7 @@ async def gather_run(
     except TimeoutError:
         for system in ("registry", "archives"):
             if system not in results:
-                results[system] = _timed_out(system, timeout, started_at, started)
+                results[system] = _timed_out(system, timeout, started_at, started, lead.run_id)
                 emit(CheckFinished(lead.run_id, results[system]))
 
     registry, archives = results["registry"], results["archives"]
@@ -211,9 +219,14 @@ async def _score(
                 archives=archives.response,
             )
     except TimeoutError:
-        reason = f"qualification scoring gave no answer within the run's {timeout:g} s"
+        logger.warning(
+            "qualification run %s: scoring gave no answer within the run's %g s",
+            lead.run_id,
+            timeout,
+        )
+        reason = f"{system_label('scoring')} did not answer within {seconds_phrase(timeout)}"
     except ExternalServiceError as error:
-        reason = f"qualification scoring could not be reached ({error.message})"
+        reason = error.report(context=f"qualification run {lead.run_id}: scoring", log=logger)
     return ScoreResult(
         score=score,
         reason=reason,

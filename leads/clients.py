@@ -71,6 +71,7 @@ class RegistryClient(_LeadsClient):
     """The national registry: `GET /api/registry/persons/{national_id}`."""
 
     service_name = "registry"
+    system_label = "the national registry"
     setting = "REGISTRY_API_URL"
 
     async def find_person(self, national_id: str) -> RegistryPerson | None:
@@ -109,6 +110,7 @@ class ArchivesClient(_LeadsClient):
     """The judicial archives: `GET /api/archives/records?national_id=`."""
 
     service_name = "archives"
+    system_label = "the judicial archives"
     setting = "ARCHIVES_API_URL"
 
     async def judicial_records(self, national_id: str) -> list[JudicialRecord]:
@@ -140,6 +142,7 @@ class ScoringClient(_LeadsClient):
     """The prospect-qualification system: `POST /api/scoring/scores`."""
 
     service_name = "scoring"
+    system_label = "the qualification scoring service"
     setting = "SCORING_API_URL"
 
     async def score(self, *, national_id: str, registry: dict, archives: dict) -> int:

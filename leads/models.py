@@ -153,6 +153,12 @@ class QualificationRun(models.Model):
         help_text="The decision; empty until the run is done.",
     )
     reasons = models.JSONField(default=list, blank=True)
+    reference = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="The id the run's log lines carry (its task's id, or the request's or the "
+        "command's): support finds the technical detail of a failed check with it.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

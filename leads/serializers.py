@@ -38,6 +38,11 @@ class RunSerializer(serializers.ModelSerializer):
     archives = serializers.SerializerMethodField()
     scoring = serializers.SerializerMethodField()
     wall_ms = serializers.FloatField(read_only=True, allow_null=True)
+    reference = serializers.CharField(
+        read_only=True,
+        help_text="The id the run's log lines carry (its task's id): quote it to support "
+        "about a check that was unavailable. Empty until the run starts.",
+    )
 
     class Meta:
         model = QualificationRun
@@ -57,6 +62,7 @@ class RunSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "wall_ms",
+            "reference",
         ]
         read_only_fields = fields
 

@@ -10,6 +10,7 @@ or row lock is held while an external system is being called.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import queue
 import threading
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.request_id import current_request_id, request_id_scope
 from core.tasks import enqueue_on_commit
 from leads.access import can_assign, can_change, can_own_leads, can_qualify
 from leads.checks import CheckFinished, Event, LeadFacts, RunGathered, gather_runs
@@ -262,10 +264,11 @@ def _abandon(run: QualificationRun) -> None:
 
 def _claim(run_ids: Iterable[int]) -> list[LeadFacts]:
     """Mark the runs as running (a redelivered task takes its run over again) and read
-    what the checks need. Runs already done or abandoned are left alone."""
+    what the checks need. Runs already done or abandoned are left alone. Each run keeps the
+    id its log lines carry (the task's, the request's or the command's): its `reference`."""
     ids = list(run_ids)
     QualificationRun.objects.filter(pk__in=ids, status__in=ACTIVE_RUN_STATUSES).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
+        status=RunStatus.RUNNING, started_at=timezone.now(), reference=current_request_id()
     )
     runs = QualificationRun.objects.filter(pk__in=ids, status=RunStatus.RUNNING).select_related(
         "lead"
@@ -366,7 +369,11 @@ def _drive(
         finally:
             events.put(_DONE)
 
-    thread = threading.Thread(target=loop, name="leads-qualification", daemon=True)
+    # The loop runs in a copy of this thread's context: its log lines keep the request id.
+    context = contextvars.copy_context()
+    thread = threading.Thread(
+        target=context.run, args=(loop,), name="leads-qualification", daemon=True
+    )
     thread.start()
     while (event := events.get()) is not _DONE:
         try:
@@ -388,6 +395,17 @@ def qualification_runs_execute(
 ) -> list[QualificationRun]:
     """Execute started runs: for each, both checks at once, then the score, then the
     decision; at most `concurrency` leads at a time (settings.LEADS_BULK_CONCURRENCY)."""
+    with request_id_scope():  # the task's or request's id, else a new one for this batch
+        return _execute(run_ids, concurrency=concurrency, on_finished=on_finished, clients=clients)
+
+
+def _execute(
+    run_ids: Iterable[int],
+    *,
+    concurrency: int | None,
+    on_finished: Callable[[QualificationRun], None] | None,
+    clients: Callable[[], Any] | None,
+) -> list[QualificationRun]:
     facts = _claim(run_ids)
     if not facts:
         return []

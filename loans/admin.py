@@ -45,6 +45,7 @@ class LoanApplicationAdmin(admin.ModelAdmin):
         "poll_count",
         "last_polled_at",
         "last_error",
+        "error_reference",
     )
     exclude = ("claim_token",)
 

@@ -37,9 +37,15 @@ class BankJob:
 class BankPayloadRejected(RequestRejected):
     """The bank refuses the application's data for good (400 payload not valid)."""
 
+    def describe(self) -> str:
+        return "the bank refused the application's data as not valid (HTTP 400)"
+
 
 class ApplicationUnknownAtBank(RequestRejected):
     """404: the bank has no application with this id."""
+
+    def describe(self) -> str:
+        return "the bank does not know this application (HTTP 404)"
 
 
 def _error_message(client: HttpClient | AsyncHttpClient, response) -> str:
@@ -72,6 +78,7 @@ class BankClient(HttpClient):
     """Synchronous: submission, one application at a time."""
 
     service_name = SERVICE
+    system_label = "the bank"
 
     def __init__(self, *, timeout: float | None = None, **kwargs) -> None:
         super().__init__(**{**_bank_kwargs(timeout), **kwargs})
@@ -110,6 +117,7 @@ class AsyncBankClient(AsyncHttpClient):
     """Asynchronous: polls many applications concurrently."""
 
     service_name = SERVICE
+    system_label = "the bank"
 
     def __init__(self, *, timeout: float | None = None, **kwargs) -> None:
         super().__init__(**{**_bank_kwargs(timeout), **kwargs})

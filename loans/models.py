@@ -65,6 +65,12 @@ class LoanApplication(models.Model):
     poll_count = models.PositiveIntegerField(default=0)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    error_reference = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="The id the log lines of the last error or failure carry (the task's id): "
+        "support finds the technical detail with it.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -35,6 +35,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.errors import ApplicationError, ConflictError
 from core.http import ExternalServiceError
+from core.request_id import request_id_scope
 from core.tasks import enqueue_on_commit
 from loans import scheduling
 from loans.clients import (
@@ -43,7 +44,6 @@ from loans.clients import (
     BankClient,
     BankJob,
     BankJobStatus,
-    BankPayloadRejected,
 )
 from loans.models import FailureCode, IdempotencyKey, LoanApplication, Status
 
@@ -307,18 +307,22 @@ def loan_application_submit(*, application_id: uuid.UUID | str) -> str:
                 last_name=application.last_name,
             )
     except ExternalServiceError as exc:
+        # People read the sentence; the log keeps the detail under `error_reference` (the
+        # task's id; a new one when a command runs this).
+        with request_id_scope() as reference:
+            sentence = exc.report(context=f"loan application {application.id}: submission")
         if not exc.retryable:
             # A 4xx: sending the same data again cannot help (400 payload not valid, or a
             # status outside the contract). Visible, and correctable then re-submittable.
-            detail = exc.body if isinstance(exc, BankPayloadRejected) else exc.message
             _release(
                 application_id=application.id,
                 token=token,
                 actor=SUBMITTER,
-                reason=exc.message,
+                reason=sentence,
                 status=Status.FAILED,
                 failure_code=FailureCode.PAYLOAD_REJECTED,
-                failure_reason=f"The bank refused the application: {detail}",
+                failure_reason=f"Sending the application failed: {sentence}.",
+                error_reference=reference,
                 next_attempt_at=None,
             )
             return "failed"
@@ -328,7 +332,8 @@ def loan_application_submit(*, application_id: uuid.UUID | str) -> str:
             token=token,
             actor=SUBMITTER,
             next_attempt_at=retry_at,
-            last_error=f"submission attempt {application.submit_attempts}: {exc}"[:2000],
+            last_error=f"submission attempt {application.submit_attempts}: {sentence}",
+            error_reference=reference,
         )
         return "retry"
     submitted = timezone.now()
@@ -341,6 +346,7 @@ def loan_application_submit(*, application_id: uuid.UUID | str) -> str:
         submitted_at=submitted,
         next_attempt_at=scheduling.first_poll_at(submitted),
         last_error="",
+        error_reference="",
     )
     return "submitted"
 
@@ -410,12 +416,17 @@ def _record_poll(
 ) -> str:
     now = timezone.now()
     common = {"poll_count": F("poll_count") + 1, "last_polled_at": now}
+    if isinstance(result, ExternalServiceError):
+        # People read the sentence; the log keeps the detail under `error_reference`.
+        with request_id_scope() as reference:
+            sentence = result.report(context=f"loan application {application_id}: status check")
+        common["error_reference"] = reference
     if isinstance(result, ApplicationUnknownAtBank):
         _release(
             application_id=application_id,
             token=token,
             actor=POLLER,
-            reason="the bank answered 404",
+            reason=sentence,
             status=Status.FAILED,
             failure_code=FailureCode.UNKNOWN_AT_BANK,
             failure_reason=(
@@ -432,10 +443,10 @@ def _record_poll(
                 application_id=application_id,
                 token=token,
                 actor=POLLER,
-                reason=result.message,
+                reason=sentence,
                 status=Status.FAILED,
                 failure_code=FailureCode.PAYLOAD_REJECTED,
-                failure_reason=f"The bank refused our status request: {result.message}",
+                failure_reason=f"Checking the status failed: {sentence}.",
                 next_attempt_at=None,
                 **common,
             )
@@ -445,7 +456,7 @@ def _record_poll(
             token=token,
             actor=POLLER,
             next_attempt_at=scheduling.retry_after_error_at(now=now),
-            last_error=f"poll: {result}"[:2000],
+            last_error=f"status check: {sentence}",
             **common,
         )
         return "error"
@@ -457,6 +468,7 @@ def _record_poll(
             bank_job_id=result.job_id,
             next_attempt_at=scheduling.next_poll_at(submitted_at=submitted_at or now, now=now),
             last_error="",
+            error_reference="",
             **common,
         )
         return "pending"
@@ -471,6 +483,7 @@ def _record_poll(
         decided_at=now,
         next_attempt_at=None,
         last_error="",
+        error_reference="",
         **common,
     )
     return decided.value
@@ -560,6 +573,7 @@ def loan_application_resubmit(
     locked.status = Status.NEW
     locked.failure_code = ""
     locked.failure_reason = ""
+    locked.error_reference = ""
     locked.submitted_at = None
     locked.decided_at = None
     locked.claim_token = None

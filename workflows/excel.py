@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -24,6 +25,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+#: What people read when openpyxl cannot open a workbook; the exception goes to the log.
+UNREADABLE = (
+    "The workbook could not be read: it is damaged or was not saved by Excel as a workbook "
+    "(.xlsx). Open it in Excel, save it again and upload it once more."
+)
 
 OOXML_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 MONTH_TEXT = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -146,7 +154,8 @@ def check_xlsx_container(*, name: str, size: int, head: bytes, file: IO[bytes]) 
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UploadRejected(f"'{name}' is not a valid .xlsx: the zip is damaged ({exc}).") from exc
+        logger.warning("upload %r: damaged zip: %r", name, exc)
+        raise UploadRejected(f"'{name}' is not a valid .xlsx: the zip is damaged.") from exc
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
@@ -273,8 +282,9 @@ def read_table(file: IO[bytes], spec: TableSpec) -> Table:
     table = Table()
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged or hostile file
-        table.errors.append(f"The workbook could not be read: {type(exc).__name__}: {exc}")
+    except Exception:  # openpyxl raises many types for a damaged or hostile file
+        logger.warning("workbook could not be opened", exc_info=True)
+        table.errors.append(UNREADABLE)
         return table
     try:
         if spec.sheet:
@@ -289,9 +299,10 @@ def read_table(file: IO[bytes], spec: TableSpec) -> Table:
             sheet = workbook.worksheets[0]
         table.sheet = sheet.title
         _read_sheet(sheet, spec, table)
-    except Exception as exc:  # damaged sheet XML, entity attacks refused by defusedxml...
+    except Exception:  # damaged sheet XML, entity attacks refused by defusedxml...
+        logger.warning("workbook sheet could not be read", exc_info=True)
         table.rows = []
-        table.errors.append(f"The workbook could not be read: {type(exc).__name__}: {exc}")
+        table.errors.append(UNREADABLE)
     finally:
         workbook.close()
     if len(table.errors) > MAX_ERRORS_SHOWN:

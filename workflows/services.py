@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.request_id import request_id_scope
 from core.tasks import enqueue_on_commit
 from workflows import loader
 from workflows.access import can_start
@@ -404,13 +405,20 @@ def _execute_claimed(run_id: uuid.UUID, token: uuid.UUID) -> str:
         )
     except StepFailed as exc:
         failure = exc
-    except (DefinitionError, KeyError) as exc:
-        failure = StepFailed(f"The run's definition can no longer be used: {exc}")
-    except Exception as exc:
-        logger.exception("workflow run %s: step %s crashed", run_id, run.current_step)
+    except (DefinitionError, KeyError):
+        # People read a sentence with the reference; the log line under it has the detail.
+        with request_id_scope() as reference:
+            logger.warning("workflow run %s: definition unusable", run_id, exc_info=True)
         failure = StepFailed(
-            f"Step '{run.current_step}' stopped on an unexpected error "
-            f"({type(exc).__name__}); it has been logged."
+            "The run's definition can no longer be used (it changed or was removed since the "
+            f"run started); the detail has been logged under reference {reference}."
+        )
+    except Exception:
+        with request_id_scope() as reference:
+            logger.exception("workflow run %s: step %s crashed", run_id, run.current_step)
+        failure = StepFailed(
+            f"Step '{run.current_step}' stopped on an unexpected error; it has been logged "
+            f"under reference {reference}."
         )
     with transaction.atomic():
         locked = (

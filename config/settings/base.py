@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything below, and every log line of the request, sees the request id.
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
+                "core.request_id.request_id_context",
             ],
         },
     },
@@ -92,6 +95,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# A form sent without a valid token answers our 403 page (or JSON under /api/).
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -160,7 +165,8 @@ SPECTACULAR_SETTINGS = {
         "REST API of the back-office platform. Every endpoint needs authentication: "
         "a session (signed-in staff) or a token (`Authorization: Token <key>`, "
         "created with `manage.py drf_create_token <user>`). Errors share one shape: "
-        '`{"error": {"code", "message", "fields"}}`.'
+        '`{"error": {"code", "message", "fields", "request_id"}}`; `request_id` (also the '
+        "`X-Request-ID` response header) is what to quote to support."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -231,6 +237,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Tests only: clear the content-type cache before each task (see core.apps).
 CLEAR_CONTENT_TYPE_CACHE_PER_TASK = False
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+# Beat sends a heartbeat to every queue every 30 s (core.schedules). A queue whose last one was
+# consumed longer ago than this has no worker taking its work (or beat is down): /readyz says
+# "degraded" naming it (still 200: see core.health) and the dashboard shows a warning. 90 s =
+# three missed heartbeats, so one slow heartbeat behind a long task does not raise an alarm.
+QUEUE_HEARTBEAT_STALE_AFTER = env_float("QUEUE_HEARTBEAT_STALE_AFTER", 90.0)
 
 # --- External systems (the simulators in development; the real systems in production) ------
 SIMULATORS_URL = env_str("SIMULATORS_URL", "http://127.0.0.1:8100")
@@ -339,10 +350,19 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every line carries the request id (a web request's, or a task's id in a worker): the
+    # reference pages and API errors show people, so support can find the detail here.
+    "filters": {"request_id": {"()": "core.request_id.RequestIdLogFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -1,9 +1,11 @@
 """One JSON shape for every API error:
 
-    {"error": {"code": "validation_error", "message": "...", "fields": {"amount": ["..."]}}}
+    {"error": {"code": "validation_error", "message": "...", "fields": {"amount": ["..."]},
+               "request_id": "3f9c2a7b1d4e5f60"}}
 
 `fields` maps a field (dotted for nested input, e.g. `items.0.name`) to its messages; it is
-empty when the error is not about a particular field.
+empty when the error is not about a particular field. `request_id` is the id the request's
+log lines carry (also the `X-Request-ID` response header): a client quotes it to support.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
+from core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +52,14 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "fields": fields or {},
+            "request_id": current_request_id(),
+        }
+    }
 
 
 def _validation_response(detail: Any) -> Response:

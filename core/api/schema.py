@@ -10,6 +10,10 @@ class ErrorDetailSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per input field (dotted for nested input); empty when none.",
     )
+    request_id = serializers.CharField(
+        help_text="The request's id (also the `X-Request-ID` response header): quote it to "
+        "support, who find the request's log lines with it.",
+    )
 
 
 class ErrorResponseSerializer(serializers.Serializer):

@@ -51,6 +51,7 @@ class LoanApplicationSerializer(serializers.ModelSerializer):
             "poll_count",
             "last_polled_at",
             "last_error",
+            "error_reference",
         ]
         read_only_fields = fields
 

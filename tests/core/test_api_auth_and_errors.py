@@ -74,8 +74,14 @@ def test_unknown_api_path_answers_json_404(client):
     response = client.get("/api/does-not-exist/")
 
     assert response.status_code == 404
+    request_id = response["X-Request-ID"]
     assert response.json() == {
-        "error": {"code": "not_found", "message": "Not found.", "fields": {}}
+        "error": {
+            "code": "not_found",
+            "message": "Not found.",
+            "fields": {},
+            "request_id": request_id,
+        }
     }
 
 
@@ -121,7 +127,7 @@ def test_every_error_type_maps_to_one_shape(exc, status, code):
 
     assert response.status_code == status
     assert set(response.data) == {"error"}
-    assert set(response.data["error"]) == {"code", "message", "fields"}
+    assert set(response.data["error"]) == {"code", "message", "fields", "request_id"}
     assert response.data["error"]["code"] == code
 
 

@@ -112,3 +112,30 @@ def test_the_admin_shows_the_trail_read_only(admin_client, subject):
     assert "Subject of the audit" in listing.text
     assert change.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_an_event_keeps_the_id_its_request_or_task_logged_under(subject):
+    from core.request_id import request_id_scope
+
+    with request_id_scope("a1b2c3d4e5f60718"):
+        event = audit_record(obj=subject, action="re-evaluated", reason="the register is down")
+    outside = audit_record(obj=subject, action="noted")
+
+    html = render_to_string("core/_timeline.html", {"events": audit_timeline(subject)})
+
+    assert event.request_id == "a1b2c3d4e5f60718"
+    assert outside.request_id == ""
+    assert "ref <code>a1b2c3d4e5f60718</code>" in html
+    assert html.count("ref <code>") == 1
+
+
+def test_the_admin_finds_an_event_by_the_reference_a_person_quotes(admin_client, subject):
+    from core.request_id import request_id_scope
+
+    with request_id_scope("quoted-ref-0042"):
+        audit_record(obj=subject, action="status_changed", reason="the bank did not answer")
+    audit_record(obj=subject, action="other")
+
+    listing = admin_client.get("/admin/core/auditevent/?q=quoted-ref-0042").text
+
+    assert "1 result" in listing

@@ -36,3 +36,71 @@ def test_a_wrong_password_shows_a_form_error(page, user_factory):
     page.get_by_role("button", name="Sign in").click()
 
     assert page.get_by_text("correct username and password").is_visible()
+
+
+def _sign_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+@pytest.mark.urls("tests.core.error_urls")
+@pytest.mark.parametrize(
+    ("path", "status", "heading", "next_step"),
+    [
+        ("/loans/no-such-page/", 404, "Page not found", "Back to loans"),
+        (
+            "/test-errors/guarded/",
+            403,
+            "You do not have access to this page",
+            "Back to the dashboard",
+        ),
+        ("/test-errors/broken/", 500, "Something went wrong on our side", "Back to the dashboard"),
+        ("/test-errors/bad/", 400, "The request could not be understood", "Back to the dashboard"),
+    ],
+)
+def test_error_pages_look_like_the_site_and_say_what_to_do(
+    page, user_factory, path, status, heading, next_step
+):
+    user_factory(username="olga")
+    _sign_in(page, "olga")
+
+    response = page.goto(path)
+
+    assert response.status == status
+    assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.get_by_role("link", name=next_step).is_visible()
+    assert page.get_by_role("link", name="Dashboard", exact=True).is_visible()  # site nav
+    reference = page.locator("#request-id")
+    assert reference.is_visible()
+    assert reference.inner_text() == response.headers["x-request-id"]
+    # Styled by the site's stylesheet: a card on the page, not a bare browser default.
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
+    assert page.locator(".error-page").evaluate("e => getComputedStyle(e).textAlign") == "center"
+    screenshot(page, f"error-{status}")
+
+
+def test_the_dashboard_warns_when_a_queue_has_stopped(page, user_factory):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import QueueHeartbeat
+
+    now = timezone.now()
+    QueueHeartbeat.objects.create(queue="default", received_at=now, hostname="w1", pid=1)
+    QueueHeartbeat.objects.create(
+        queue="polling", received_at=now - timedelta(minutes=7), hostname="p1", pid=2
+    )
+    user_factory(username="olga")
+    _sign_in(page, "olga")
+
+    alert = page.get_by_role("alert")
+    assert alert.get_by_role("heading", name="Background work has stopped").is_visible()
+    assert "The polling queue (asking the bank for loan decisions)" in alert.inner_text()
+    assert "7 minutes ago" in alert.inner_text().replace("\xa0", " ")
+    assert "default" not in alert.locator("li").inner_text()
+    assert page.locator("tr", has_text="polling").get_by_text("stopped").is_visible()
+    screenshot(page, "dashboard-queue-stopped")

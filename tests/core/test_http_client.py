@@ -6,6 +6,7 @@ import respx
 
 from core.http import (
     AsyncHttpClient,
+    ExternalServiceError,
     HttpClient,
     RequestRejected,
     ServiceTimeout,
@@ -150,3 +151,93 @@ def test_clients_share_one_ssl_context_per_process():
     assert first._client._transport._pool._ssl_context is shared_ssl_context()
     assert second._client._transport._pool._ssl_context is shared_ssl_context()
     first.close()
+
+
+# --- what people read, what the log keeps ------------------------------------------------------
+
+
+class LabelledClient(HttpClient):
+    service_name = "labelled"
+    system_label = "the partner register"
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("mock", "sentence"),
+    [
+        ({"status_code": 503, "text": "down"}, "the partner register did not answer (HTTP 503)"),
+        ({"status_code": 500, "text": "oops"}, "the partner register did not answer (HTTP 500)"),
+        (
+            {"status_code": 429, "text": "slow"},
+            "the partner register asked us to slow down (HTTP 429)",
+        ),
+        (
+            {"status_code": 409, "json": {"id": "x"}},
+            "the partner register refused the request (HTTP 409)",
+        ),
+        (
+            {"side_effect": httpx.ConnectError("refused")},
+            "the partner register could not be reached",
+        ),
+        (
+            {"side_effect": httpx.ReadTimeout("slow")},
+            "the partner register did not answer within 2.5 seconds",
+        ),
+        (
+            {"side_effect": httpx.ConnectTimeout("slow")},
+            "the partner register did not answer within 1 second",
+        ),
+        (
+            {"status_code": 200, "text": "<html>"},
+            "the partner register gave an answer we could not read",
+        ),
+    ],
+)
+def test_every_failure_has_a_sentence_without_url_host_or_exception(mock, sentence):
+    side_effect = mock.pop("side_effect", None)
+    route = respx.get(f"{BASE}/persons/185077512345678")
+    route.mock(side_effect=side_effect) if side_effect else route.respond(**mock)
+
+    with (
+        LabelledClient(base_url=BASE, timeout=2.5, connect_timeout=1) as client,
+        pytest.raises(ExternalServiceError) as caught,
+    ):
+        client.parse_json(client.request("GET", "/persons/185077512345678"))
+
+    error = caught.value
+    assert error.public_message == sentence
+    # The technical detail stays on the error, for the log: the full URL with its data.
+    assert f"{BASE}/persons/185077512345678" in error.message
+    for leak in ("185077512345678", "partner.test", "http", "Error", "Timeout", "/persons"):
+        assert leak not in error.public_message
+
+
+def test_an_unlabelled_system_is_still_named_and_an_explicit_sentence_wins():
+    assert ServiceUnavailable("ftp", "x", status_code=502).public_message == (
+        "the ftp service did not answer (HTTP 502)"
+    )
+    assert (
+        RequestRejected("labelled", "x", public_message="the register refused it").public_message
+        == "the register refused it"
+    )
+
+
+def test_report_logs_the_detail_under_the_request_id_and_returns_the_sentence(caplog):
+    from core.request_id import request_id_scope
+
+    error = ServiceUnavailable(
+        "labelled",
+        f"GET {BASE}/persons/185077512345678 answered 503",
+        status_code=503,
+        body='{"error": "maintenance"}',
+    )
+
+    with request_id_scope("ref-0123456789"), caplog.at_level("WARNING", logger="core.http"):
+        sentence = error.report(context="checking person 7")
+
+    assert sentence == "the partner register did not answer (HTTP 503)"
+    [record] = caplog.records
+    assert record.request_id == "ref-0123456789"
+    assert "checking person 7" in record.getMessage()
+    assert f"{BASE}/persons/185077512345678 answered 503" in record.getMessage()
+    assert "maintenance" in record.getMessage()

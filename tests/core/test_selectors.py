@@ -4,13 +4,14 @@ import pytest
 from django.utils import timezone
 
 from core.models import QueueHeartbeat
-from core.selectors import HEARTBEAT_STALE_AFTER, queue_statuses
+from core.selectors import duration_phrase, heartbeat_stale_after, queue_statuses
 
 pytestmark = pytest.mark.django_db
 
 
 def test_queue_status_is_healthy_only_with_a_recent_heartbeat():
     now = timezone.now()
+    HEARTBEAT_STALE_AFTER = heartbeat_stale_after()
     QueueHeartbeat.objects.create(queue="default", received_at=now - HEARTBEAT_STALE_AFTER,
                                   hostname="w1", pid=1)  # fmt: skip
     QueueHeartbeat.objects.create(
@@ -32,3 +33,24 @@ def test_a_queue_never_heard_from_is_listed_as_unhealthy():
         ("default", False, None),
         ("polling", False, None),
     ]
+
+
+def test_the_threshold_is_a_setting(settings):
+    settings.QUEUE_HEARTBEAT_STALE_AFTER = 300
+    assert heartbeat_stale_after() == timedelta(seconds=300)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "phrase"),
+    [
+        (1, "1 second"),
+        (91.7, "91 seconds"),
+        (119, "119 seconds"),
+        (120, "2 minutes"),
+        (400, "6 minutes"),
+        (7300, "2 hours"),
+        (3 * 86400, "3 days"),
+    ],
+)
+def test_durations_read_as_words(seconds, phrase):
+    assert duration_phrase(seconds) == phrase

@@ -5,13 +5,17 @@ filesystem broker and SQLite by default, Redis and PostgreSQL in CI's second run
 """
 
 import os
+import signal
+import uuid
 
 import pytest
+from kombu import Exchange, Queue
 
 from core.models import QueueHeartbeat, WorkerPing
 from core.services import worker_ping_create
 from core.tasks import heartbeat
 from tests.harness.waiting import wait_until
+from tests.harness.worker import start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +50,52 @@ def test_the_dashboard_button_reaches_the_worker(client, live_worker, user_facto
     wait_until(lambda: WorkerPing.objects.filter(pk=ping.pk, executed_at__isnull=False).exists(),
                timeout=30)  # fmt: skip
     assert "ops" in client.get("/").text
+
+
+def test_a_worker_that_stops_consuming_is_reported_and_recovers(client, settings, user_factory):
+    """A worker that is alive but takes nothing (frozen with SIGSTOP, as one stuck on a dead
+    broker connection looks from outside) makes /readyz "degraded" naming its queue and puts a
+    warning on the dashboard; once it consumes again, both clear. A queue of its own keeps the
+    session's shared worker out of the picture."""
+    name = f"stall-{uuid.uuid4().hex[:8]}"
+    settings.CELERY_TASK_QUEUES = (
+        *settings.CELERY_TASK_QUEUES,
+        Queue(name, Exchange(name), routing_key=name),
+    )
+    settings.QUEUE_HEARTBEAT_STALE_AFTER = 3
+    client.force_login(user_factory(username="ops"))
+
+    def send_heartbeat() -> None:  # what beat does every 30 s
+        heartbeat.apply_async(kwargs={"queue": name}, queue=name)
+
+    def state() -> dict:
+        body = client.get("/readyz").json()
+        return {"status": body["status"], "degraded": body["degraded"], **body["queues"][name]}
+
+    worker = start_worker(queues=name, concurrency=1)
+    try:
+        send_heartbeat()
+        wait_until(lambda: state()["ok"], timeout=30, message="heartbeat consumed")
+
+        os.killpg(worker.process.pid, signal.SIGSTOP)  # alive, consuming nothing
+        send_heartbeat()
+        stalled = wait_until(
+            lambda: (s := state())["status"] == "degraded" and name in s["degraded"] and s,
+            timeout=30,
+            message="readyz reports the queue",
+        )
+        assert stalled["error"].startswith(f"no worker has taken work from the {name} queue")
+        assert client.get("/readyz").status_code == 200
+        alert = client.get("/").text.split('id="background-work-alert"')[1].split("</section>")[0]
+        assert f'data-queue="{name}"' in alert
+
+        os.killpg(worker.process.pid, signal.SIGCONT)  # it takes the waiting heartbeat
+        wait_until(lambda: state()["ok"], timeout=30, message="queue consumed again")
+        assert name not in client.get("/readyz").json()["degraded"]
+    finally:
+        if worker.process.poll() is None:
+            os.killpg(worker.process.pid, signal.SIGCONT)
+        worker.stop()
 
 
 def _worker_pids(worker) -> set[int]:

@@ -142,7 +142,9 @@ def test_failures_are_typed_and_unconfirmed_unable_to_reach_api(client, source, 
 
     assert caught.value.retryable
     assert (outcome.state, outcome.reason) == (State.UNCONFIRMED, Reason.UNABLE_TO_REACH_API)
-    assert outcome.note
+    assert outcome.note == caught.value.public_message
+    assert outcome.note.startswith("the SIRENE register ")
+    assert "http" not in outcome.note
 
 
 @respx.mock
@@ -218,7 +220,7 @@ class TestAgainstTheSimulator:
         )
         outcome = source.check("732829320")
         assert outcome.reason == Reason.UNABLE_TO_REACH_API
-        assert "timed out" in outcome.note
+        assert outcome.note == "the SIRENE register did not answer within 0.3 seconds"
 
     def test_non_json(self, sim_source, simulators):
         simulators.configure("siren", maintenance_rate=1)

@@ -119,7 +119,7 @@ def test_persona_matrix(case, persona, as_persona, account, contact, other_kam):
 
     assert response.status_code == expected[persona], response.content
     if response.status_code >= 400:
-        assert set(response.json()["error"]) == {"code", "message", "fields"}
+        assert set(response.json()["error"]) == {"code", "message", "fields", "request_id"}
     if persona == "anonymous":
         assert response["WWW-Authenticate"].startswith("Token")
 

@@ -72,7 +72,7 @@ def test_the_demo_covers_every_outcome(systems, demo_leads):
     assert reasons["Karim"] == ["not found in the national registry"]
     assert reasons["Étienne"][0].startswith("2 judicial records")
     assert reasons["Gilles"] == ["qualification score 60 is not above 60"]
-    assert "judicial archives could not be reached" in reasons["Julie"][0]
+    assert reasons["Julie"] == ["the judicial archives did not answer (HTTP 503)"]
     assert code == 1, "Julie could not be decided"
     assert f"lead {demo_leads['Alice'].pk} Alice Martin: prospect, score 85" in out
     assert "1 not decided" in out
@@ -88,6 +88,10 @@ def test_json_output_and_exit_code_zero_when_all_decided(systems, demo_leads):
     ] == ["rejected", "prospect"]
     assert document["summary"]["undecided"] == 0
     assert {"registry", "archives", "scoring"} == set(document["results"][0]["checks"])
+    # Both runs of one command share the id its log lines carry.
+    references = {result["reference"] for result in document["results"]}
+    assert len(references) == 1
+    assert len(references.pop()) == 16
 
 
 def test_a_prospect_is_skipped_not_qualified_again(systems, demo_leads):

@@ -132,3 +132,32 @@ def test_dashboard_tile_counts(client, agent, lead_factory, outsider):
     assert "<dd>1</dd>" in tile
     client.force_login(outsider)
     assert 'data-app="leads"' not in client.get("/").text
+
+
+def test_an_unavailable_check_shows_its_sentence_and_the_reference_for_support(
+    client, token_client, agent, lead_factory
+):
+    lead = lead_factory(owner=agent, stage=Stage.NEEDS_REVIEW)
+    run = QualificationRun.objects.create(
+        lead=lead,
+        status=RunStatus.DONE,
+        source="page",
+        outcome=Stage.NEEDS_REVIEW,
+        registry_status="passed",
+        archives_status="unavailable",
+        archives_reason="the judicial archives did not answer (HTTP 503)",
+        reasons=["the judicial archives did not answer (HTTP 503)"],
+        reference="0f1e2d3c4b5a6978",
+    )
+    client.force_login(agent)
+
+    page = client.get(f"/leads/{lead.pk}/").text
+    api = token_client(agent).get(f"/api/leads/runs/{run.pk}/").json()
+
+    row = page.split('data-check="archives"')[1].split("</tr>")[0]
+    assert "The judicial archives did not answer (HTTP 503)" in row
+    assert "reference for support <code>0f1e2d3c4b5a6978</code>" in row
+    assert "reference" not in page.split('data-check="registry"')[1].split("</tr>")[0]
+    assert "<li>The judicial archives did not answer (HTTP 503)</li>" in page
+    assert api["reference"] == "0f1e2d3c4b5a6978"
+    assert api["archives"]["reason"] == "the judicial archives did not answer (HTTP 503)"

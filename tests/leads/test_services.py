@@ -295,8 +295,17 @@ def test_a_low_score_rejects(lead_factory, systems):
     assert (run.outcome, run.scoring_status) == (Stage.REJECTED, CheckStatus.FAILED)
 
 
-@pytest.mark.parametrize("down", ["registry", "archives", "scoring"])
-def test_a_system_down_sends_the_lead_to_review(lead_factory, systems, down):
+@pytest.mark.parametrize(
+    ("down", "sentence"),
+    [
+        ("registry", "the national registry did not answer (HTTP 503)"),
+        ("archives", "the judicial archives did not answer (HTTP 503)"),
+        ("scoring", "the qualification scoring service did not answer (HTTP 503)"),
+    ],
+)
+def test_a_system_down_sends_the_lead_to_review_with_a_sentence(
+    lead_factory, systems, down, sentence
+):
     getattr(systems, down).respond(503, json={"error": "simulated failure"})
     lead = lead_factory(first_name="Ada", last_name="Lovelace0")
 
@@ -305,7 +314,70 @@ def test_a_system_down_sends_the_lead_to_review(lead_factory, systems, down):
     lead.refresh_from_db()
     assert run.outcome == lead.stage == Stage.NEEDS_REVIEW
     assert getattr(run, f"{down}_status") == CheckStatus.UNAVAILABLE
-    assert "could not be reached" in run.reasons[0]
+    assert run.reasons == [sentence]
+    assert getattr(run, f"{down}_reason") == sentence
+
+
+@pytest.mark.parametrize(
+    ("response", "sentence"),
+    [
+        (httpx.Response(503, text="down"), "the judicial archives did not answer (HTTP 503)"),
+        (
+            httpx.Response(429, text="slow"),
+            "the judicial archives asked us to slow down (HTTP 429)",
+        ),
+        (
+            httpx.Response(403, json={"error": "forbidden"}),
+            "the judicial archives refused the request (HTTP 403)",
+        ),
+        (
+            httpx.Response(200, text="<html>"),
+            "the judicial archives gave an answer we could not read",
+        ),
+        (
+            httpx.ConnectError("[Errno 111] Connection refused"),
+            "the judicial archives could not be reached",
+        ),
+        (httpx.ReadTimeout("timed out"), "the judicial archives did not answer within 8 seconds"),
+    ],
+)
+def test_people_read_a_sentence_and_the_log_keeps_the_detail_under_the_reference(
+    lead_factory, systems, settings, caplog, response, sentence
+):
+    """No URL, host, exception name or national id reaches the run, the lead's history or the
+    API; the log line with the detail carries the reference the run shows."""
+    settings.QUALIFICATION_TIMEOUT = 8.0  # the clients' timeout too
+    if isinstance(response, Exception):
+        systems.archives.mock(side_effect=response)
+    else:
+        systems.archives.mock(return_value=response)
+    lead = lead_factory(first_name="Ada", last_name="Lovelace0")
+
+    with caplog.at_level("WARNING", logger="leads.checks"):
+        run = qualification_run_execute(run_id=start(lead).pk)
+
+    assert run.archives_reason == sentence
+    assert run.reasons == [sentence]
+    history = audit_timeline(lead).filter(action="qualified").get().reason
+    assert history == f"run {run.pk}: {sentence}"
+    for text in (run.archives_reason, *run.reasons, history):
+        for leak in (lead.national_id, BASE, "systems.test", "http", "Error", "/api/"):
+            assert leak not in text
+    assert len(run.reference) == 16
+    [line] = [r for r in caplog.records if r.name == "leads.checks"]
+    assert line.request_id == run.reference
+    assert f"{BASE}/api/archives/records?national_id={lead.national_id}" in line.getMessage()
+
+
+def test_a_run_executed_inside_a_request_or_task_keeps_its_id(lead_factory, systems):
+    from core.request_id import request_id_scope
+
+    run = start(lead_factory(first_name="Ada", last_name="Lovelace0"))
+
+    with request_id_scope("celery-task-0001"):
+        done = qualification_run_execute(run_id=run.pk)
+
+    assert done.reference == "celery-task-0001"
 
 
 def test_the_overall_timeout_keeps_what_finished(lead_factory, systems, settings):
@@ -323,7 +395,7 @@ def test_the_overall_timeout_keeps_what_finished(lead_factory, systems, settings
     assert run.outcome == Stage.NEEDS_REVIEW
     assert run.registry_status == CheckStatus.PASSED
     assert run.archives_status == CheckStatus.UNAVAILABLE
-    assert run.archives_reason == "judicial archives gave no answer within 0.3 s"
+    assert run.archives_reason == "the judicial archives did not answer within 0.3 seconds"
     assert run.wall_ms < 2000
 
 

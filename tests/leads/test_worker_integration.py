@@ -88,3 +88,15 @@ def test_a_system_down_ends_in_review_not_rejection(
     assert run.outcome == Stage.NEEDS_REVIEW
     assert run.archives_status == CheckStatus.UNAVAILABLE
     assert Lead.objects.get(pk=lead.pk).stage == Stage.NEEDS_REVIEW
+    # People read a sentence; the worker's log has the detail under the run's reference (the
+    # task's id), which is what support is given.
+    assert run.reasons == ["the judicial archives did not answer (HTTP 503)"]
+    assert len(run.reference) == 36  # a Celery task id
+
+    def logged_line():
+        return [line for line in live_worker.log().splitlines() if f"[{run.reference}]" in line]
+
+    lines = wait_until(logged_line, timeout=10, message="the worker's log line")
+    assert any(
+        "answered 503" in line and f"national_id={ALICE['national_id']}" in line for line in lines
+    ), lines

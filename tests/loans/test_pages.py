@@ -117,3 +117,29 @@ def test_admin_actions_poll_now_and_resubmit(admin_client, application_factory):
     assert "Only failed applications" in response.text
     listing = admin_client.get("/admin/loans/loanapplication/?status__exact=new&q=" + failed.email)
     assert failed.email in listing.text
+
+
+def test_a_failure_is_a_sentence_with_the_reference_for_support(
+    officer_client, application_factory
+):
+    failed = application_factory(
+        status=Status.FAILED,
+        failure_reason="Checking the status failed: the bank refused the request (HTTP 409).",
+        error_reference="5c0ffee5c0ffee00",
+    )
+    retrying = application_factory(
+        status=Status.PENDING,
+        last_error="status check: the bank did not answer (HTTP 503)",
+        error_reference="0ddba11c0ffee111",
+    )
+
+    failed_page = officer_client.get(f"/loans/{failed.id}/").text
+    retrying_page = officer_client.get(f"/loans/{retrying.id}/").text
+
+    assert "Checking the status failed: the bank refused the request (HTTP 409)." in failed_page
+    assert "Reference for support: <code>5c0ffee5c0ffee00</code>" in failed_page
+    assert (
+        "Last attempt failed, retrying: status check: the bank did not answer (HTTP 503)."
+        in retrying_page
+    )
+    assert "Reference for support: <code>0ddba11c0ffee111</code>" in retrying_page

@@ -192,15 +192,29 @@ def test_payload_refused_is_a_visible_failure(application_factory):
     application.refresh_from_db()
     assert application.status == Status.FAILED
     assert application.failure_code == FailureCode.PAYLOAD_REJECTED
-    assert "payload is not valid" in application.failure_reason
+    assert application.failure_reason == (
+        "Sending the application failed: the bank refused the application's data as not "
+        "valid (HTTP 400)."
+    )
     assert application.next_attempt_at is None
+    assert audit_timeline(application)[0].reason == (
+        "the bank refused the application's data as not valid (HTTP 400)"
+    )
 
 
 @respx.mock
 @pytest.mark.parametrize(
-    "failure", [httpx.Response(503), httpx.Response(502), httpx.ReadTimeout("slow")]
+    ("failure", "sentence"),
+    [
+        (httpx.Response(503), "the bank did not answer (HTTP 503)"),
+        (httpx.Response(502), "the bank did not answer (HTTP 502)"),
+        (httpx.ReadTimeout("slow"), "the bank did not answer within 5 seconds"),
+    ],
 )
-def test_transient_errors_are_retried_later_with_backoff(application_factory, failure):
+def test_transient_errors_are_retried_later_with_backoff(
+    application_factory, failure, sentence, settings, caplog
+):
+    settings.LOANS_BANK_TIMEOUT = 5.0
     application = application_factory()
     route = respx.post(f"{BANK}/api/applications")
     if isinstance(failure, Exception):
@@ -209,13 +223,19 @@ def test_transient_errors_are_retried_later_with_backoff(application_factory, fa
         route.mock(return_value=failure)
     before = timezone.now()
 
-    assert services.loan_application_submit(application_id=application.id) == "retry"
+    with caplog.at_level("WARNING", logger="core.http"):
+        assert services.loan_application_submit(application_id=application.id) == "retry"
 
     application.refresh_from_db()
     assert application.status == Status.NEW
     assert application.next_attempt_at >= before + timedelta(seconds=1)
-    assert application.last_error.startswith("submission attempt 1")
+    assert application.last_error == f"submission attempt 1: {sentence}"
     assert application.claim_token is None
+    # The detail (the bank's URL) is in the log line carrying the application's reference.
+    [record] = caplog.records
+    assert record.request_id == application.error_reference != ""
+    assert f"{BANK}/api/applications" in record.getMessage()
+    assert "http" not in application.last_error
 
 
 @respx.mock
@@ -343,7 +363,8 @@ def test_a_failed_poll_is_retried_after_the_base_interval(application_factory, s
     application.refresh_from_db()
     assert summary.outcomes == {"error": 1}
     assert application.status == Status.PENDING
-    assert "503" in application.last_error
+    assert application.last_error == "status check: the bank did not answer (HTTP 503)"
+    assert application.error_reference
     assert application.next_attempt_at > timezone.now()
 
 
@@ -456,3 +477,21 @@ def test_dispatch_hands_out_polls_due_before_the_next_tick(
     services.loan_applications_dispatch_due(now=now)
 
     assert batches == [{"args": [[str(soon.id)], batches[0]["args"][1]]}]  # no broker ETA
+
+
+@respx.mock
+def test_the_next_answer_clears_the_error_and_its_reference(application_factory):
+    application, token = claim(application_factory)
+    route = respx.get(f"{BANK}/api/jobs")
+    route.respond(503)
+    services.loan_applications_poll(application_ids=[application.id], claim_token=token)
+    application.refresh_from_db()
+    assert application.error_reference
+
+    LoanApplication.objects.filter(id=application.id).update(next_attempt_at=timezone.now())
+    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=1)
+    route.respond(200, json=job(application))
+    services.loan_applications_poll(application_ids=ids, claim_token=token)
+
+    application.refresh_from_db()
+    assert (application.last_error, application.error_reference) == ("", "")

@@ -227,3 +227,53 @@ def test_the_docs_approval_step_works_end_to_end(
     assert services.workflow_run_execute(run_id=run.id) == RunStatus.COMPLETED
     steps = [r.step_id for r in workflow_run_get(run_id=run.id).step_results.all()]
     assert steps == ["customer", "statement", "approval", "chart"]
+
+
+def test_a_definition_that_no_longer_fits_fails_the_run_with_a_sentence_and_the_reference(
+    runner, customer_input, upload, monkeypatch, caplog
+):
+    from core.audit import audit_timeline
+    from workflows.steps.excel_upload import ExcelUploadStep
+
+    def missing_key(self, context):
+        raise KeyError("customer 'Lovelace' row 3")
+
+    monkeypatch.setattr(ExcelUploadStep, "execute", missing_key)
+    run = start(runner, customer_input, upload)
+
+    with caplog.at_level("WARNING", logger="workflows.services"):
+        assert services.workflow_run_execute(run_id=run.id) == RunStatus.FAILED
+
+    run.refresh_from_db()
+    [record] = caplog.records
+    assert run.error == (
+        "The run's definition can no longer be used (it changed or was removed since the run "
+        f"started); the detail has been logged under reference {record.request_id}."
+    )
+    for text in (run.error, audit_timeline(run)[0].reason):
+        assert "KeyError" not in text
+        assert "Lovelace" not in text
+    assert "Lovelace" in str(record.exc_info[1])
+
+
+def test_an_unexpected_error_names_the_step_not_the_exception(
+    runner, customer_input, upload, monkeypatch, caplog
+):
+    from workflows.steps.excel_upload import ExcelUploadStep
+
+    def crash(self, context):
+        raise ZeroDivisionError("division by zero in month 7")
+
+    monkeypatch.setattr(ExcelUploadStep, "execute", crash)
+    run = start(runner, customer_input, upload)
+
+    with caplog.at_level("ERROR", logger="workflows.services"):
+        services.workflow_run_execute(run_id=run.id)
+
+    run.refresh_from_db()
+    [record] = caplog.records
+    assert run.error == (
+        "Step 'statement' stopped on an unexpected error; it has been logged under reference "
+        f"{record.request_id}."
+    )
+    assert "ZeroDivisionError" not in run.error

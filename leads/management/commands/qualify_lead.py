@@ -79,6 +79,8 @@ def run_json(run: QualificationRun) -> dict:
             for system in ("registry", "archives", "scoring")
         },
         "wall_ms": run.wall_ms,
+        # The id this command's log lines carry: support finds an unavailable check's detail.
+        "reference": run.reference,
     }
 
 

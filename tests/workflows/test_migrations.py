@@ -1,0 +1,90 @@
+"""The data migration that turns stored technical run errors into sentences."""
+
+import importlib
+
+import pytest
+
+from workflows import excel
+
+migration = importlib.import_module("workflows.migrations.0002_public_failure_texts")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "Step 'chart' stopped on an unexpected error (KeyError); it has been logged.",
+            "Step 'chart' stopped on an unexpected error; it has been logged.",
+        ),
+        (
+            "Step 'chart' stopped on an unexpected error (decimal.InvalidOperation); it has "
+            "been logged.",
+            "Step 'chart' stopped on an unexpected error; it has been logged.",
+        ),
+        ("The run's definition can no longer be used: 'statement'", migration.DEFINITION_NOW),
+        (
+            "The workbook could not be read: BadZipFile: File is not a zip file",
+            excel.UNREADABLE,
+        ),
+        (
+            "'statement.xlsx' is not a valid .xlsx: the zip is damaged (Bad magic number for "
+            "central directory).",
+            "'statement.xlsx' is not a valid .xlsx: the zip is damaged.",
+        ),
+        ("'statement.xlsx' has 1 problem(s).", None),
+        ("Expected exactly 12 months, found 13.", None),
+        (excel.UNREADABLE, None),
+        ("", None),
+    ],
+)
+def test_rewrite(old, new):
+    assert migration.rewrite(old) == (old if new is None else new)
+
+
+def test_the_migration_writes_what_the_code_now_writes():
+    assert migration.WORKBOOK_NOW == excel.UNREADABLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_rewrites_runs_results_and_history(runner, customer_input, upload):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from core.models import AuditEvent
+    from tests.workflows.conftest import KEY
+    from workflows import services
+    from workflows.models import RunStatus, StepResult, WorkflowRun
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("workflows", "0001_initial")])
+    run = services.workflow_run_start(
+        key=KEY, actor=runner, data=customer_input, files={"statement": upload()}
+    )
+    crashed = "Step 'statement' stopped on an unexpected error (KeyError); it has been logged."
+    unreadable = "The workbook could not be read: BadZipFile: File is not a zip file"
+    WorkflowRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, error=crashed, error_details=[unreadable]
+    )
+    result = StepResult.objects.filter(run=run).first()
+    StepResult.objects.filter(pk=result.pk).update(errors=[unreadable, "kept as it is"])
+    event = AuditEvent.objects.create(
+        actor_label="system: workflows.worker",
+        content_type=ContentType.objects.get_for_model(run),
+        object_id=str(run.pk),
+        object_repr=str(run),
+        action="status_changed",
+        reason=crashed,
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("workflows", "0002_public_failure_texts")])
+
+    run.refresh_from_db()
+    result.refresh_from_db()
+    event.refresh_from_db()
+    expected = "Step 'statement' stopped on an unexpected error; it has been logged."
+    assert (run.error, run.error_details) == (expected, [excel.UNREADABLE])
+    assert result.errors == [excel.UNREADABLE, "kept as it is"]
+    assert event.reason == expected
