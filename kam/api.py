@@ -5,14 +5,18 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.schema import ErrorResponseSerializer
 from core.errors import ApplicationError
 from kam.access import is_kam_lead, works_on_accounts
 from kam.models import (
@@ -48,12 +52,11 @@ from kam.services import (
     order_log,
 )
 
-ERRORS = {
-    400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input, per field."),
-    403: OpenApiResponse(ErrorResponseSerializer, description="Not a KAM or KAM lead."),
-    404: OpenApiResponse(ErrorResponseSerializer, description="No such account (or not yours)."),
-    409: OpenApiResponse(ErrorResponseSerializer, description="Not allowed in this status."),
-}
+# Error responses in the shared shape come from core.api.schema.AutoSchema; only what is
+# particular to an operation is declared here.
+PRIMARY_RACE = OpenApiResponse(
+    description="Another primary contact was set at the same time; try again."
+)
 
 
 class WorksOnAccounts(permissions.BasePermission):
@@ -157,7 +160,12 @@ class AccountViewSet(
     @extend_schema(
         operation_id="kam_accounts_transition",
         request=TransitionSerializer,
-        responses={200: AccountSerializer, **ERRORS},
+        responses={
+            200: AccountSerializer,
+            409: OpenApiResponse(
+                description="Not allowed from the current status (the message lists what is)."
+            ),
+        },
         description="Move the lead status (new -> contacted -> qualified -> onboarding -> "
         "active <-> inactive; lost from any open status) with a reason. 409 when not allowed.",
     )
@@ -177,7 +185,10 @@ class AccountViewSet(
     @extend_schema(
         operation_id="kam_accounts_reassign",
         request=ReassignSerializer,
-        responses={200: ReassignResultSerializer, **ERRORS},
+        responses={
+            200: ReassignResultSerializer,
+            403: OpenApiResponse(description="Only a KAM lead may reassign accounts."),
+        },
         description="KAM leads: give accounts to another KAM, with a reason (audited). "
         "The previous KAM loses access at once.",
     )
@@ -199,6 +210,11 @@ class AccountViewSet(
 
 
 @extend_schema(tags=["kam"])
+@extend_schema_view(
+    create=extend_schema(responses={201: ContactSerializer, 409: PRIMARY_RACE}),
+    update=extend_schema(responses={200: ContactSerializer, 409: PRIMARY_RACE}),
+    partial_update=extend_schema(responses={200: ContactSerializer, 409: PRIMARY_RACE}),
+)
 class ContactViewSet(IntLookupMixin, viewsets.ModelViewSet):
     """Points of contact of the accounts you see. Phones are stored in E.164; one primary
     per account (a new primary takes over)."""
@@ -321,7 +337,11 @@ class CallsDueView(APIView):
                 "kam", int, description="KAM leads: another KAM's calls (default: yours)."
             )
         ],
-        responses={200: CallsDueSerializer, **ERRORS},
+        responses={
+            200: CallsDueSerializer,
+            403: OpenApiResponse(description="Only a KAM lead may see another KAM's calls."),
+            404: OpenApiResponse(description="No such KAM (`kam`)."),
+        },
         description="Your planned calls grouped by each account's local day: overdue (stays "
         "overdue until a call is logged), today, next seven days.",
     )
@@ -375,12 +395,16 @@ class PerformanceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(accounts)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(operation_id="kam_performance_underperforming")
+    @extend_schema(
+        operation_id="kam_performance_underperforming", responses=AccountSerializer(many=True)
+    )
     @action(detail=False, methods=["get"])
     def underperforming(self, request: Request) -> Response:
         return self._band(request, Band.UNDERPERFORMING)
 
-    @extend_schema(operation_id="kam_performance_well_performing")
+    @extend_schema(
+        operation_id="kam_performance_well_performing", responses=AccountSerializer(many=True)
+    )
     @action(detail=False, methods=["get"], url_path="well-performing")
     def well_performing(self, request: Request) -> Response:
         return self._band(request, Band.WELL_PERFORMING)
