@@ -49,7 +49,6 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=EvaluationCreateSerializer,
         responses={
             201: EvaluationDetailSerializer,
-            400: OpenApiResponse(description="Invalid kind or number (field messages)"),
             409: OpenApiResponse(description="Already evaluated (the message gives its id)"),
         },
     )
@@ -66,7 +65,6 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=None,
         responses={
             200: EvaluationDetailSerializer,
-            404: OpenApiResponse(description="No such evaluation"),
             409: OpenApiResponse(description="Unfavorable is final: not re-evaluated"),
         },
     )

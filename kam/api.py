@@ -5,7 +5,12 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -13,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import RolePermission
-from core.api.schema import ErrorResponseSerializer
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from kam.access import is_kam_lead
 from kam.models import (
@@ -49,12 +53,11 @@ from kam.services import (
     order_log,
 )
 
-ERRORS = {
-    400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input, per field."),
-    403: OpenApiResponse(ErrorResponseSerializer, description="Not a KAM or KAM lead."),
-    404: OpenApiResponse(ErrorResponseSerializer, description="No such account (or not yours)."),
-    409: OpenApiResponse(ErrorResponseSerializer, description="Not allowed in this status."),
-}
+# Error responses in the shared shape come from core.api.schema.AutoSchema; only what is
+# particular to an operation is declared here.
+PRIMARY_RACE = OpenApiResponse(
+    description="Another primary contact was set at the same time; try again."
+)
 
 
 class KamAccess:
@@ -160,7 +163,12 @@ class AccountViewSet(
     @extend_schema(
         operation_id="kam_accounts_transition",
         request=TransitionSerializer,
-        responses={200: AccountSerializer, **ERRORS},
+        responses={
+            200: AccountSerializer,
+            409: OpenApiResponse(
+                description="Not allowed from the current status (the message lists what is)."
+            ),
+        },
         description="Move the lead status (new -> contacted -> qualified -> onboarding -> "
         "active <-> inactive; lost from any open status) with a reason. 409 when not allowed.",
     )
@@ -180,7 +188,10 @@ class AccountViewSet(
     @extend_schema(
         operation_id="kam_accounts_reassign",
         request=ReassignSerializer,
-        responses={200: ReassignResultSerializer, **ERRORS},
+        responses={
+            200: ReassignResultSerializer,
+            403: OpenApiResponse(description="Only a KAM lead may reassign accounts."),
+        },
         description="KAM leads: give accounts to another KAM, with a reason (audited). "
         "The previous KAM loses access at once.",
     )
@@ -198,6 +209,11 @@ class AccountViewSet(
 
 
 @extend_schema(tags=["kam"])
+@extend_schema_view(
+    create=extend_schema(responses={201: ContactSerializer, 409: PRIMARY_RACE}),
+    update=extend_schema(responses={200: ContactSerializer, 409: PRIMARY_RACE}),
+    partial_update=extend_schema(responses={200: ContactSerializer, 409: PRIMARY_RACE}),
+)
 class ContactViewSet(KamAccess, IntLookupMixin, viewsets.ModelViewSet):
     """Points of contact of the accounts you see. Phones are stored in E.164; one primary
     per account (a new primary takes over)."""
@@ -316,7 +332,11 @@ class CallsDueView(KamAccess, APIView):
                 "kam", int, description="KAM leads: another KAM's calls (default: yours)."
             )
         ],
-        responses={200: CallsDueSerializer, **ERRORS},
+        responses={
+            200: CallsDueSerializer,
+            403: OpenApiResponse(description="Only a KAM lead may see another KAM's calls."),
+            404: OpenApiResponse(description="No such KAM (`kam`)."),
+        },
         description="Your planned calls grouped by each account's local day: overdue (stays "
         "overdue until a call is logged), today, next seven days.",
     )
@@ -365,12 +385,16 @@ class PerformanceViewSet(KamAccess, mixins.ListModelMixin, viewsets.GenericViewS
         page = self.paginate_queryset(accounts)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(operation_id="kam_performance_underperforming")
+    @extend_schema(
+        operation_id="kam_performance_underperforming", responses=AccountSerializer(many=True)
+    )
     @action(detail=False, methods=["get"])
     def underperforming(self, request: Request) -> Response:
         return self._band(request, Band.UNDERPERFORMING)
 
-    @extend_schema(operation_id="kam_performance_well_performing")
+    @extend_schema(
+        operation_id="kam_performance_well_performing", responses=AccountSerializer(many=True)
+    )
     @action(detail=False, methods=["get"], url_path="well-performing")
     def well_performing(self, request: Request) -> Response:
         return self._band(request, Band.WELL_PERFORMING)

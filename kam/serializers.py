@@ -21,6 +21,8 @@ from kam.models import (
 )
 from kam.selectors import performance, primary_contact
 
+CREATED_BY_HELP = "Username of who logged it; null for the system or a deleted user."
+
 
 def choice(choices, **kwargs) -> serializers.ChoiceField:
     """A choice field documented as a plain string: drf-spectacular names enums after the
@@ -198,7 +200,9 @@ class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
     next_call_due_at = serializers.DateTimeField(
         source="restaurant.next_call_due_at", read_only=True, allow_null=True
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text=CREATED_BY_HELP
+    )
 
     class Meta:
         model = Interaction
@@ -229,7 +233,9 @@ class OrderSerializer(AccountScopedMixin, serializers.ModelSerializer):
         max_length=3, required=False, allow_blank=True, help_text="Default: the account's."
     )
     placed_at = serializers.DateTimeField(required=False, help_text="Default: now.")
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text=CREATED_BY_HELP
+    )
 
     class Meta:
         model = Order

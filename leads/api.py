@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import RolePermission
-from core.api.schema import ErrorResponseSerializer
 from leads.models import Lead
 from leads.selectors import lead_list, run_list
 from leads.serializers import (
@@ -21,15 +20,20 @@ from leads.serializers import (
 )
 from leads.services import lead_create, lead_delete, lead_update, qualification_start
 
-ERRORS = {
-    400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input, per field."),
-    403: OpenApiResponse(ErrorResponseSerializer, description="Not a sales agent or manager."),
-    404: OpenApiResponse(ErrorResponseSerializer, description="No such lead (or not yours)."),
-    409: OpenApiResponse(ErrorResponseSerializer, description="Clashes with the lead's stage."),
-}
+# Error responses in the shared shape come from core.api.schema.AutoSchema; only what is
+# particular to an operation is declared here.
+IS_PROSPECT = OpenApiResponse(description="The lead is already a prospect.")
+IDENTITY_LOCKED = OpenApiResponse(
+    description="The names, birth date or national id cannot change: the lead is a prospect, "
+    "or is being qualified."
+)
 
 
 @extend_schema(tags=["leads"])
+@extend_schema_view(
+    update=extend_schema(responses={200: LeadSerializer, 409: IDENTITY_LOCKED}),
+    partial_update=extend_schema(responses={200: LeadSerializer, 409: IDENTITY_LOCKED}),
+)
 class LeadViewSet(viewsets.ModelViewSet):
     """Sales leads. Sales agents see their own; sales managers see all. Filter with `?stage=`."""
 
@@ -66,7 +70,7 @@ class LeadViewSet(viewsets.ModelViewSet):
     @extend_schema(
         operation_id="leads_qualify",
         request=None,
-        responses={202: RunSerializer, **ERRORS},
+        responses={202: RunSerializer, 409: IS_PROSPECT},
         description="Start qualifying the lead (both checks in parallel, then the score). "
         "Answers 202 with the run; a run already under way is returned instead of a new one. "
         "409 for a prospect.",
@@ -80,7 +84,10 @@ class LeadViewSet(viewsets.ModelViewSet):
     @extend_schema(
         operation_id="leads_qualify_many",
         request=BulkQualifySerializer,
-        responses={202: BulkQualifyResponseSerializer, **ERRORS},
+        responses={
+            202: BulkQualifyResponseSerializer,
+            409: OpenApiResponse(description="One of the leads is already a prospect."),
+        },
         description='Start qualifying several leads: `{"leads": [1, 2]}`. Unknown ids -> 400.',
     )
     @action(detail=False, methods=["post"], url_path="qualify")
@@ -93,9 +100,7 @@ class LeadViewSet(viewsets.ModelViewSet):
         ]
         return Response({"runs": RunSerializer(runs, many=True).data}, status=202)
 
-    @extend_schema(
-        operation_id="leads_runs_of_lead", responses={200: RunSerializer(many=True), **ERRORS}
-    )
+    @extend_schema(operation_id="leads_runs_of_lead", responses=RunSerializer(many=True))
     @action(detail=True, methods=["get"])
     def runs(self, request: Request, pk: str | None = None) -> Response:
         lead = self.get_object()

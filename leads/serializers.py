@@ -33,7 +33,19 @@ class RunStatusField(serializers.ChoiceField):
 class RunSerializer(serializers.ModelSerializer):
     lead = serializers.PrimaryKeyRelatedField(read_only=True)
     status = RunStatusField(read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Username of who asked; null for the system or a deleted user.",
+    )
+    # Empty (declared as such) until the run is done, as stored.
+    outcome = serializers.ChoiceField(
+        choices=QualificationRun._meta.get_field("outcome").choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The decision; empty until the run is done.",
+    )
     registry = serializers.SerializerMethodField()
     archives = serializers.SerializerMethodField()
     scoring = serializers.SerializerMethodField()

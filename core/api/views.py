@@ -9,7 +9,12 @@ from core.roles import user_roles
 
 
 class MeSerializer(serializers.ModelSerializer):
-    roles = serializers.SerializerMethodField()
+    # A plain string: accounts are created without an email (the development users) and by
+    # code that does not validate it, so an `email` format would be a promise we cannot keep.
+    email = serializers.CharField(
+        read_only=True, help_text="The address on the account, as stored; may be empty."
+    )
+    roles = serializers.SerializerMethodField(help_text="The values of the roles the user holds.")
 
     class Meta:
         model = get_user_model()

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.audit import audit_timeline
-from loans.models import LoanApplication
+from loans.models import FailureCode, LoanApplication
 
 
 class LoanApplicationCreateSerializer(serializers.Serializer):
@@ -30,6 +30,14 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class LoanApplicationSerializer(serializers.ModelSerializer):
+    # Empty (declared as such) unless the application failed, as stored.
+    failure_code = serializers.ChoiceField(
+        choices=FailureCode.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why it failed; empty unless the status is `failed`.",
+    )
+
     class Meta:
         model = LoanApplication
         fields = [

@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import RolePermission
-from core.api.schema import ErrorResponseSerializer
 from loans import selectors, services
 from loans.api.filters import LoanApplicationFilter
 from loans.api.serializers import (
@@ -21,14 +20,33 @@ from loans.api.serializers import (
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
+    type={"type": "string", "minLength": 1, "maxLength": 255},
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
-        "Any unique string (a UUID is ideal). A retry with the same key and body returns the "
-        "first result (with `Idempotent-Replayed: true`) instead of creating a duplicate; "
-        "the same key with another body is a 400."
+        "Any unique string of 1 to 255 printable characters (a UUID is ideal), scoped to "
+        "your user. A retry with the same key and body answers 201 with the first result and "
+        "`Idempotent-Replayed: true` instead of creating a duplicate; the same key with "
+        "another body is a 400 (`idempotency_key_reused`)."
     ),
 )
+CREATED_HEADERS = [
+    OpenApiParameter(
+        name="Location",
+        location=OpenApiParameter.HEADER,
+        response=[201],
+        required=True,
+        description="The application's URL.",
+    ),
+    OpenApiParameter(
+        name="Idempotent-Replayed",
+        location=OpenApiParameter.HEADER,
+        response=[201],
+        enum=["true"],
+        description="`true` when this answer replays the first result of the same "
+        "`Idempotency-Key` and body (nothing new was created); absent otherwise.",
+    ),
+]
 CREATE_EXAMPLE = OpenApiExample(
     "A loan of 15,000 EUR",
     value={
@@ -63,12 +81,15 @@ ERROR_EXAMPLE = OpenApiExample(
     retrieve=extend_schema(summary="One application, with its status history"),
     create=extend_schema(
         summary="Create an application (sent to the bank in the background)",
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_HEADER, *CREATED_HEADERS],
         request=LoanApplicationCreateSerializer,
         examples=[CREATE_EXAMPLE, ERROR_EXAMPLE],
         responses={
             201: LoanApplicationDetailSerializer,
-            400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input"),
+            400: OpenApiResponse(
+                description="Invalid input, or an `Idempotency-Key` already used with another "
+                "body (see `error.fields`)."
+            ),
         },
     ),
 )

@@ -123,7 +123,13 @@ class WorkflowRunSerializer(serializers.ModelSerializer):
     definition = WorkflowPinnedDefinitionSerializer(read_only=True)
     customer = WorkflowCustomerSerializer(read_only=True, allow_null=True)
     status = serializers.CharField(help_text=STATUS_HELP)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Username of who started it; null when started by the system (e.g. demo data) "
+        "or by a user since deleted.",
+    )
     error_details = serializers.ListField(child=serializers.CharField())
 
     class Meta:
