@@ -32,6 +32,7 @@ for app in APPS:
         path(f"api/{app}/", include(f"{app}.api_urls")),
     ]
 
+handler400 = "core.boundary.http.bad_request"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 
