@@ -18,9 +18,11 @@ from core.boundary.text import CONTROL_CHARACTER_CODE, control_character_problem
 
 
 class BoundaryFormMixin:
-    """Refuse control characters in every field's raw input (text, choices, file names),
-    before the field's own cleaning, so the person sees one clear message on that field.
-    (`tests/core/test_boundary_forms.py` fails for a form of our apps without it.)"""
+    """Refuse control characters in every field's raw input (text, choices, checkboxes, file
+    names): one clear message on that field, in place of whatever the field itself said
+    (Django's "Null characters are not allowed.", an invalid choice...); the other fields
+    clean as usual. (`tests/core/test_boundary_forms.py` fails for a form of our apps
+    without it.)"""
 
     def _clean_fields(self) -> None:
         refused: dict[str, str] = {}

@@ -2,6 +2,8 @@
 
 `InputBoundaryMiddleware` (settings.MIDDLEWARE) answers before any view runs:
 
+- a request header with a control character (a NUL in a session cookie or a token would
+  reach the database): 400 naming the header, answered as to an anonymous visitor;
 - a body declared larger than the limit: 413 (multipart: `UPLOAD_MAX_BYTES`, files and fields
   together; any other body: `DATA_UPLOAD_MAX_MEMORY_SIZE`);
 - a query parameter (key or value) with a control character: 400 naming the parameter;
@@ -30,7 +32,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from core.boundary.text import control_character_problem, printable
+from core.boundary.text import (
+    HEADER_CONTROL_CHARACTERS,
+    control_character_message,
+    control_character_problem,
+    printable,
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,13 @@ class InputBoundaryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        refusal = self.check_headers(request)
+        if refusal is not None:
+            from django.contrib.auth.models import AnonymousUser
+
+            # Before the session (its cookie may be what is refused) is ever read.
+            request.user = AnonymousUser()
+            return refusal_response(request, refusal)
         try:
             refusal = self.check(request)
         except SuspiciousOperation as exc:
@@ -138,6 +152,26 @@ class InputBoundaryMiddleware:
         if refusal is not None:
             return refusal_response(request, refusal)
         return self.get_response(request)
+
+    @staticmethod
+    def check_headers(request: HttpRequest) -> Refusal | None:
+        fields = {}
+        for key, value in request.META.items():
+            if not (key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH")):
+                continue
+            if isinstance(value, str) and (found := HEADER_CONTROL_CHARACTERS.search(value)):
+                name = key.removeprefix("HTTP_").replace("_", "-").title()
+                fields[name] = [control_character_message(found.group())]
+        if not fields:
+            return None
+        return Refusal(
+            400,
+            "validation_error",
+            f"Some headers are not valid: {', '.join(sorted(fields))}.",
+            fields,
+            advice="Your browser or client sent a damaged header; clear this site's cookies "
+            "and try again.",
+        )
 
     def check(self, request: HttpRequest) -> Refusal | None:
         upload = request.content_type.startswith("multipart/")

@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: In HTTP headers, which WSGI hands over decoded as Latin-1 (so the bytes of a UTF-8 "…"
+#: read as C1 characters): C0 controls but tab, and DEL, which no header may hold (RFC 9110).
+HEADER_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 CONTROL_CHARACTER_CODE = "control_character"
 
 

@@ -85,6 +85,40 @@ def test_too_many_query_parameters_is_a_400_that_says_the_limit(api, settings):
     }
 
 
+# --- headers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/kam/accounts/", "/accounts/login/", "/api/me/"])
+def test_a_nul_in_the_session_cookie_is_a_400_not_a_database_error(client, url):
+    response = client.get(url, HTTP_COOKIE="sessionid=abcdefgh\x00ijklmnop")
+
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert response.json()["error"]["fields"] == {
+            "Cookie": ["Remove the control character U+0000: text may not contain any."]
+        }
+    else:
+        assert "<strong>Cookie</strong>" in response.text
+        assert "clear this site&#x27;s cookies" in response.text
+        assert "Log out" not in response.text
+
+
+def test_a_control_character_in_a_token_is_a_400_naming_the_header(api_client):
+    response = api_client.get("/api/me/", HTTP_AUTHORIZATION="Token abc\x00def")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["Authorization"]
+    assert "abc" not in response.content.decode()  # the value is never echoed
+
+
+def test_utf8_header_values_pass(api):
+    """WSGI decodes header bytes as Latin-1: UTF-8 text shows C1 characters there."""
+    agent = "Zoë's client \u2026".encode().decode("latin-1")
+    assert any("\x80" <= c <= "\x9f" for c in agent)
+
+    assert api.get("/api/me/", HTTP_USER_AGENT=agent).status_code == 200
+
+
 # --- API bodies (the parsers) -----------------------------------------------------------------
 
 
