@@ -95,6 +95,20 @@ class BoundedDateTimeField(forms.DateTimeField):
             raise ValidationError(message, code=OUT_OF_RANGE_CODE)
 
 
+class BoundedSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date-and-time input (two boxes), in `date_range` (default FILTER: staff
+    may correct old rows, but nothing that cannot be shown in every zone)."""
+
+    def __init__(self, *, date_range: DateRange = FILTER, **kwargs: Any) -> None:
+        self.date_range = date_range
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and (message := self.date_range.problem(value)):
+            raise ValidationError(message, code=OUT_OF_RANGE_CODE)
+
+
 class FilterDateField(BoundedDateField):
     def __init__(self, *, date_range: DateRange = FILTER, **kwargs: Any) -> None:
         super().__init__(date_range=date_range, **kwargs)

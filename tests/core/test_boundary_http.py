@@ -323,3 +323,44 @@ def test_an_admin_post_with_a_control_character_is_refused(admin_client):
     assert response.status_code == 400
     assert "<strong>name</strong>" in response.text
     assert not Restaurant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "time"),
+    [("0001-01-01", "00:00:00"), ("9999-12-31", "23:59:00"), ("1899-12-31", "12:00:00")],
+)
+def test_admin_datetimes_are_in_the_filter_range(admin_client, day, time):
+    from kam.models import Interaction
+    from tests.kam.conftest import RestaurantFactory
+
+    account = RestaurantFactory()
+
+    response = admin_client.post(
+        "/admin/kam/interaction/add/",
+        {"restaurant": account.pk, "kind": "call", "outcome": "connected",
+         "occurred_at_0": day, "occurred_at_1": time, "details": "kept"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["occurred_at"] == ["Must be between 1900-01-01 and 2100-12-31."]
+    assert not Interaction.objects.exists()
+
+
+def test_admin_dates_are_in_the_filter_range(admin_client):
+    from leads.models import Lead
+    from tests.leads.conftest import LeadFactory
+
+    lead = LeadFactory()
+
+    response = admin_client.post(
+        f"/admin/leads/lead/{lead.pk}/change/",
+        {"first_name": "Ada", "last_name": "L", "birth_date": "0001-01-01",
+         "national_id": lead.national_id, "email": lead.email, "phone": lead.phone,
+         "owner": lead.owner_id},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["birth_date"] == ["Must be between 1900-01-01 and 2100-12-31."]
+    assert Lead.objects.get().birth_date == lead.birth_date
