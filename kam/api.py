@@ -335,7 +335,8 @@ class CallsDueView(APIView):
                     code="permission_denied",
                     status_code=403,
                 )
-            if not requested.isdigit() or len(requested) > 18:
+            # isascii(): "²" is a digit to isdigit(), not to int().
+            if not (requested.isascii() and requested.isdigit()) or len(requested) > 18:
                 raise ApplicationError(
                     "Some fields are not valid: kam.",
                     code="validation_error",

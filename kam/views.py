@@ -90,7 +90,7 @@ def today_page(request: HttpRequest) -> HttpResponse:
             .only("id", "username")
         )
         chosen = request.GET.get("kam", "")
-        if chosen.isdigit():
+        if chosen.isascii() and chosen.isdigit():  # "²" is a digit to isdigit(), not int()
             kam = next((k for k in kams if k.pk == int(chosen)), kam)
     now = timezone.now()
     due = calls_due(kam=kam, now=now)

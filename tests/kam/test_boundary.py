@@ -103,6 +103,18 @@ def test_nul_in_an_api_search_is_a_400_naming_the_parameter(token_client, kam):
     assert list(response.json()["error"]["fields"]) == ["search"]
 
 
+@pytest.mark.parametrize("kam_id", ["²", "①", "¹⁰", "٣", "9" * 40])
+def test_a_kam_id_that_is_not_ascii_digits_is_not_a_server_error(
+    client, token_client, kam_lead, kam_id
+):
+    response = token_client(kam_lead).get("/api/kam/calls/due/", {"kam": kam_id})
+    client.force_login(kam_lead)
+    page = client.get("/kam/", {"kam": kam_id})
+
+    assert response.status_code in (400, 404)
+    assert page.status_code == 200
+
+
 # --- the services refuse out-of-range dates too (commands, tasks) ----------------------------
 
 
