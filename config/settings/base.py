@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Oversized bodies, control characters in query parameters and admin posts (400/413).
+    # Control characters in headers, query parameters, admin posts (400); big bodies (413).
     "core.boundary.http.InputBoundaryMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
