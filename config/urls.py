@@ -32,7 +32,7 @@ for app in APPS:
         path(f"api/{app}/", include(f"{app}.api_urls")),
     ]
 
-handler400 = "core.views.bad_request"
+handler400 = "core.boundary.http.bad_request"
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

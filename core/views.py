@@ -87,14 +87,6 @@ def _section(request: HttpRequest) -> dict[str, str] | None:
 
 
 @login_not_required
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = "The request could not be understood; it has been logged."
-    if _wants_json(request):
-        return JsonResponse(error_body("bad_request", message), status=400)
-    return render(request, "400.html", status=400)
-
-
-@login_not_required
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403: what the page is for (the guard's message, when it gave one) and who can help."""
     reason = str(exception or "").strip()

@@ -1,9 +1,10 @@
 from django import forms
 
+from core.boundary.forms import BoundaryForm
 from evaluations.types import registry
 
 
-class EvaluationCreateForm(forms.Form):
+class EvaluationCreateForm(BoundaryForm):
     kind = forms.ChoiceField(choices=lambda: registry.choices(), label="Type")
     value = forms.CharField(
         max_length=64,

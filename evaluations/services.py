@@ -20,6 +20,7 @@ from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
+from core.boundary import FILTER, ensure_in_range
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.tasks import enqueue_on_commit
 from evaluations.models import MAX_SCORE, DecayPass, Evaluation
@@ -380,6 +381,7 @@ def decay_pass_run(
     row already decayed on that date (a pass that was interrupted, or runs twice at once) is
     never decayed again, because every UPDATE only takes rows with last_decayed_on < date.
     `count=False` skips the per-rule counting query (the benchmark measures both)."""
+    ensure_in_range({"on_date": (on_date, FILTER)})  # the input boundary (core.boundary)
     started = time.perf_counter()
     chunk_size = chunk_size or settings.EVALUATIONS_DECAY_CHUNK_SIZE
     try:

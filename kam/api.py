@@ -348,7 +348,8 @@ class CallsDueView(KamAccess, APIView):
                 raise PermissionDeniedError(
                     "Only key-account manager leads see another KAM's calls."
                 )
-            if not requested.isdigit() or len(requested) > 18:
+            # isascii(): "²" is a digit to isdigit(), not to int().
+            if not (requested.isascii() and requested.isdigit()) or len(requested) > 18:
                 raise ApplicationError(
                     "Some fields are not valid: kam.",
                     code="validation_error",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 from django import forms
 from django.conf import settings
 
+from core.boundary import EVENT, PLANNED
+from core.boundary.forms import BoundaryForm, BoundedDateTimeField
 from core.forms import ServiceErrorsMixin
 from kam.models import (
     CallOutcome,
@@ -22,30 +21,13 @@ WEEKDAYS = [("0", "Mon"), ("1", "Tue"), ("2", "Wed"), ("3", "Thu"), ("4", "Fri")
             ("6", "Sun")]  # fmt: skip
 
 
-class LocalDateTimeField(forms.DateTimeField):
-    """A `datetime-local` input read in the account's time zone (set by the form)."""
+class LocalDateTimeField(BoundedDateTimeField):
+    """A `datetime-local` input read in the account's time zone (the form sets `zone`)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
-    def to_python(self, value):
-        # Kept naive: the form puts it in the account's zone, not the server's.
-        if value in self.empty_values:
-            return None
-        if isinstance(value, dt.datetime):
-            return value
-        try:
-            return dt.datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
-
-def _in_zone(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value
-
-
-class AccountForm(ServiceErrorsMixin, forms.Form):
+class AccountForm(ServiceErrorsMixin, BoundaryForm):
     name = forms.CharField(max_length=200)
     address = forms.CharField(max_length=300, required=False)
     city = forms.CharField(max_length=120)
@@ -75,7 +57,7 @@ class AccountForm(ServiceErrorsMixin, forms.Form):
         return "".join(sorted(self.cleaned_data.get("call_weekdays") or []))
 
 
-class TransitionForm(ServiceErrorsMixin, forms.Form):
+class TransitionForm(ServiceErrorsMixin, BoundaryForm):
     status = forms.ChoiceField(choices=LeadStatus.choices, label="New status")
     reason = forms.CharField(max_length=1000)
 
@@ -86,7 +68,7 @@ class TransitionForm(ServiceErrorsMixin, forms.Form):
         ]
 
 
-class ContactForm(ServiceErrorsMixin, forms.Form):
+class ContactForm(ServiceErrorsMixin, BoundaryForm):
     name = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=ContactRole.choices)
     phone = forms.CharField(
@@ -100,10 +82,13 @@ class ContactForm(ServiceErrorsMixin, forms.Form):
     is_primary = forms.BooleanField(required=False, label="Primary contact")
 
 
-class _AccountBoundForm(ServiceErrorsMixin, forms.Form):
+class _AccountBoundForm(ServiceErrorsMixin, BoundaryForm):
     def __init__(self, *args, account, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.account = account
+        for field in self.fields.values():
+            if isinstance(field, LocalDateTimeField):
+                field.zone = account.zone
         self.fields["contact"].choices = [("", "—")] + [
             (str(c.pk), str(c)) for c in account.contacts.all()
         ]
@@ -122,27 +107,28 @@ class CallForm(_AccountBoundForm):
     )
     contact = forms.ChoiceField(required=False)
     occurred_at = LocalDateTimeField(
-        required=False, label="When", help_text="Restaurant's local time; empty: now."
+        date_range=EVENT,
+        required=False,
+        label="When",
+        help_text="Restaurant's local time; empty: now.",
     )
     next_call_at = LocalDateTimeField(
+        date_range=PLANNED,
         required=False,
         label="Next call",
         help_text="Restaurant's local time; required when rescheduled, else proposed for you.",
     )
     details = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def clean(self):
-        data = super().clean()
-        for name in ("occurred_at", "next_call_at"):
-            data[name] = _in_zone(data.get(name), self.account.zone)
-        return data
-
 
 class OrderForm(_AccountBoundForm):
     amount = forms.DecimalField(max_digits=14, decimal_places=4)
     currency = forms.CharField(max_length=3, required=False)
     placed_at = LocalDateTimeField(
-        required=False, label="Placed at", help_text="Restaurant's local time; empty: now."
+        date_range=EVENT,
+        required=False,
+        label="Placed at",
+        help_text="Restaurant's local time; empty: now.",
     )
     contact = forms.ChoiceField(required=False)
     details = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -150,8 +136,3 @@ class OrderForm(_AccountBoundForm):
     def __init__(self, *args, account, **kwargs) -> None:
         super().__init__(*args, account=account, **kwargs)
         self.fields["currency"].initial = account.currency
-
-    def clean(self):
-        data = super().clean()
-        data["placed_at"] = _in_zone(data.get("placed_at"), self.account.zone)
-        return data

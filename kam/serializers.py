@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.boundary import EVENT, PLANNED
+from core.boundary.serializers import BoundedDateTimeField
 from kam.models import (
     Band,
     CallOutcome,
@@ -190,8 +192,9 @@ class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
     )
     kind = choice(InteractionKind.choices)
     outcome = choice(CallOutcome.choices, required=False, allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False, help_text="Default: now.")
-    next_call_at = serializers.DateTimeField(
+    occurred_at = BoundedDateTimeField(date_range=EVENT, required=False, help_text="Default: now.")
+    next_call_at = BoundedDateTimeField(
+        date_range=PLANNED,
         required=False,
         allow_null=True,
         write_only=True,
@@ -232,7 +235,7 @@ class OrderSerializer(AccountScopedMixin, serializers.ModelSerializer):
     currency = serializers.CharField(
         max_length=3, required=False, allow_blank=True, help_text="Default: the account's."
     )
-    placed_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    placed_at = BoundedDateTimeField(date_range=EVENT, required=False, help_text="Default: now.")
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text=CREATED_BY_HELP
     )

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
+from core.boundary import EVENT, PLANNED, ensure_in_range, out_of_range_fields
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from kam import planning
 from kam.access import can_change, can_own_accounts, can_reassign
@@ -57,8 +58,6 @@ ACCOUNT_FIELDS = (
     "call_hour",
 )
 CONTACT_FIELDS = ("name", "role", "phone", "email", "preferred_hours", "is_primary")
-#: A call or order may be logged up to this far ahead of the server clock (clock skew).
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 def _invalid(fields: dict[str, list[str] | str], message: str | None = None) -> ApplicationError:
@@ -381,11 +380,6 @@ def _check_contact(account: Restaurant, contact_id: int | None) -> PointOfContac
     return contact
 
 
-def _check_not_future(name: str, value: dt.datetime, now: dt.datetime) -> None:
-    if value > now + FUTURE_TOLERANCE:
-        raise _invalid({name: ["Cannot be in the future."]})
-
-
 @transaction.atomic
 def call_log(
     *,
@@ -410,7 +404,11 @@ def call_log(
     occurred_at = occurred_at or now
     if outcome not in CallOutcome.values:
         raise _invalid({"outcome": [f"Choose one of {', '.join(CallOutcome.values)}."]})
-    _check_not_future("occurred_at", occurred_at, now)
+    # The input boundary's ranges (core.boundary): a call within the last years, never in the
+    # future; the next one within the planning horizon. Also for commands and tasks.
+    ensure_in_range(
+        {"occurred_at": (occurred_at, EVENT), "next_call_at": (next_call_at, PLANNED)}, now=now
+    )
     if outcome == CallOutcome.RESCHEDULED and next_call_at is None:
         raise _invalid({"next_call_at": ["Say when to call back."]})
     if next_call_at is not None and next_call_at <= occurred_at:
@@ -489,7 +487,7 @@ def interaction_log(
         fields["next_call_at"] = ["Only a call plans the next call."]
     if fields:
         raise _invalid(fields)
-    _check_not_future("occurred_at", occurred_at, now)
+    ensure_in_range({"occurred_at": (occurred_at, EVENT)}, now=now)
     account = _locked_account(actor=actor, restaurant_id=restaurant_id)
     contact = _check_contact(account, contact_id)
     return Interaction.objects.create(
@@ -529,8 +527,7 @@ def order_log(
         fields["amount"] = ["Enter an amount greater than zero."]
     elif value != value.quantize(Decimal("0.01")) or value >= Decimal("1e10"):
         fields["amount"] = ["At most 10 digits before the decimal point and 2 after it."]
-    if placed_at > now + FUTURE_TOLERANCE:
-        fields["placed_at"] = ["Cannot be in the future."]
+    fields.update(out_of_range_fields({"placed_at": (placed_at, EVENT)}, now=now))
     account = _locked_account(actor=actor, restaurant_id=restaurant_id)
     currency = (currency or account.currency).strip().upper()
     if currency != account.currency:

@@ -85,7 +85,7 @@ def today_page(request: HttpRequest) -> HttpResponse:
             .only("id", "username")
         )
         chosen = request.GET.get("kam", "")
-        if chosen.isdigit():
+        if chosen.isascii() and chosen.isdigit():  # "²" is a digit to isdigit(), not int()
             kam = next((k for k in kams if k.pk == int(chosen)), kam)
     now = timezone.now()
     due = calls_due(kam=kam, now=now)
@@ -122,7 +122,8 @@ def today_page(request: HttpRequest) -> HttpResponse:
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    # A path of this site only: redirect() would take "x:y" for a view name to reverse (500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return default
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.boundary import BIRTH_DATE
 from leads.national_id import format_national_id, validate_national_id
 
 
 def validate_not_in_future(value) -> None:
-    if value > timezone.localdate():
-        raise ValidationError("The birth date cannot be in the future.", code="future_date")
+    """The input boundary's birth-date range, 1900-01-01 .. today (core.boundary). The name
+    is kept because the initial migration refers to it."""
+    BIRTH_DATE.validate(value)
 
 
 validate_phone = RegexValidator(

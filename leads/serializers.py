@@ -104,7 +104,8 @@ class LeadSerializer(serializers.ModelSerializer):
     national_id = serializers.CharField(
         max_length=40, help_text="Validated for settings.NATIONAL_ID_COUNTRY; spaces allowed."
     )
-    birth_date = serializers.DateField(help_text="Not in the future.")
+    # The range (core.boundary.BIRTH_DATE) is the model's validator, checked by the service.
+    birth_date = serializers.DateField(help_text="1900-01-01 .. today.")
     phone = serializers.CharField(max_length=32)
 
     class Meta:

@@ -3,8 +3,10 @@ import uuid
 from django import forms
 from django.conf import settings
 
+from core.boundary.forms import BoundaryForm
 
-class LoanApplicationForm(forms.Form):
+
+class LoanApplicationForm(BoundaryForm):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     email = forms.EmailField(max_length=254)
@@ -20,7 +22,7 @@ class LoanApplicationForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
-class StatusFilterForm(forms.Form):
+class StatusFilterForm(BoundaryForm):
     status = forms.ChoiceField(required=False)
     q = forms.CharField(required=False, label="Search")
 

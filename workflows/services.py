@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.boundary import BIRTH_DATE, ensure_in_range
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.request_id import request_id_scope
 from core.tasks import enqueue_on_commit
@@ -270,10 +271,14 @@ def _record_person_step(
     output = step.step_type.output_from_form(step, form.cleaned_data, upload_ids)
     mapping = step.config.get("customer")
     if mapping:
+        birth_field = mapping["date_of_birth"]
+        date_of_birth = form.cleaned_data[birth_field]
+        # The form checked it already; the same core rule again for any other caller.
+        ensure_in_range({birth_field: (date_of_birth, BIRTH_DATE)})
         run.customer = _customer_for(
             first_name=form.cleaned_data[mapping["first_name"]],
             last_name=form.cleaned_data[mapping["last_name"]],
-            date_of_birth=form.cleaned_data[mapping["date_of_birth"]],
+            date_of_birth=date_of_birth,
             user=user,
         )
     StepResult.objects.create(

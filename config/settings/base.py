@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Control characters in headers, query parameters, admin posts (400); big bodies (413).
+    "core.boundary.http.InputBoundaryMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -128,6 +130,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
+# --- Input boundary (core/boundary, README "Input rules") ---------------------------------
+# Date ranges of the inputs, relative to now: something that happened (a call, an order) is
+# at most BOUNDARY_EVENT_MAX_AGE_DAYS old and at most BOUNDARY_CLOCK_SKEW_SECONDS ahead of our
+# clock; something planned (the next call) lies between BOUNDARY_PLANNED_PAST_DAYS ago and
+# BOUNDARY_PLANNING_HORIZON_DAYS ahead. Birth dates: 1900-01-01 .. today; dates in filters and
+# commands: 1900-01-01 .. 2100-12-31 (fixed).
+BOUNDARY_EVENT_MAX_AGE_DAYS = env_int("BOUNDARY_EVENT_MAX_AGE_DAYS", 5 * 365)
+BOUNDARY_CLOCK_SKEW_SECONDS = env_int("BOUNDARY_CLOCK_SKEW_SECONDS", 300)
+BOUNDARY_PLANNED_PAST_DAYS = env_int("BOUNDARY_PLANNED_PAST_DAYS", 7)
+BOUNDARY_PLANNING_HORIZON_DAYS = env_int("BOUNDARY_PLANNING_HORIZON_DAYS", 2 * 365)
+# API JSON bodies nested deeper than this are refused (our inputs need 2 levels).
+BOUNDARY_JSON_MAX_DEPTH = env_int("BOUNDARY_JSON_MAX_DEPTH", 32)
+
 # --- Security defaults shared by every environment ----------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the admin and our pages read it from the form, not JS
@@ -152,6 +167,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
+    # Every body is checked once: control characters, JSON depth, numbers (core.boundary).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.boundary.parsers.JSONParser",
+        "core.boundary.parsers.FormParser",
+        "core.boundary.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -14,12 +14,14 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.boundary.http import refusal_for
 from core.errors import ApplicationError
 from core.request_id import current_request_id
 
@@ -80,6 +82,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         return _validation_response(detail)
+    if isinstance(exc, SuspiciousOperation) and (refusal := refusal_for(exc)):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (413), too many fields or files (400).
+        body = error_body(refusal.code, refusal.message, refusal.fields)
+        return Response(body, status=refusal.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -4,7 +4,8 @@ documents (drf-spectacular, `/api/schema/`).
 `AutoSchema` is REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS. To every operation it adds, each in
 the one error shape (`ErrorResponseSerializer`, see `core.api.exceptions`):
 
-- 400 when it takes input (a body, query or header parameters): messages per field;
+- 400 everywhere: messages per field for input, and the input boundary (`core.boundary`)
+  refuses control characters in any query parameter or header;
 - 401 and 403 everywhere: every endpoint needs authentication, and roles decide the rest;
 - 404 when it has a path parameter (no such object, or not one you may see) or answers a
   paginated list (`page` past the last page);
@@ -49,6 +50,10 @@ class ErrorResponseSerializer(serializers.Serializer):
 INVALID = (
     "Invalid input: `error.fields` names each field (dotted for nested input) with its "
     "messages; `error.message` sums them up."
+)
+REFUSED = (
+    "Refused at the input boundary: a query parameter or header holds a control character, "
+    "or there are too many parameters (`error.fields` names them)."
 )
 NOT_AUTHENTICATED = "Not authenticated: no credentials, or a token or session that is not valid."
 FORBIDDEN = (
@@ -100,9 +105,10 @@ class AutoSchema(openapi.AutoSchema):
         if self.method == "GET" and self._is_list_view() and self._get_paginator():
             not_found.append(NO_SUCH_PAGE)
 
-        errors = {"401": NOT_AUTHENTICATED, "403": FORBIDDEN}
-        if takes_input:
-            errors["400"] = INVALID
+        # Every request passes the input boundary (core.boundary): a control character in a
+        # query parameter or header, or too many parameters, is a 400 anywhere.
+        errors = {"400": INVALID if takes_input else REFUSED, "401": NOT_AUTHENTICATED}
+        errors["403"] = FORBIDDEN
         if not_found:
             errors["404"] = " ".join(not_found)
         if has_body:

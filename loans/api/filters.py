@@ -1,5 +1,6 @@
 import django_filters
 
+from core.boundary.forms import DateFilter
 from loans.models import LoanApplication, Status
 
 
@@ -8,11 +9,15 @@ class LoanApplicationFilter(django_filters.FilterSet):
         choices=Status.choices, help_text="One or more statuses (repeat the parameter)."
     )
     currency = django_filters.CharFilter(lookup_expr="iexact")
-    created_from = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="gte", help_text="YYYY-MM-DD, inclusive."
+    created_from = DateFilter(
+        field_name="created_at__date",
+        lookup_expr="gte",
+        help_text="YYYY-MM-DD, inclusive (1900-01-01 .. 2100-12-31).",
     )
-    created_to = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="lte", help_text="YYYY-MM-DD, inclusive."
+    created_to = DateFilter(
+        field_name="created_at__date",
+        lookup_expr="lte",
+        help_text="YYYY-MM-DD, inclusive (1900-01-01 .. 2100-12-31).",
     )
 
     class Meta:

@@ -67,7 +67,7 @@ def test_bad_input_answers_400_with_field_messages(token_client, agent):
     )
     fields = response.json()["error"]["fields"]
     assert "checksum" in fields["national_id"][0]
-    assert fields["birth_date"] == ["The birth date cannot be in the future."]
+    assert fields["birth_date"] == ["Must be between 1900-01-01 and today."]
 
 
 def test_agents_see_their_own_leads_managers_see_all(

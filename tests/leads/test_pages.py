@@ -92,7 +92,7 @@ def test_new_lead_form_shows_field_errors(client, agent):
     page = client.post("/leads/new/", data).text
 
     assert page.count('class="errorlist') == 2
-    assert "cannot be in the future" in page
+    assert "Must be between 1900-01-01 and today." in page
     assert "checksum" in page
     assert not Lead.objects.exists()
 

@@ -77,8 +77,9 @@ def test_create_stores_the_national_id_compact_and_audits(agent):
         (
             "birth_date",
             timezone.localdate() + datetime.timedelta(days=1),
-            "cannot be in the future",
+            "Must be between 1900-01-01 and today.",
         ),
+        ("birth_date", datetime.date(1899, 12, 31), "Must be between 1900-01-01 and today."),
         ("email", "alice@", "valid email"),
         ("phone", "call me", "phone number"),
         ("first_name", "", "cannot be blank"),

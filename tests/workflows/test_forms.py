@@ -56,10 +56,10 @@ def test_required_fields_and_date_rules(upload):
     assert form.errors["last_name"] == [
         "Ensure this value has at most 100 characters (it has 101)."
     ]
-    assert form.errors["date_of_birth"] == ["Must not be in the future."]
+    assert form.errors["date_of_birth"] == ["Must be between 1900-01-01 and today."]
     assert form.errors["statement"] == ["This field is required."]
     old = customer_form({"first_name": "A", "last_name": "B", "date_of_birth": "1899-12-31"})
-    assert old.errors["date_of_birth"] == ["Must be on or after 1900-01-01."]
+    assert old.errors["date_of_birth"] == ["Must be between 1900-01-01 and today."]
 
 
 def test_the_file_is_checked_against_the_excel_step(customer_input, upload):

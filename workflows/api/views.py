@@ -17,11 +17,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import RolePermission
+from core.boundary.parsers import FormParser, JSONParser, MultiPartParser
 from core.errors import NotFoundError
 from workflows import selectors, services
 from workflows.api.serializers import (

@@ -1,8 +1,10 @@
 """`form`: a person fills in a Django form generated from the field list in the definition.
 
 Field types: text, date, number, choice, file. Every field is required unless `required:
-false`. A file field with `excel_step: <step id>` is checked, when the form is submitted,
-against that excel_upload step's column spec, so every problem in the file shows on the form.
+false`. A date lies in the input boundary's range (core.boundary: FILTER, or BIRTH_DATE for
+the customer's date of birth), narrowed by the field's `min`/`max`. A file field with
+`excel_step: <step id>` is checked, when the form is submitted, against that excel_upload
+step's column spec, so every problem in the file shows on the form.
 An optional `customer` mapping says which fields make the run's customer record.
 """
 
@@ -17,6 +19,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.boundary import BIRTH_DATE, FILTER, Bound, DateRange
+from core.boundary.forms import BoundaryForm, BoundedDateField
 from workflows.steps.base import StepType
 
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
@@ -146,8 +150,9 @@ class FormStep(StepType):
     def build_form(self, step, definition) -> type[forms.Form]:
         attrs: dict[str, Any] = {}
         excel_checks: dict[str, Any] = {}
+        birth_date = (step.config.get("customer") or {}).get("date_of_birth")
         for spec in step.config["fields"]:
-            attrs[spec["name"]] = _form_field(spec)
+            attrs[spec["name"]] = _form_field(spec, birth_date=spec["name"] == birth_date)
             if spec.get("excel_step"):
                 excel_checks[spec["name"]] = definition.steps[spec["excel_step"]]
 
@@ -168,7 +173,7 @@ class FormStep(StepType):
         for name, target in excel_checks.items():
             attrs[f"clean_{name}"] = make_clean(name, target)
         attrs["step"] = step
-        return type(f"{step.id.title().replace('_', '')}Form", (forms.Form,), attrs)
+        return type(f"{step.id.title().replace('_', '')}Form", (BoundaryForm,), attrs)
 
     def output_from_form(self, step, cleaned_data, upload_ids) -> dict[str, Any]:
         output: dict[str, Any] = {}
@@ -193,26 +198,23 @@ class FormStep(StepType):
         return [field["name"] for field in step.config["fields"] if field["type"] == "file"]
 
 
-class _BoundedDateField(forms.DateField):
-    """min/max evaluated when the form is validated, so `today` is today."""
-
-    def __init__(self, *, low=None, high=None, **kwargs) -> None:
-        self.low, self.high = low, high
-        super().__init__(**kwargs)
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if value is None:
-            return
-        if self.low is not None and value < date_bound(self.low):
-            raise ValidationError(f"Must be on or after {date_bound(self.low).isoformat()}.")
-        if self.high is not None and value > date_bound(self.high):
-            if self.high == "today":
-                raise ValidationError("Must not be in the future.")
-            raise ValidationError(f"Must be on or before {date_bound(self.high).isoformat()}.")
+def _bound(value: Any) -> Bound | None:
+    """A definition's `min`/`max` of a date field as a bound of the core range."""
+    if value is None:
+        return None
+    if value == "today":
+        return Bound(relative=lambda now: now, word="today")
+    return Bound(fixed=date_bound(value))
 
 
-def _form_field(spec: dict[str, Any]) -> forms.Field:
+def _date_range(spec: dict[str, Any], *, birth_date: bool) -> DateRange:
+    """The core range of the field's kind (a birth date, or any other date: FILTER), narrowed
+    by the definition's `min`/`max` (evaluated when the form is validated)."""
+    base = BIRTH_DATE if birth_date else FILTER
+    return base.narrowed(earliest=_bound(spec.get("min")), latest=_bound(spec.get("max")))
+
+
+def _form_field(spec: dict[str, Any], *, birth_date: bool = False) -> forms.Field:
     common = {
         "label": spec.get("label") or spec["name"].replace("_", " ").capitalize(),
         "help_text": spec.get("help_text", ""),
@@ -229,9 +231,8 @@ def _form_field(spec: dict[str, Any]) -> forms.Field:
             field.validators.append(RegexValidator(spec["pattern"]))
         return field
     if kind == "date":
-        return _BoundedDateField(
-            low=spec.get("min"),
-            high=spec.get("max"),
+        return BoundedDateField(
+            date_range=_date_range(spec, birth_date=birth_date),
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             input_formats=["%Y-%m-%d"],
             **common,

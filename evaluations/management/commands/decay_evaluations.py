@@ -3,12 +3,11 @@ re-evaluations included, with a progress bar and a summary."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.boundary import parse_date_option
 from evaluations import services
 
 
@@ -47,13 +46,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            day = (
-                datetime.date.fromisoformat(options["date"])
-                if options["date"]
-                else timezone.localdate()
-            )
-        except ValueError:
-            raise CommandError(f"--date must be YYYY-MM-DD, got {options['date']!r}") from None
+            day = parse_date_option(options["date"]) if options["date"] else timezone.localdate()
+        except ValueError as error:
+            raise CommandError(f"--date {error}") from None
         bar = ProgressBar(self.stdout, "decay     ")
         report = services.decay_pass_run(
             on_date=day, chunk_size=options["chunk_size"], progress=bar.update
