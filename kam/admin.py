@@ -87,7 +87,10 @@ class SnapshotInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Restaurant)
 class RestaurantAdmin(admin.ModelAdmin):
     list_display = ("name", "city", "country", "owner", "status", "band", "next_call_due_at")
-    list_filter = ("status", "band", "segment", "rhythm", "country", "owner")
+    list_filter = (
+        "status", "band", "segment", "rhythm", "country",
+        ("owner", admin.RelatedOnlyFieldListFilter),  # the KAMs who own accounts, not every user
+    )  # fmt: skip
     search_fields = ("name", "city", "cuisine")
     list_select_related = ("owner",)
     readonly_fields = ("status", "owner", "band", "band_updated_at", "created_at", "updated_at")
