@@ -1,8 +1,24 @@
-"""Write and read the audit trail (`core.models.AuditEvent`)."""
+"""Write and read the audit trail (`core.models.AuditEvent`), in one vocabulary.
+
+Every app declares what can happen to its records as an `AuditAction` enum in its
+`models.py` (values `<app>.<what happened>`, labels for people):
+
+    class KamAction(AuditAction):
+        CALL_LOGGED = "kam.call_logged", "Call logged"
+
+and writes events with `audit_record(obj=..., action=KamAction.CALL_LOGGED, changes=...,
+reason=...)`: the details live in the structured `changes` and the `reason`, never in the
+action's text. Pages show a trail with `{% load present %}{% timeline events %}` (human labels
+for actions, field names and values); the API with `core.api.serializers.AuditEventSerializer`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -10,10 +26,34 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
 
+from core import present
 from core.models import AuditEvent
 from core.request_id import current_request_id
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
+
+
+class AuditAction(models.TextChoices):
+    """The base of every app's audit vocabulary (see the module's docstring)."""
+
+
+def _action_enums(base: type = AuditAction) -> Iterable[type[AuditAction]]:
+    for enum in base.__subclasses__():
+        yield enum
+        yield from _action_enums(enum)
+
+
+@functools.cache
+def _labels() -> dict[str, str]:
+    return {str(value): str(label) for enum in _action_enums() for value, label in enum.choices}
+
+
+def action_label(action: str) -> str:
+    """'Call logged' for 'kam.call_logged'; an action no enum declares is shown readably."""
+    if action in _labels():
+        return _labels()[action]
+    text = action.split(".", 1)[-1].replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def _actor_fields(actor: Actor) -> tuple[Any, str]:
@@ -36,7 +76,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[
 def audit_record(
     *,
     obj: models.Model,
-    action: str,
+    action: AuditAction,
     actor: Actor = None,
     changes: Mapping[str, Mapping[str, Any]] | None = None,
     reason: str = "",
@@ -72,3 +112,100 @@ def audit_timeline(obj: models.Model) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
+
+
+# --- the trail for people ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: dt.datetime
+    actor: str
+    action: str
+    action_label: str
+    changes: list[Change]
+    reason: str
+    request_id: str
+
+
+def describe_events(events: Iterable[AuditEvent]) -> list[Entry]:
+    """Events as people read them: the action's label, each changed field by its label and
+    its values as the pages show them (choice labels, names of related records, dates in the
+    person's zone, amounts with separators). Related records are read in one query per
+    model, whatever the number of events."""
+    events = list(events)
+    related: dict[type[models.Model], set[Any]] = defaultdict(set)
+    fields_of: dict[int, dict[str, models.Field | None]] = {}
+    for event in events:
+        model = event.content_type.model_class() if event.content_type_id else None
+        fields: dict[str, models.Field | None] = {}
+        for name, change in (event.changes or {}).items():
+            field = present.model_field(model, name) if model is not None else None
+            fields[name] = field
+            if field is not None and field.many_to_one and isinstance(change, Mapping):
+                for value in (change.get("from"), change.get("to")):
+                    if value not in (None, ""):
+                        related[field.related_model].add(value)
+        fields_of[id(event)] = fields
+    names: dict[type[models.Model], dict[str, str]] = {}
+    for model, keys in related.items():
+        names[model] = {str(obj.pk): str(obj) for obj in model._default_manager.filter(pk__in=keys)}
+    entries = []
+    for event in events:
+        fields = fields_of[id(event)]
+        changes = []
+        for name, change in (event.changes or {}).items():
+            field = fields.get(name)
+            before, after = (
+                (change.get("from"), change.get("to"))
+                if isinstance(change, Mapping)
+                else (None, change)
+            )
+            label = (
+                present.field_label(field.model, name)
+                if field is not None
+                else name.removesuffix("_id").replace("_", " ").capitalize()
+            )
+            changes.append(
+                Change(name, label, _show(field, before, names), _show(field, after, names))
+            )
+        entries.append(
+            Entry(
+                at=event.created_at,
+                actor=event.actor_label,
+                action=event.action,
+                action_label=action_label(event.action),
+                changes=changes,
+                reason=event.reason,
+                request_id=event.request_id,
+            )
+        )
+    return entries
+
+
+def _show(field: models.Field | None, value: Any, names: Mapping) -> str:
+    if value is None or value == "":
+        return present.EMPTY
+    if field is None:
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if field.many_to_one:
+        return names.get(field.related_model, {}).get(str(value), str(value))
+    if field.choices:
+        return present.choice_label(value, field.choices)
+    if isinstance(field, models.DateTimeField):
+        return present.moment(value)
+    if isinstance(field, models.DateField):
+        return present.day(value)
+    if isinstance(field, models.BooleanField):
+        return "yes" if value else "no"
+    if isinstance(field, models.DecimalField | models.FloatField):
+        return present.number_text(value)
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
