@@ -161,7 +161,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.SelectorFilterBackend",  # filters through the app's selector
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
