@@ -5,16 +5,46 @@ column can hold and numbers that overflow to infinity (400 on that path)."""
 
 from __future__ import annotations
 
+import codecs
+import json
 import math
+import re
 from typing import Any
 
 from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.utils import json as drf_json
 
 from core.boundary.text import control_character_problem, control_characters_in, printable
 
 INT64_MAX = 2**63 - 1
+# Fast paths over the raw JSON text, so a clean body (nearly all of them) is not walked in
+# Python for what it cannot hold. A control character can only reach a JSON string as an
+# escape (\u0000-\u001f, \b, \f: the decoder refuses raw C0) or as a raw DEL or C1
+# character; a false alarm (an escaped backslash before "u0000") only costs the exact walk.
+# Numbers are checked as the decoder reads them (its parse_int / parse_float hooks).
+RAW_DEL_OR_C1 = re.compile(r"[\x7f-\x9f]")
+CONTROL_ESCAPE = re.compile(r"\\u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|\\[bf]")
+JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # unrolled: no per-character alternation
+NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+EMPTY_PAIR = re.compile(r"\[\]|\{\}")
+
+
+def _maybe_control(text: str) -> bool:
+    escaped = "\\" in text and CONTROL_ESCAPE.search(text) is not None
+    return escaped or RAW_DEL_OR_C1.search(text) is not None
+
+
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether valid JSON `text` nests deeper than `limit`, at regex speed: strings out,
+    brackets only, then the innermost pairs removed once per level."""
+    brackets = NOT_A_BRACKET.sub("", JSON_STRING.sub("", text))
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = EMPTY_PAIR.sub("", brackets)
+    return bool(brackets)
 
 
 def _too_deep() -> ParseError:
@@ -22,22 +52,6 @@ def _too_deep() -> ParseError:
         f"The JSON body is nested more than {settings.BOUNDARY_JSON_MAX_DEPTH} levels deep, "
         "more than any of our inputs needs."
     )
-
-
-def _depth_exceeds(data: Any, limit: int) -> bool:
-    stack = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth + 1 > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 def _number_problems(data: Any) -> dict[str, list[str]]:
@@ -84,14 +98,44 @@ def _check_query_dict(data: Any, files: Any = None) -> None:
 
 
 class JSONParser(parsers.JSONParser):
+    """DRF's JSON parsing (same errors), with the boundary's checks; a clean body costs two
+    regular-expression passes over its text, never a walk in Python."""
+
     def parse(self, stream, media_type=None, parser_context=None):
+        encoding = parsers.get_encoding(parser_context or {})
         try:
-            data = super().parse(stream, media_type, parser_context)
+            text = codecs.decode(stream.read(), encoding)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+        huge: list[bool] = []
+
+        def parse_int(digits: str) -> int:
+            value = int(digits)
+            if abs(value) > INT64_MAX:
+                huge.append(True)
+            return value
+
+        def parse_float(digits: str) -> float:
+            value = float(digits)
+            if not math.isfinite(value):
+                huge.append(True)
+            return value
+
+        try:
+            data = json.loads(
+                text,
+                parse_constant=drf_json.strict_constant if self.strict else None,
+                parse_int=parse_int,
+                parse_float=parse_float,
+            )
         except RecursionError:  # the decoder's own limit (~1,000 levels) came first
             raise _too_deep() from None
-        if _depth_exceeds(data, settings.BOUNDARY_JSON_MAX_DEPTH):
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+        if _nesting_exceeds(text, settings.BOUNDARY_JSON_MAX_DEPTH):
             raise _too_deep()
-        check_body(data)
+        if huge or _maybe_control(text):
+            check_body(data)
         return data
 
 
