@@ -162,7 +162,8 @@ def describe_events(events: Iterable[AuditEvent]) -> list[Entry]:
     for event in events:
         fields = fields_of[id(event)]
         changes = []
-        for name, change in (event.changes or {}).items():
+        # In the model's field order (PostgreSQL's jsonb does not keep the keys' order).
+        for name, change in sorted((event.changes or {}).items(), key=_field_order(fields)):
             field = fields.get(name)
             before, after = (
                 (change.get("from"), change.get("to"))
@@ -189,6 +190,14 @@ def describe_events(events: Iterable[AuditEvent]) -> list[Entry]:
             )
         )
     return entries
+
+
+def _field_order(fields: Mapping[str, models.Field | None]):
+    def key(item: tuple[str, Any]) -> tuple[int, str]:
+        field = fields.get(item[0])
+        return (field.creation_counter if field is not None else 1 << 30, item[0])
+
+    return key
 
 
 def _show(field: models.Field | None, value: Any, names: Mapping) -> str:
