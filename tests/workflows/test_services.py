@@ -9,7 +9,14 @@ from core.errors import ConflictError, PermissionDeniedError
 from core.roles import Role
 from tests.workflows.conftest import BAD_FILES, KEY, statement_rows, workbook_bytes
 from workflows import services
-from workflows.models import Customer, RunStatus, StepResult, Upload, WorkflowDefinition
+from workflows.models import (
+    Customer,
+    RunStatus,
+    StepResult,
+    Upload,
+    WorkflowDefinition,
+    WorkflowRun,
+)
 from workflows.selectors import workflow_run_chart, workflow_run_get
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +71,7 @@ def test_invalid_input_creates_nothing(runner, customer_input, upload):
         start(runner, customer_input, upload, BAD_FILES["11 months"].content)
 
     assert caught.value.fields == {"statement": ["Expected exactly 12 months, found 11."]}
-    assert not services.WorkflowRun.objects.exists()
+    assert not WorkflowRun.objects.exists()
     assert not Customer.objects.exists()
 
 
@@ -186,7 +193,7 @@ def test_the_demo_data_loads_once(settings, tmp_path):
     demo.load(out)
     demo.load(out)
 
-    run = services.WorkflowRun.objects.get()
+    run = WorkflowRun.objects.get()
     assert run.status == RunStatus.COMPLETED
     assert run.customer.last_name == "Hopper"
     assert (tmp_path / "demo" / "sample_statement.xlsx").stat().st_size > 0

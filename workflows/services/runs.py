@@ -1,4 +1,4 @@
-"""Workflow use cases (writes).
+"""Workflow runs (writes): start, a person step's input, the automatic steps, the sweep.
 
 Life of a run: started on the current version of a definition (the run keeps pointing at that
 version's row); a person step waits for input (`waiting`); its input is validated with the
@@ -14,10 +14,8 @@ import io
 import logging
 import uuid
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -28,8 +26,8 @@ from core.boundary import BIRTH_DATE, ensure_in_range
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.request_id import request_id_scope
 from core.tasks import enqueue_on_commit
-from workflows import loader
 from workflows.access import can_start
+from workflows.forms import file_fields, step_form_class
 from workflows.loader import Definition, DefinitionError, StepSpec
 from workflows.models import (
     Customer,
@@ -37,9 +35,9 @@ from workflows.models import (
     StepResult,
     StepStatus,
     Upload,
-    WorkflowDefinition,
     WorkflowRun,
 )
+from workflows.services.definitions import definition_of, workflow_definition_current
 from workflows.steps import StepContext, StepFailed
 
 logger = logging.getLogger(__name__)
@@ -55,7 +53,7 @@ class StepInputInvalid(ApplicationError):
         fields = {
             name: [str(message) for message in messages] for name, messages in form.errors.items()
         }
-        files = _file_fields(form)
+        files = file_fields(form)
         if any(name in form.files for name in files) and form.errors:
             for name in files:
                 if name not in fields:
@@ -70,97 +68,7 @@ class StepInputInvalid(ApplicationError):
         self.form = form
 
 
-def _file_fields(form: Any) -> list[str]:
-    return [name for name, field in form.fields.items() if isinstance(field, forms.FileField)]
-
-
-# --- definitions ----------------------------------------------------------------------------
-
-
-def definitions_sync() -> tuple[list[WorkflowDefinition], list[DefinitionError]]:
-    """Store every valid definition file as a row keyed by (key, version, checksum) and mark
-    it current. A broken file leaves the last good version of its key current (and is
-    reported); a removed file's key has no current version any more."""
-    definitions, errors = loader.load_all()
-    broken_keys = {error.source.rsplit(".", 1)[0] for error in errors}
-    for error in errors:
-        logger.error("workflow definition refused: %s", error)
-    # Fast path, no write (no SQLite write lock on every page view): the current rows are
-    # exactly the files' contents (plus the last good version of any broken file).
-    current = list(WorkflowDefinition.objects.filter(is_current=True))
-    wanted = {(d.key, d.version, d.checksum) for d in definitions}
-    have = {(row.key, row.version, row.checksum) for row in current}
-    current_keys = [row.key for row in current]
-    if (
-        wanted <= have
-        and len(current_keys) == len(set(current_keys))
-        and set(current_keys) <= {key for key, _, _ in wanted} | broken_keys
-    ):
-        return sorted(current, key=lambda row: row.title), errors
-    rows = []
-    with transaction.atomic():
-        for definition in definitions:
-            row, _ = WorkflowDefinition.objects.get_or_create(
-                key=definition.key,
-                version=definition.version,
-                checksum=definition.checksum,
-                defaults={
-                    "title": definition.title,
-                    "spec": definition.spec,
-                    "source": definition.source,
-                    "is_current": True,
-                },
-            )
-            if not row.is_current:
-                WorkflowDefinition.objects.filter(pk=row.pk).update(is_current=True)
-                row.is_current = True
-            WorkflowDefinition.objects.filter(key=definition.key, is_current=True).exclude(
-                pk=row.pk
-            ).update(is_current=False)
-            rows.append(row)
-        kept = {definition.key for definition in definitions} | broken_keys
-        WorkflowDefinition.objects.filter(is_current=True).exclude(key__in=kept).update(
-            is_current=False
-        )
-    rows += list(
-        WorkflowDefinition.objects.filter(
-            key__in=broken_keys - {r.key for r in rows}, is_current=True
-        )
-    )
-    return sorted(rows, key=lambda row: row.title), errors
-
-
-@lru_cache(maxsize=64)
-def _definition_from_spec(checksum: str, spec_json: str) -> Definition:
-    import json
-
-    return loader.validate_spec(json.loads(spec_json), source=f"stored definition {checksum[:8]}")
-
-
-def definition_of(row: WorkflowDefinition) -> Definition:
-    """The validated definition a stored row holds (runs use their own row, never the file)."""
-    import json
-
-    return _definition_from_spec(row.checksum, json.dumps(row.spec, sort_keys=True))
-
-
-def workflow_definition_current(*, key: str) -> WorkflowDefinition:
-    rows, _ = definitions_sync()
-    for row in rows:
-        if row.key == key:
-            return row
-    raise ApplicationError(
-        f"There is no workflow '{key}'.",
-        code="unknown_workflow",
-        fields={"definition": [f"Unknown workflow '{key}'."]},
-    )
-
-
 # --- person steps ---------------------------------------------------------------------------
-
-
-def step_form_class(definition: Definition, step: StepSpec):
-    return step.step_type.build_form(step, definition)
 
 
 def _validated_form(definition: Definition, step: StepSpec, data: Any, files: Any):
@@ -251,7 +159,7 @@ def _record_person_step(
 ) -> None:
     now = timezone.now()
     upload_ids: dict[str, str] = {}
-    for name in _file_fields(form):
+    for name in file_fields(form):
         uploaded = form.cleaned_data.get(name)
         if not uploaded:
             continue

@@ -1,0 +1,28 @@
+"""Workflow use cases (writes), one module per entity: `definitions` (the files stored as
+rows) and `runs` (start, a person step's input, the automatic steps, the sweep)."""
+
+from workflows.forms import step_form_class
+from workflows.services.definitions import (
+    definition_of,
+    definitions_sync,
+    workflow_definition_current,
+)
+from workflows.services.runs import (
+    StepInputInvalid,
+    workflow_run_execute,
+    workflow_run_start,
+    workflow_run_submit,
+    workflow_runs_resume_stalled,
+)
+
+__all__ = [
+    "StepInputInvalid",
+    "definition_of",
+    "definitions_sync",
+    "step_form_class",
+    "workflow_definition_current",
+    "workflow_run_execute",
+    "workflow_run_start",
+    "workflow_run_submit",
+    "workflow_runs_resume_stalled",
+]
