@@ -1,4 +1,5 @@
-"""Workflow definitions (as loaded from their files), customers, runs, step results, uploads."""
+"""Workflow definitions (as synced from their files, and the files the last sync refused),
+customers, runs, step results, uploads."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class WorkflowDefinition(models.Model):
     spec = models.JSONField()
     source = models.CharField(max_length=255, blank=True, help_text="the file it came from")
     is_current = models.BooleanField(
-        default=False, help_text="The file on disk has this content: new runs use it."
+        default=False, help_text="The last sync found this content in the file: new runs use it."
     )
     loaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -36,6 +37,21 @@ class WorkflowDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version} ({self.checksum[:8]})"
+
+
+class DefinitionProblem(models.Model):
+    """A definition file the last sync refused, with every problem found in it. The sync
+    replaces these rows; the runs page shows them to administrators without reading files."""
+
+    source = models.CharField(max_length=255, help_text="the file name")
+    problems = models.JSONField(default=list, help_text="one readable line per problem")
+    found_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["source", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {'; '.join(self.problems)}"
 
 
 class Customer(models.Model):

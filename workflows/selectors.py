@@ -1,4 +1,8 @@
-"""Reads of workflow runs, their steps and their chart."""
+"""Reads of workflow definitions, runs, their steps, uploads and chart.
+
+A GET only reads rows: the definitions are the rows the last sync left current
+(`services.definitions_sync`), never the files.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,49 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from workflows.models import RunStatus, StepResult, StepStatus, Upload, WorkflowRun
+from workflows.access import User, can_start, can_use_workflows, sees_definition_problems
+from workflows.models import (
+    DefinitionProblem,
+    RunStatus,
+    StepResult,
+    StepStatus,
+    Upload,
+    WorkflowDefinition,
+    WorkflowRun,
+)
+
+# --- definitions ----------------------------------------------------------------------------
+
+
+def workflow_definition_current(*, key: str) -> WorkflowDefinition | None:
+    """The current row of `key`, whoever asks (services check who may start it)."""
+    return WorkflowDefinition.objects.filter(key=key, is_current=True).first()
+
+
+def workflow_definition_list(*, user: User, startable: bool = False) -> list[WorkflowDefinition]:
+    """The current definitions by title; `startable`: only those `user` may start."""
+    if not can_use_workflows(user):
+        return []
+    rows = WorkflowDefinition.objects.filter(is_current=True).order_by("title", "key")
+    if startable:
+        return [row for row in rows if can_start(user, row.spec.get("roles") or ())]
+    return list(rows)
+
+
+def workflow_definition_get(*, user: User, key: str) -> WorkflowDefinition | None:
+    if not can_use_workflows(user):
+        return None
+    return workflow_definition_current(key=key)
+
+
+def definition_problem_list(*, user: User) -> QuerySet[DefinitionProblem]:
+    """The files the last sync refused, for those who manage workflows (administrators)."""
+    if not sees_definition_problems(user):
+        return DefinitionProblem.objects.none()
+    return DefinitionProblem.objects.all()
+
+
+# --- runs -----------------------------------------------------------------------------------
 
 
 def workflow_run_list() -> QuerySet[WorkflowRun]:
@@ -25,14 +71,6 @@ def workflow_run_get(*, run_id) -> WorkflowRun | None:
         .filter(id=run_id)
         .first()
     )
-
-
-def workflow_run_outputs(run: WorkflowRun) -> dict[str, dict[str, Any]]:
-    return {
-        result.step_id: result.output
-        for result in run.step_results.all()
-        if result.status == StepStatus.COMPLETED
-    }
 
 
 def workflow_run_chart(run: WorkflowRun) -> dict[str, Any] | None:

@@ -19,24 +19,23 @@ from core.audit import audit_timeline
 from core.errors import ApplicationError
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from workflows import excel, selectors, services
-from workflows.access import can_start, sees_definition_problems
+from workflows.access import can_start
+from workflows.loader import definition_of
 from workflows.models import RunStatus, Upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _current(key: str):
-    try:
-        row = services.workflow_definition_current(key=key)
-    except ApplicationError:
-        raise Http404(f"No workflow '{key}'.") from None
-    return row, services.definition_of(row)
+def _current(request: HttpRequest, key: str):
+    row = selectors.workflow_definition_get(user=request.user, key=key)
+    if row is None:
+        raise Http404(f"No workflow '{key}'.")
+    return row, definition_of(row)
 
 
 @requires("workflows", "view")
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
-    rows, errors = services.definitions_sync()
     runs = selectors.workflow_run_list()
     wanted = request.GET.get("status", "")
     if wanted in RunStatus.values:
@@ -46,14 +45,12 @@ def run_list(request: HttpRequest) -> HttpResponse:
         request,
         "workflows/run_list.html",
         {
-            "definitions": [
-                row for row in rows if can_start(request.user, row.spec.get("roles", []))
-            ],
+            "definitions": selectors.workflow_definition_list(user=request.user, startable=True),
             "page": page,
             "counts": selectors.workflow_run_status_counts(),
             "statuses": RunStatus.choices,
             "wanted": wanted,
-            "broken": errors if sees_definition_problems(request.user) else [],
+            "broken": selectors.definition_problem_list(user=request.user),
         },
     )
 
@@ -70,7 +67,7 @@ def _excel_context(definition) -> dict:
 @requires("workflows", "start")
 @require_http_methods(["GET", "POST"])
 def run_start(request: HttpRequest, key: str) -> HttpResponse:
-    row, definition = _current(key)
+    row, definition = _current(request, key)
     if not can_start(request.user, definition.roles):
         raise PermissionDenied(f"You may not start '{definition.title}'.")
     step = definition.first_step
@@ -109,7 +106,7 @@ def step_submit(request: HttpRequest, run_id, step_id: str) -> HttpResponse:
     run = selectors.workflow_run_get(run_id=run_id)
     if run is None:
         raise Http404
-    definition = services.definition_of(run.definition)
+    definition = definition_of(run.definition)
     step = definition.steps.get(step_id)
     if step is None or not step.waits_for_person:
         raise Http404
@@ -166,7 +163,7 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
     run = selectors.workflow_run_get(run_id=run_id)
     if run is None:
         raise Http404
-    definition = services.definition_of(run.definition)
+    definition = definition_of(run.definition)
     progress = _progress(run, definition)
     if request.GET.get("format") == "json":
         return JsonResponse(
@@ -214,7 +211,7 @@ def run_result(request: HttpRequest, run_id) -> HttpResponse:
 @require_GET
 def template_download(request: HttpRequest, key: str) -> HttpResponse:
     """A workbook with the header row and the last 12 months filled in (amounts blank)."""
-    _row, definition = _current(key)
+    _row, definition = _current(request, key)
     step = definition.find_step_by_type("excel_upload")
     if step is None:
         raise Http404

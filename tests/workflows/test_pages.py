@@ -171,3 +171,54 @@ def test_the_admin_shows_definitions_runs_and_customers(
     spec_page = client.get(f"/admin/workflows/workflowdefinition/{run.definition_id}/change/")
     assert "excel_upload" in spec_page.text
     assert client.get("/admin/workflows/workflowdefinition/add/").status_code == 403
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def test_reading_pages_and_the_api_writes_nothing_even_when_a_file_changed(
+    client, user_factory, runner, definitions_dir, customer_input
+):
+    """An edited (or broken) definition file is synced by migrate or the command, never by a
+    GET: the pages and the API read the rows the last sync left."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = user_factory(username="root", is_staff=True, is_superuser=True)
+    run = services.workflow_run_start(key=KEY, actor=runner)
+    path = definitions_dir / f"{KEY}.yaml"
+    path.write_text(path.read_text().replace("version: 1", "version: 2"))
+    (definitions_dir / "broken.yaml").write_text("key: [")
+    client.force_login(admin)
+
+    for url in (
+        "/workflows/",
+        START,
+        f"/workflows/template/{KEY}.xlsx",
+        f"/workflows/runs/{run.id}/",
+        f"/workflows/runs/{run.id}/steps/customer/",
+        "/api/workflows/definitions/",
+        f"/api/workflows/definitions/{KEY}/",
+        "/api/workflows/runs/",
+        f"/api/workflows/runs/{run.id}/",
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+        assert writes == [], url
+    assert client.get("/api/workflows/definitions/").json()[0]["version"] == 1
+    assert "broken.yaml" not in client.get("/workflows/").text  # not synced yet
+
+
+def test_administrators_see_the_files_the_last_sync_refused(
+    client, user_factory, runner, definitions_dir
+):
+    (definitions_dir / "broken.yaml").write_text("key: [")
+    services.definitions_sync()
+
+    client.force_login(runner)
+    assert "broken.yaml" not in client.get("/workflows/").text
+    client.force_login(user_factory(username="root", is_staff=True, is_superuser=True))
+    page = client.get("/workflows/").text
+    assert "Definition refused: broken.yaml: is not valid YAML" in page
+    assert f'href="{START}"' in page  # the good one is still there

@@ -89,17 +89,16 @@ class DefinitionViewSet(viewsets.ViewSet):
     @extend_schema(tags=TAGS, summary="Workflows that can be started (current versions)",
                    responses=WorkflowDefinitionSerializer(many=True))  # fmt: skip
     def list(self, request: Request) -> Response:
-        rows, _ = services.definitions_sync()
+        rows = selectors.workflow_definition_list(user=request.user)
         return Response(WorkflowDefinitionSerializer(rows, many=True).data)
 
     @extend_schema(tags=TAGS, summary="One workflow's current definition, with its spec",
                    responses=WorkflowDefinitionDetailSerializer)  # fmt: skip
     def retrieve(self, request: Request, key: str | None = None) -> Response:
-        rows, _ = services.definitions_sync()
-        for row in rows:
-            if row.key == key:
-                return Response(WorkflowDefinitionDetailSerializer(row).data)
-        raise NotFoundError(f"There is no workflow '{key}'.")
+        row = selectors.workflow_definition_get(user=request.user, key=key or "")
+        if row is None:
+            raise NotFoundError(f"There is no workflow '{key}'.")
+        return Response(WorkflowDefinitionDetailSerializer(row).data)
 
 
 @extend_schema_view(

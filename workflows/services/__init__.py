@@ -2,11 +2,8 @@
 rows) and `runs` (start, a person step's input, the automatic steps, the sweep)."""
 
 from workflows.forms import step_form_class
-from workflows.services.definitions import (
-    definition_of,
-    definitions_sync,
-    workflow_definition_current,
-)
+from workflows.loader import definition_of
+from workflows.services.definitions import definitions_sync
 from workflows.services.runs import (
     StepInputInvalid,
     workflow_run_execute,
@@ -20,7 +17,6 @@ __all__ = [
     "definition_of",
     "definitions_sync",
     "step_form_class",
-    "workflow_definition_current",
     "workflow_run_execute",
     "workflow_run_start",
     "workflow_run_submit",

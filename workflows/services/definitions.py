@@ -1,31 +1,47 @@
-"""Workflow definitions (writes): the definition files stored as rows, one per content."""
+"""Workflow definitions (writes): the definition files stored as rows, one per content.
+
+The files are synced when they change, not when they are read: after every `migrate` (the
+post_migrate signal, see `workflows.apps`; every deploy runs it) and by `manage.py
+workflows_definitions --store`. Pages, the API and new runs only read the rows the last sync
+left (`workflows.selectors`).
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-from functools import lru_cache
 
 from django.db import transaction
+from django.utils import timezone
 
-from core.errors import ApplicationError
 from workflows import loader
 from workflows.loader import Definition, DefinitionError
-from workflows.models import WorkflowDefinition
+from workflows.models import DefinitionProblem, WorkflowDefinition
 
 logger = logging.getLogger(__name__)
 
 
 def definitions_sync() -> tuple[list[WorkflowDefinition], list[DefinitionError]]:
     """Store every valid definition file as a row keyed by (key, version, checksum) and mark
-    it current. A broken file leaves the last good version of its key current (and is
-    reported); a removed file's key has no current version any more."""
+    it current; record the broken files as `DefinitionProblem`s. A broken file leaves the last
+    good version of its key current; a removed file's key has no current version any more.
+    Writes only what changed. Returns the current rows (by title) and the broken files."""
     definitions, errors = loader.load_all()
-    broken_keys = {error.source.rsplit(".", 1)[0] for error in errors}
     for error in errors:
         logger.error("workflow definition refused: %s", error)
-    # Fast path, no write (no SQLite write lock on every page view): the current rows are
-    # exactly the files' contents (plus the last good version of any broken file).
+    rows = _store_definitions(definitions, broken_keys={_key_of(error) for error in errors})
+    _store_problems(errors)
+    return rows, errors
+
+
+def _key_of(error: DefinitionError) -> str:
+    return error.source.rsplit(".", 1)[0]
+
+
+def _store_definitions(
+    definitions: list[Definition], *, broken_keys: set[str]
+) -> list[WorkflowDefinition]:
+    # Nothing to write when the current rows are exactly the files' contents (plus the last
+    # good version of any broken file): a sync at every migrate only reads.
     current = list(WorkflowDefinition.objects.filter(is_current=True))
     wanted = {(d.key, d.version, d.checksum) for d in definitions}
     have = {(row.key, row.version, row.checksum) for row in current}
@@ -35,7 +51,7 @@ def definitions_sync() -> tuple[list[WorkflowDefinition], list[DefinitionError]]
         and len(current_keys) == len(set(current_keys))
         and set(current_keys) <= {key for key, _, _ in wanted} | broken_keys
     ):
-        return sorted(current, key=lambda row: row.title), errors
+        return sorted(current, key=lambda row: row.title)
     rows = []
     with transaction.atomic():
         for definition in definitions:
@@ -66,26 +82,20 @@ def definitions_sync() -> tuple[list[WorkflowDefinition], list[DefinitionError]]
             key__in=broken_keys - {r.key for r in rows}, is_current=True
         )
     )
-    return sorted(rows, key=lambda row: row.title), errors
+    return sorted(rows, key=lambda row: row.title)
 
 
-@lru_cache(maxsize=64)
-def _definition_from_spec(checksum: str, spec_json: str) -> Definition:
-    return loader.validate_spec(json.loads(spec_json), source=f"stored definition {checksum[:8]}")
-
-
-def definition_of(row: WorkflowDefinition) -> Definition:
-    """The validated definition a stored row holds (runs use their own row, never the file)."""
-    return _definition_from_spec(row.checksum, json.dumps(row.spec, sort_keys=True))
-
-
-def workflow_definition_current(*, key: str) -> WorkflowDefinition:
-    rows, _ = definitions_sync()
-    for row in rows:
-        if row.key == key:
-            return row
-    raise ApplicationError(
-        f"There is no workflow '{key}'.",
-        code="unknown_workflow",
-        fields={"definition": [f"Unknown workflow '{key}'."]},
-    )
+def _store_problems(errors: list[DefinitionError]) -> None:
+    """The broken files of this sync replace those of the last one (the rows, and the time
+    they were found, stay as they are while the broken files do not change)."""
+    wanted = sorted((error.source, list(error.problems)) for error in errors)
+    have = sorted(DefinitionProblem.objects.values_list("source", "problems"))
+    if [(source, list(problems)) for source, problems in have] == wanted:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        DefinitionProblem.objects.all().delete()
+        DefinitionProblem.objects.bulk_create(
+            DefinitionProblem(source=source, problems=problems, found_at=now)
+            for source, problems in wanted
+        )

@@ -28,7 +28,7 @@ from core.request_id import request_id_scope
 from core.tasks import enqueue_on_commit
 from workflows.access import can_start
 from workflows.forms import file_fields, step_form_class
-from workflows.loader import Definition, DefinitionError, StepSpec
+from workflows.loader import Definition, DefinitionError, StepSpec, definition_of
 from workflows.models import (
     Customer,
     RunStatus,
@@ -37,7 +37,7 @@ from workflows.models import (
     Upload,
     WorkflowRun,
 )
-from workflows.services.definitions import definition_of, workflow_definition_current
+from workflows.selectors import workflow_definition_current
 from workflows.steps import StepContext, StepFailed
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,12 @@ def workflow_run_start(*, key: str, actor: Any, data: Any = None, files: Any = N
     """Start a run on the current version of `key`. With input (`data`/`files`), the first
     step is submitted in the same call, and nothing is created when that input is invalid."""
     row = workflow_definition_current(key=key)
+    if row is None:
+        raise ApplicationError(
+            f"There is no workflow '{key}'.",
+            code="unknown_workflow",
+            fields={"definition": [f"Unknown workflow '{key}'."]},
+        )
     definition = definition_of(row)
     # A string actor is a component (demo data, a command): no person, no role check.
     if not isinstance(actor, str) and not can_start(actor, definition.roles):
