@@ -9,7 +9,7 @@ def tile(request: HttpRequest) -> Tile:
         "Schema-defined workflows driven by forms and Excel uploads, "
         "such as customer income and expenditure over 12 months."
     )
-    counts = workflow_run_status_counts()
+    counts = workflow_run_status_counts(user=request.user)
     return Tile(
         app="workflows",
         title="Workflows",

@@ -7,7 +7,15 @@ from typing import Any
 
 from django import forms
 
+from core.boundary.forms import BoundaryForm
 from workflows.loader import Definition, StepSpec
+from workflows.models import RunStatus
+
+
+class RunFilterForm(BoundaryForm):
+    """The runs list's filter: the arguments of `selectors.workflow_run_list`."""
+
+    status = forms.ChoiceField(choices=[("", "All"), *RunStatus.choices], required=False)
 
 
 def step_form_class(definition: Definition, step: StepSpec) -> type[forms.BaseForm]:

@@ -55,15 +55,27 @@ def definition_problem_list(*, user: User) -> QuerySet[DefinitionProblem]:
 # --- runs -----------------------------------------------------------------------------------
 
 
-def workflow_run_list() -> QuerySet[WorkflowRun]:
-    return WorkflowRun.objects.select_related("definition", "customer", "created_by").order_by(
+def workflow_run_list(
+    *, user: User, status: str | None = None, definition: str | None = None
+) -> QuerySet[WorkflowRun]:
+    """The runs `user` may see (every run, for those who use workflows), newest first;
+    `status`: one of RunStatus; `definition`: a workflow key."""
+    runs = WorkflowRun.objects.select_related("definition", "customer", "created_by").order_by(
         "-created_at"
     )
+    if not can_use_workflows(user):
+        return runs.none()
+    if status:
+        runs = runs.filter(status=status)
+    if definition:
+        runs = runs.filter(definition__key=definition)
+    return runs
 
 
-def workflow_run_get(*, run_id) -> WorkflowRun | None:
+def workflow_run_get(*, user: User, run_id) -> WorkflowRun | None:
+    """One run with its step results and uploads (without their content)."""
     return (
-        WorkflowRun.objects.select_related("definition", "customer", "created_by")
+        workflow_run_list(user=user)
         .prefetch_related(
             Prefetch("step_results", queryset=StepResult.objects.select_related("actor")),
             Prefetch("uploads", queryset=Upload.objects.defer("content")),
@@ -74,13 +86,22 @@ def workflow_run_get(*, run_id) -> WorkflowRun | None:
 
 
 def workflow_run_chart(run: WorkflowRun) -> dict[str, Any] | None:
-    """The output of the run's chart step, once done."""
+    """The output of the run's chart step, once done (from the prefetched step results)."""
     for result in run.step_results.all():
         if result.status == StepStatus.COMPLETED and result.step_type == "chart":
             return result.output
     return None
 
 
-def workflow_run_status_counts() -> dict[str, int]:
-    counts = dict(WorkflowRun.objects.order_by().values_list("status").annotate(n=Count("id")))
+def workflow_run_status_counts(*, user: User) -> dict[str, int]:
+    counts = dict(
+        workflow_run_list(user=user).order_by().values_list("status").annotate(n=Count("id"))
+    )
     return {status.value: counts.get(status.value, 0) for status in RunStatus}
+
+
+def upload_get(*, user: User, upload_id) -> Upload | None:
+    """An uploaded file, with its content (for download)."""
+    if not can_use_workflows(user):
+        return None
+    return Upload.objects.filter(id=upload_id).first()

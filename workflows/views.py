@@ -20,8 +20,9 @@ from core.errors import ApplicationError
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from workflows import excel, selectors, services
 from workflows.access import can_start
+from workflows.forms import RunFilterForm
 from workflows.loader import definition_of
-from workflows.models import RunStatus, Upload
+from workflows.models import RunStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,10 +37,9 @@ def _current(request: HttpRequest, key: str):
 @requires("workflows", "view")
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
-    runs = selectors.workflow_run_list()
-    wanted = request.GET.get("status", "")
-    if wanted in RunStatus.values:
-        runs = runs.filter(status=wanted)
+    form = RunFilterForm(request.GET)
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    runs = selectors.workflow_run_list(user=request.user, **filters)
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -47,9 +47,9 @@ def run_list(request: HttpRequest) -> HttpResponse:
         {
             "definitions": selectors.workflow_definition_list(user=request.user, startable=True),
             "page": page,
-            "counts": selectors.workflow_run_status_counts(),
+            "counts": selectors.workflow_run_status_counts(user=request.user),
             "statuses": RunStatus.choices,
-            "wanted": wanted,
+            "wanted": filters.get("status", ""),
             "broken": selectors.definition_problem_list(user=request.user),
         },
     )
@@ -103,7 +103,7 @@ def run_start(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step_submit(request: HttpRequest, run_id, step_id: str) -> HttpResponse:
     """The input of a person step for a run that waits for it (e.g. started from the API)."""
-    run = selectors.workflow_run_get(run_id=run_id)
+    run = selectors.workflow_run_get(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
     definition = definition_of(run.definition)
@@ -160,7 +160,7 @@ def _progress(run, definition) -> list[dict]:
 @requires("workflows", "view")
 @require_GET
 def run_detail(request: HttpRequest, run_id) -> HttpResponse:
-    run = selectors.workflow_run_get(run_id=run_id)
+    run = selectors.workflow_run_get(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
     definition = definition_of(run.definition)
@@ -189,7 +189,7 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
 @requires("workflows", "view")
 @require_GET
 def run_result(request: HttpRequest, run_id) -> HttpResponse:
-    run = selectors.workflow_run_get(run_id=run_id)
+    run = selectors.workflow_run_get(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
     chart = selectors.workflow_run_chart(run)
@@ -245,7 +245,7 @@ def last_months(today: dt.date, count: int) -> list[str]:
 @requires("workflows", "view")
 @require_GET
 def upload_download(request: HttpRequest, upload_id) -> HttpResponse:
-    upload = Upload.objects.filter(id=upload_id).first()
+    upload = selectors.upload_get(user=request.user, upload_id=upload_id)
     if upload is None:
         raise Http404
     response = HttpResponse(bytes(upload.content), content_type=XLSX)

@@ -41,7 +41,7 @@ def test_a_run_goes_from_the_form_to_the_chart(
 
     assert services.workflow_run_execute(run_id=run.id) == RunStatus.COMPLETED
 
-    run = workflow_run_get(run_id=run.id)
+    run = workflow_run_get(user=runner, run_id=run.id)
     assert run.finished_at is not None
     assert [r.step_id for r in run.step_results.all()] == ["customer", "statement", "chart"]
     chart = workflow_run_chart(run)
@@ -138,7 +138,7 @@ def test_a_run_in_progress_finishes_on_the_version_it_started_with(
     assert errors == []
     assert [row.version for row in rows] == [2]
     assert services.workflow_run_execute(run_id=running.id) == RunStatus.COMPLETED
-    chart = workflow_run_chart(workflow_run_get(run_id=running.id))
+    chart = workflow_run_chart(workflow_run_get(user=runner, run_id=running.id))
     assert len(chart["x"]) == 12
     assert chart["series"][2]["name"] == "Net"
 
@@ -156,7 +156,8 @@ def test_a_run_in_progress_finishes_on_the_version_it_started_with(
     new = start(runner, {**customer_input, "reference": "R1"}, upload,
                 workbook_bytes(statement_rows(count=6)))  # fmt: skip
     services.workflow_run_execute(run_id=new.id)
-    assert workflow_run_chart(workflow_run_get(run_id=new.id))["series"][2]["name"] == "Balance"
+    chart = workflow_run_chart(workflow_run_get(user=runner, run_id=new.id))
+    assert chart["series"][2]["name"] == "Balance"
     versions = dict(WorkflowDefinition.objects.values_list("pk", "version"))
     assert versions[running.definition_id] == 1
     assert versions[new.definition_id] == 2
@@ -232,7 +233,7 @@ def test_the_docs_approval_step_works_end_to_end(
         run_id=run.id, step_id="approval", actor=runner, data={"decision": "approve"}
     )
     assert services.workflow_run_execute(run_id=run.id) == RunStatus.COMPLETED
-    steps = [r.step_id for r in workflow_run_get(run_id=run.id).step_results.all()]
+    steps = [r.step_id for r in workflow_run_get(user=runner, run_id=run.id).step_results.all()]
     assert steps == ["customer", "statement", "approval", "chart"]
 
 
