@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.access import requires
 from core.audit import audit_timeline
-from core.errors import ApplicationError
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from workflows import excel, selectors, services
 from workflows.access import can_start
-from workflows.forms import RunFilterForm
+from workflows.forms import RunFilterForm, step_form_class, step_form_refused
 from workflows.loader import definition_of
 from workflows.models import RunStatus
 
@@ -71,17 +71,15 @@ def run_start(request: HttpRequest, key: str) -> HttpResponse:
     if not can_start(request.user, definition.roles):
         raise PermissionDenied(f"You may not start '{definition.title}'.")
     step = definition.first_step
-    form = services.step_form_class(definition, step)()
+    form_class = step_form_class(definition, step)
+    form = form_class()
     if request.method == "POST":
         try:
             run = services.workflow_run_start(
                 key=key, actor=request.user, data=request.POST, files=request.FILES
             )
-        except services.StepInputInvalid as invalid:
-            form = invalid.form
         except ApplicationError as error:
-            form = services.step_form_class(definition, step)(request.POST)
-            form.add_error(None, error.message)
+            form = step_form_refused(form_class, request.POST, request.FILES, error)
         else:
             messages.success(request, f"{definition.title}: started.")
             return redirect("workflows:run", run_id=run.id)
@@ -113,18 +111,19 @@ def step_submit(request: HttpRequest, run_id, step_id: str) -> HttpResponse:
     if run.status != RunStatus.WAITING or run.current_step != step_id:
         messages.info(request, "This run is not waiting for that step any more.")
         return redirect("workflows:run", run_id=run.id)
-    form = services.step_form_class(definition, step)()
+    form_class = step_form_class(definition, step)
+    form = form_class()
     if request.method == "POST":
         try:
             services.workflow_run_submit(
                 run_id=run.id, step_id=step_id, actor=request.user,
                 data=request.POST, files=request.FILES,
             )  # fmt: skip
-        except services.StepInputInvalid as invalid:
-            form = invalid.form
-        except ApplicationError as error:
-            messages.error(request, error.message)
+        except (ConflictError, NotFoundError, PermissionDeniedError) as error:
+            messages.error(request, error.message)  # the run moved on, or is not theirs
             return redirect("workflows:run", run_id=run.id)
+        except ApplicationError as error:
+            form = step_form_refused(form_class, request.POST, request.FILES, error)
         else:
             return redirect("workflows:run", run_id=run.id)
     return render(

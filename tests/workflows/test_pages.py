@@ -87,6 +87,22 @@ def test_a_good_file_with_a_bad_field_asks_for_the_file_again(runner_client, cus
     assert 'value="Lovelace"' in response.text
 
 
+def test_every_problem_the_service_found_is_on_the_form_once(runner_client, customer_input):
+    bad = BAD_FILES["11 months"]
+
+    response = post(runner_client, customer_input, bad.content, first_name="", last_name="x" * 101)
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.is_bound
+    assert form.errors == {
+        "first_name": ["This field is required."],
+        "last_name": ["Ensure this value has at most 100 characters (it has 101)."],
+        "statement": [bad.expected],
+    }
+    assert 'value="1985-12-10"' in response.text
+
+
 def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, customer_input):
     post(runner_client, customer_input)
     run = WorkflowRun.objects.get()

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.errors import ConflictError, PermissionDeniedError
+from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.roles import Role
 from tests.workflows.conftest import BAD_FILES, KEY, statement_rows, workbook_bytes
 from workflows import services
@@ -67,9 +67,10 @@ def test_the_same_person_is_one_customer(runner, customer_input, upload):
 
 
 def test_invalid_input_creates_nothing(runner, customer_input, upload):
-    with pytest.raises(services.StepInputInvalid) as caught:
+    with pytest.raises(ApplicationError) as caught:
         start(runner, customer_input, upload, BAD_FILES["11 months"].content)
 
+    assert caught.value.code == "validation_error"
     assert caught.value.fields == {"statement": ["Expected exactly 12 months, found 11."]}
     assert not WorkflowRun.objects.exists()
     assert not Customer.objects.exists()
@@ -147,7 +148,7 @@ def test_a_run_in_progress_finishes_on_the_version_it_started_with(
                                  data=customer_input, files={"statement": upload()})  # fmt: skip
     assert services.workflow_run_execute(run_id=waiting.id) == RunStatus.COMPLETED
     # ... while a new run is on v2: a reference and 6 months.
-    with pytest.raises(services.StepInputInvalid) as caught:
+    with pytest.raises(ApplicationError) as caught:
         start(runner, customer_input, upload)
     assert caught.value.fields == {
         "reference": ["This field is required."],
@@ -226,7 +227,7 @@ def test_the_docs_approval_step_works_end_to_end(
     run.refresh_from_db()
     assert run.current_step == "approval"
 
-    with pytest.raises(services.StepInputInvalid):
+    with pytest.raises(ApplicationError):
         services.workflow_run_submit(run_id=run.id, step_id="approval", actor=runner,
                                      data={"decision": "maybe"})  # fmt: skip
     services.workflow_run_submit(

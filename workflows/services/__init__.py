@@ -5,7 +5,6 @@ from workflows.forms import step_form_class
 from workflows.loader import definition_of
 from workflows.services.definitions import definitions_sync
 from workflows.services.runs import (
-    StepInputInvalid,
     workflow_run_execute,
     workflow_run_start,
     workflow_run_submit,
@@ -13,7 +12,6 @@ from workflows.services.runs import (
 )
 
 __all__ = [
-    "StepInputInvalid",
     "definition_of",
     "definitions_sync",
     "step_form_class",

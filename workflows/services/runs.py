@@ -46,35 +46,20 @@ WORKER = "workflows.worker"
 STALLED_AFTER = timedelta(seconds=30)
 
 
-class StepInputInvalid(ApplicationError):
-    """A person step's input failed its form; `form` is bound, with its errors and values."""
-
-    def __init__(self, form: Any) -> None:
-        fields = {
-            name: [str(message) for message in messages] for name, messages in form.errors.items()
-        }
-        files = file_fields(form)
-        if any(name in form.files for name in files) and form.errors:
-            for name in files:
-                if name not in fields:
-                    # Browsers cannot re-fill a file input: say so next to the field.
-                    form.add_error(name, "Choose the file again: files are not kept when the "
-                                         "form has errors.")  # fmt: skip
-        super().__init__(
-            "Some fields are not valid: " + ", ".join(sorted(fields)) + ".",
-            code="validation_error",
-            fields=fields,
-        )
-        self.form = form
-
-
 # --- person steps ---------------------------------------------------------------------------
 
 
 def _validated_form(definition: Definition, step: StepSpec, data: Any, files: Any):
+    """The step's input cleaned by the form its definition generates (the Excel file is read
+    here); every problem at once, by field, in one `validation_error`."""
     form = step_form_class(definition, step)(data or {}, files or {})
     if not form.is_valid():
-        raise StepInputInvalid(form)
+        fields = {name: [str(text) for text in texts] for name, texts in form.errors.items()}
+        raise ApplicationError(
+            "Some fields are not valid: " + ", ".join(sorted(fields)) + ".",
+            code="validation_error",
+            fields=fields,
+        )
     return form
 
 
@@ -187,7 +172,7 @@ def _record_person_step(
     if mapping:
         birth_field = mapping["date_of_birth"]
         date_of_birth = form.cleaned_data[birth_field]
-        # The form checked it already; the same core rule again for any other caller.
+        # A `form` step's field keeps to this core range; a step type with its own form may not.
         ensure_in_range({birth_field: (date_of_birth, BIRTH_DATE)})
         run.customer = _customer_for(
             first_name=form.cleaned_data[mapping["first_name"]],
