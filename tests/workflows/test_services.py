@@ -286,3 +286,44 @@ def test_an_unexpected_error_names_the_step_not_the_exception(
         f"{record.request_id}."
     )
     assert "ZeroDivisionError" not in run.error
+
+
+def test_a_step_another_worker_holds_is_left_alone_until_its_lease_expires(
+    runner, customer_input, upload, time_machine
+):
+    """The claim (core.queue): a live lease is not taken; an expired one (a dead worker) is."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = start(runner, customer_input, upload)
+    held_until = timezone.now() + timedelta(seconds=60)
+    WorkflowRun.objects.filter(pk=run.pk).update(claim_token=uuid.uuid4(), claimed_until=held_until)
+
+    assert services.workflow_run_execute(run_id=run.id) == "skipped"
+    assert not StepResult.objects.filter(run=run, step_id="statement").exists()
+
+    time_machine.move_to(held_until + timedelta(seconds=1))
+    assert services.workflow_run_execute(run_id=run.id) == RunStatus.COMPLETED
+
+
+def test_a_result_is_not_applied_once_the_claim_was_taken_over(
+    runner, customer_input, upload, monkeypatch
+):
+    import uuid
+
+    from workflows.steps.excel_upload import ExcelUploadStep
+
+    run = start(runner, customer_input, upload)
+    execute = ExcelUploadStep.execute
+
+    def slow_worker(self, context):  # meanwhile its lease expired and another worker took it
+        WorkflowRun.objects.filter(pk=run.pk).update(claim_token=uuid.uuid4())
+        return execute(self, context)
+
+    monkeypatch.setattr(ExcelUploadStep, "execute", slow_worker)
+
+    assert services.workflow_run_execute(run_id=run.id) == "claim lost"
+    assert not StepResult.objects.filter(run=run, step_id="statement").exists()
+    assert WorkflowRun.objects.get(pk=run.pk).current_step == "statement"

@@ -18,9 +18,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from core import queue
 from core.audit import audit_record
 from core.boundary import BIRTH_DATE, ensure_in_range
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
@@ -259,33 +259,25 @@ def _advance(
 # --- automatic steps (the worker) -----------------------------------------------------------
 
 
-def _unclaimed(now) -> Q:
-    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-
-
 def workflow_run_execute(*, run_id: uuid.UUID | str) -> str:
     """Run the automatic steps of a `running` run until it waits, ends or fails.
 
-    Idempotent and safe to run twice at once: each step is claimed with a conditional
-    UPDATE, executed outside any transaction, and its result applied only while the claim is
-    still ours. Returns the run's status (or "skipped"), for logs and tests.
+    Idempotent and safe to run twice at once: each step is claimed (`core.queue.claim_row`,
+    a conditional UPDATE with an expiring lease), executed outside any transaction, and its
+    result applied only while the claim is still ours. Returns the run's status (or
+    "skipped"), for logs and tests.
     """
     run_id = uuid.UUID(str(run_id))
     outcome = "skipped"
     for _ in range(100):  # a definition has no loops; this only bounds a bug
-        now = timezone.now()
-        token = uuid.uuid4()
-        claimed = (
-            WorkflowRun.objects.filter(id=run_id, status=RunStatus.RUNNING)
-            .filter(_unclaimed(now))
-            .update(
-                claim_token=token,
-                claimed_until=now + timedelta(seconds=settings.WORKFLOWS_CLAIM_LEASE),
-            )
+        claim = queue.claim_row(
+            WorkflowRun.objects.filter(status=RunStatus.RUNNING),
+            pk=run_id,
+            lease=settings.WORKFLOWS_CLAIM_LEASE,
         )
-        if not claimed:
+        if not claim:
             return outcome
-        outcome = _execute_claimed(run_id, token)
+        outcome = _execute_claimed(run_id, claim.token)
     return outcome
 
 
@@ -378,7 +370,7 @@ def workflow_runs_resume_stalled(*, older_than: timedelta = STALLED_AFTER) -> in
     now = timezone.now()
     ids = list(
         WorkflowRun.objects.filter(status=RunStatus.RUNNING, updated_at__lt=now - older_than)
-        .filter(_unclaimed(now))
+        .filter(queue.free(now))
         .values_list("id", flat=True)[:500]
     )
     for run_id in ids:
