@@ -10,6 +10,17 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from core.audit import AuditAction
+
+
+class WorkflowAction(AuditAction):
+    """What the audit trail of a run records (the details in `changes` and `reason`)."""
+
+    STARTED = "workflows.started", "Run started"
+    STEP_COMPLETED = "workflows.step_completed", "Step completed"
+    COMPLETED = "workflows.completed", "Run completed"
+    FAILED = "workflows.failed", "Run failed"
+
 
 class WorkflowDefinition(models.Model):
     """One version of a definition file's content. A run points at the row it started

@@ -118,6 +118,10 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     assert '<td class="num">500.00</td>' in page.text  # net of the first month
     detail = runner_client.get(f"/workflows/runs/{run.id}/")
     assert "See the result" in detail.text
+    for label in ("Run started", "Step completed", "Run completed"):  # the trail, for people
+        assert f'<div class="timeline-action">{label}</div>' in detail.text
+    code = "workflows.completed"  # only in the attribute for machines, never as text
+    assert detail.text.count(code) == detail.text.count(f'data-action="{code}"') == 1
     assert "12 rows from statement.xlsx" in detail.text
     download = runner_client.get(f"/workflows/uploads/{run.uploads.get().id}/")
     assert download.content == good_statement() or download.content[:2] == b"PK"

@@ -327,3 +327,25 @@ def test_a_result_is_not_applied_once_the_claim_was_taken_over(
     assert services.workflow_run_execute(run_id=run.id) == "claim lost"
     assert not StepResult.objects.filter(run=run, step_id="statement").exists()
     assert WorkflowRun.objects.get(pk=run.pk).current_step == "statement"
+
+
+def test_the_audit_trail_speaks_the_apps_vocabulary(runner, customer_input, upload):
+    from core.audit import audit_timeline
+    from workflows.models import WorkflowAction
+
+    run = start(runner, customer_input, upload)
+    services.workflow_run_execute(run_id=run.id)
+    failed = start(runner, customer_input, upload)
+    Upload.objects.filter(run=failed).update(content=BAD_FILES["13 months"].content)
+    services.workflow_run_execute(run_id=failed.id)
+
+    trail = list(audit_timeline(run))[::-1]  # oldest first
+    assert [event.action for event in trail] == [
+        WorkflowAction.STARTED, WorkflowAction.STEP_COMPLETED, WorkflowAction.COMPLETED,
+    ]  # fmt: skip
+    assert trail[1].changes == {"status": {"from": "waiting", "to": "running"}}
+    assert trail[1].reason == "after step 'customer'"
+    assert trail[2].actor_label == "system: workflows.worker"
+    [failure] = audit_timeline(failed).filter(action=WorkflowAction.FAILED)
+    assert failure.changes == {"status": {"from": "running", "to": "failed"}}
+    assert failure.reason == "'statement.xlsx' has 1 problem(s)."

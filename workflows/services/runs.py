@@ -35,6 +35,7 @@ from workflows.models import (
     StepResult,
     StepStatus,
     Upload,
+    WorkflowAction,
     WorkflowRun,
 )
 from workflows.selectors import workflow_definition_current
@@ -88,7 +89,7 @@ def workflow_run_start(*, key: str, actor: Any, data: Any = None, files: Any = N
         )
         audit_record(
             obj=run,
-            action="started",
+            action=WorkflowAction.STARTED,
             actor=actor,
             changes={"status": {"from": None, "to": RunStatus.WAITING}},
             reason=f"{definition.key} v{definition.version} ({definition.checksum[:8]})",
@@ -245,7 +246,11 @@ def _advance(
     if run.status != before:
         audit_record(
             obj=run,
-            action="status_changed",
+            action=(
+                WorkflowAction.COMPLETED
+                if run.status == RunStatus.COMPLETED
+                else WorkflowAction.STEP_COMPLETED
+            ),
             actor=actor or WORKER,
             changes={"status": {"from": before, "to": run.status}},
             reason=f"after step '{step.id}'",
@@ -345,7 +350,7 @@ def _execute_claimed(run_id: uuid.UUID, token: uuid.UUID) -> str:
             locked.save()
             audit_record(
                 obj=locked,
-                action="status_changed",
+                action=WorkflowAction.FAILED,
                 actor=WORKER,
                 changes={"status": {"from": before, "to": RunStatus.FAILED}},
                 reason=failure.message[:500],
