@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import present
 from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
@@ -23,6 +24,7 @@ from workflows.access import can_start
 from workflows.forms import RunFilterForm, step_form_class, step_form_refused
 from workflows.loader import definition_of
 from workflows.models import RunStatus
+from workflows.steps.chart import series_inputs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,6 +42,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     form = RunFilterForm(request.GET)
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
     runs = selectors.workflow_run_list(user=request.user, **filters)
+    counts = selectors.workflow_run_status_counts(user=request.user)
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -47,8 +50,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         {
             "definitions": selectors.workflow_definition_list(user=request.user, startable=True),
             "page": page,
-            "counts": selectors.workflow_run_status_counts(user=request.user),
-            "statuses": RunStatus.choices,
+            "statuses": [(value, label, counts[value]) for value, label in RunStatus.choices],
             "wanted": filters.get("status", ""),
             "broken": selectors.definition_problem_list(user=request.user),
         },
@@ -61,7 +63,7 @@ def _excel_context(definition) -> dict:
         return {}
     spec = excel.TableSpec.from_config(step.config)
     max_mib = settings.WORKFLOWS_UPLOAD_MAX_BYTES / (1024 * 1024)
-    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": f"{max_mib:g}"}
+    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": max_mib}
 
 
 @requires("workflows", "start")
@@ -172,6 +174,10 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
                 "steps": [{"id": p["step"].id, "state": p["state"]} for p in progress],
             }
         )
+    history = [
+        {"result": result, "values": _form_values(definition.steps.get(result.step_id), result)}
+        for result in run.step_results.all()
+    ]
     return render(
         request,
         "workflows/run_detail.html",
@@ -179,10 +185,37 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
             "run": run,
             "definition": definition,
             "progress": progress,
+            "history": history,
             "events": audit_timeline(run),
             "has_chart": selectors.workflow_run_chart(run) is not None,
         },
     )
+
+
+def _form_values(step, result) -> list[tuple[str, str]]:
+    """A form step's output as people read it: each field's label and its value (dates and
+    numbers through core.present, a choice by its label, a file by its name)."""
+    if result.step_type != "form" or step is None:
+        return []
+    specs = {spec["name"]: spec for spec in step.config.get("fields", [])}
+    values = []
+    for name, value in (result.output or {}).items():
+        spec = specs.get(name, {})
+        kind = spec.get("type")
+        if isinstance(value, dict):
+            text = value.get("name") or present.EMPTY  # an uploaded file
+        elif kind == "date":
+            text = present.day(value)
+        elif kind == "number":
+            text = present.number_text(value)
+        elif kind == "choice":
+            choices = [(c, c) if isinstance(c, str) else (c["value"], c["label"])
+                       for c in spec.get("choices", [])]  # fmt: skip
+            text = present.choice_label(value, choices)
+        else:
+            text = present.EMPTY if value in (None, "") else str(value)
+        values.append((spec.get("label") or name.replace("_", " ").capitalize(), text))
+    return values
 
 
 @requires("workflows", "view")
@@ -195,15 +228,45 @@ def run_result(request: HttpRequest, run_id) -> HttpResponse:
     if chart is None:
         messages.info(request, "The result is not ready yet.")
         return redirect("workflows:run", run_id=run.id)
-    rows = [
-        {"x": x, "values": [series["exact"][index] for series in chart["series"]]}
-        for index, x in enumerate(chart["x"])
-    ]
+    shown = _chart_for_people(definition_of(run.definition), chart)
     return render(
         request,
         "workflows/result.html",
-        {"run": run, "chart": chart, "rows": rows, "plotly_js": PLOTLY_JS_URL_PATH},
+        {"run": run, "chart": shown, "plotly_js": PLOTLY_JS_URL_PATH},
     )
+
+
+def _chart_for_people(definition, chart: dict) -> dict:
+    """The chart step's output as people read it, the same text in the table and in the
+    chart's hover: a month column as 'Jan 2025', amounts with separators and cents, other
+    numbers as the locale writes them (core.present)."""
+    step = definition.find_step_by_type("chart")
+    kinds: dict[str, str] = {}
+    specs: dict[str, dict] = {}
+    x_kind = None
+    if step is not None:
+        source = definition.steps.get(step.config["data"])
+        columns = source.config.get("columns", []) if source is not None else []
+        kinds = {column["name"]: column["type"] for column in columns}
+        specs = {series["name"]: series for series in step.config["series"]}
+        x_kind = kinds.get(step.config["x"])
+    x = [present.month(value) if x_kind == "month" else str(value) for value in chart["x"]]
+    series = []
+    for one in chart["series"]:
+        inputs = series_inputs(specs.get(one["name"], {}))
+        digits = 2 if inputs and all(kinds.get(name) == "amount" for name in inputs) else None
+        series.append(
+            {
+                **one,
+                "text": [present.number_text(value, digits=digits) for value in one["exact"]],
+                "total": present.number_text(chart["totals"].get(one["name"]), digits=digits),
+            }
+        )
+    rows = [
+        {"x": label, "values": [one["text"][index] for one in series]}
+        for index, label in enumerate(x)
+    ]
+    return {**chart, "x": x, "series": series, "rows": rows}
 
 
 @requires("workflows", "view")

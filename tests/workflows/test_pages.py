@@ -1,6 +1,7 @@
 """Pages: the start form (template download, errors on the form, values kept), the run page,
 the result with its chart and table, the runs list; bad files never give a 500."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -114,8 +115,16 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     assert page.status_code == 200
     assert "/static/vendor/plotly.min.js" in page.text
     assert 'id="wf-chart"' in page.text
-    assert "<td>2025-01</td>" in page.text
-    assert '<td class="num">500.00</td>' in page.text  # net of the first month
+    # Through core.present: the month by name, amounts with separators and cents.
+    assert "<td>Jan 2025</td>" in page.text
+    assert '<td class="num">2,000.00</td>' in page.text  # income of the first month
+    assert '<td class="num">500.00</td>' in page.text  # its net
+    assert '<th class="num">9,300.00</th>' in page.text  # the year's net
+    assert "Jan 2025 to Dec 2025" in page.text
+    assert "born 10 Dec 1985" in page.text
+    chart = page.context["chart"]
+    assert chart["series"][0]["text"][0] == "2,000.00"  # the chart's hover says the same
+    assert chart["series"][0]["values"][0] == 2000.0
     detail = runner_client.get(f"/workflows/runs/{run.id}/")
     assert "See the result" in detail.text
     for label in ("Run started", "Step completed", "Run completed"):  # the trail, for people
@@ -123,6 +132,8 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     code = "workflows.completed"  # only in the attribute for machines, never as text
     assert detail.text.count(code) == detail.text.count(f'data-action="{code}"') == 1
     assert "12 rows from statement.xlsx" in detail.text
+    assert "Date of birth:</span> 10 Dec 1985" in detail.text  # the form's labels and values
+    assert "Income and expenses (.xlsx):</span> statement.xlsx" in detail.text
     download = runner_client.get(f"/workflows/uploads/{run.uploads.get().id}/")
     assert download.content == good_statement() or download.content[:2] == b"PK"
 
@@ -137,7 +148,8 @@ def test_the_runs_list_and_a_failed_run(runner_client, runner, customer_input):
     failed = runner_client.get("/workflows/?status=failed")
     detail = runner_client.get(f"/workflows/runs/{run.id}/")
 
-    assert "Ada Lovelace" in listing.text
+    assert "Ada Lovelace (10 Dec 1985)" in listing.text
+    assert "Failed: 1" in listing.text  # the status filter's label and count
     assert f'href="{START}"' in listing.text
     assert 'data-status="failed"' in failed.text
     assert "2025-04 missing between 2025-03 (A4) and 2025-05 (A5)." in detail.text
@@ -168,6 +180,22 @@ def test_the_dashboard_tile(runner_client):
 
     assert 'data-app="workflows"' in page.text
     assert "/workflows/start/customer_income_expenditure/" in page.text
+    assert "<dt>Waiting for input</dt>" in page.text  # the status's label, not its value
+
+
+def test_times_are_shown_in_the_persons_zone_with_its_name(
+    runner_client, runner, customer_input, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 1, 15, 12, 0, 5, tzinfo=dt.UTC), tick=False)
+    post(runner_client, customer_input)
+    run = WorkflowRun.objects.get()
+
+    listing = runner_client.get("/workflows/").text
+    detail = runner_client.get(f"/workflows/runs/{run.id}/").text
+
+    assert "15 Jan 2026, 13:00 CET" in listing  # Europe/Paris, the site's zone
+    assert "started 15 Jan 2026, 13:00:05 CET" in detail
+    assert "<td>0 ms</td>" in detail  # the form step's duration
 
 
 def test_the_admin_shows_definitions_runs_and_customers(
