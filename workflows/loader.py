@@ -97,9 +97,6 @@ class Definition:
     def first_step(self) -> StepSpec:
         return self.steps[self.start]
 
-    def step(self, step_id: str) -> StepSpec:
-        return self.steps[step_id]
-
     def next_step(self, step_id: str, outputs: dict[str, dict[str, Any]]) -> StepSpec | None:
         """The step after `step_id` given the outputs so far (conditions tried in order)."""
         target = self.steps[step_id].next

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -314,7 +313,3 @@ def upload_download(request: HttpRequest, upload_id) -> HttpResponse:
     safe = "".join(c for c in upload.original_name if c.isalnum() or c in "._- ")[:100] or "upload"
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     return response
-
-
-def run_url(run) -> str:
-    return reverse("workflows:run", kwargs={"run_id": run.id})

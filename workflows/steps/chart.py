@@ -19,7 +19,6 @@ PAIR = {"type": "array", "items": NAME, "minItems": 2, "maxItems": 2}
 
 class ChartStep(StepType):
     type = "chart"
-    label = "Chart of an uploaded table"
     waits_for_person = False
     config_schema = {
         "type": "object",
