@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -280,7 +278,7 @@ def template_download(request: HttpRequest, key: str) -> HttpResponse:
     examples = []
     count = spec.exactly or spec.min_rows or 0
     if spec.consecutive and count:
-        months = last_months(timezone.localdate(), count)
+        months = excel.last_months(timezone.localdate(), count)
         position = [column.name for column in spec.columns].index(spec.consecutive)
         for month in months:
             row = [None] * len(spec.columns)
@@ -289,18 +287,6 @@ def template_download(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(excel.template_workbook(spec, example_rows=examples), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{key}_template.xlsx"'
     return response
-
-
-def last_months(today: dt.date, count: int) -> list[str]:
-    """The `count` complete months before `today`'s month, oldest first, as YYYY-MM."""
-    year, month = today.year, today.month
-    months = []
-    for _ in range(count):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        months.append(f"{year:04d}-{month:02d}")
-    return list(reversed(months))
 
 
 @requires("workflows", "view")

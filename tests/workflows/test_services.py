@@ -349,3 +349,18 @@ def test_the_audit_trail_speaks_the_apps_vocabulary(runner, customer_input, uplo
     [failure] = audit_timeline(failed).filter(action=WorkflowAction.FAILED)
     assert failure.changes == {"status": {"from": "running", "to": "failed"}}
     assert failure.reason == "'statement.xlsx' has 1 problem(s)."
+
+
+def test_a_component_may_submit_a_step_for_the_system(customer_input, upload):
+    """A typed actor: a user, or the name of a component (no person, no role to check)."""
+    run = services.workflow_run_start(key=KEY, actor="workflows.demo")
+
+    run = services.workflow_run_submit(
+        run_id=run.id, step_id="customer", actor="workflows.demo", data=customer_input,
+        files={"statement": upload()},
+    )  # fmt: skip
+
+    assert run.status == RunStatus.RUNNING
+    result = StepResult.objects.get(run=run, step_id="customer")
+    assert (result.actor, result.actor_label) == (None, "system: workflows.demo")
+    assert run.created_by is None

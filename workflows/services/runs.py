@@ -13,10 +13,12 @@ import hashlib
 import io
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,6 +46,8 @@ from workflows.steps import StepContext, StepFailed
 logger = logging.getLogger(__name__)
 
 WORKER = "workflows.worker"
+#: Who acts: a person, or the name of a component acting for the system ("workflows.demo").
+Actor = AbstractBaseUser | str
 STALLED_AFTER = timedelta(seconds=30)
 
 
@@ -64,7 +68,27 @@ def _validated_form(definition: Definition, step: StepSpec, data: Any, files: An
     return form
 
 
-def workflow_run_start(*, key: str, actor: Any, data: Any = None, files: Any = None) -> WorkflowRun:
+def _check_may_work_on(actor: Actor, definition: Definition, message: str) -> None:
+    # A component (demo data, a command) is not a person: no role to check.
+    if not isinstance(actor, str) and not can_start(actor, definition.roles):
+        raise PermissionDeniedError(message)
+
+
+def _person(actor: Actor) -> AbstractBaseUser | None:
+    return None if isinstance(actor, str) or not actor.is_authenticated else actor
+
+
+def _component(actor: Actor) -> str:
+    return f"system: {actor}" if isinstance(actor, str) else "system"
+
+
+def workflow_run_start(
+    *,
+    key: str,
+    actor: Actor,
+    data: Mapping[str, Any] | None = None,
+    files: Mapping[str, Any] | None = None,
+) -> WorkflowRun:
     """Start a run on the current version of `key`. With input (`data`/`files`), the first
     step is submitted in the same call, and nothing is created when that input is invalid."""
     row = workflow_definition_current(key=key)
@@ -75,10 +99,8 @@ def workflow_run_start(*, key: str, actor: Any, data: Any = None, files: Any = N
             fields={"definition": [f"Unknown workflow '{key}'."]},
         )
     definition = definition_of(row)
-    # A string actor is a component (demo data, a command): no person, no role check.
-    if not isinstance(actor, str) and not can_start(actor, definition.roles):
-        raise PermissionDeniedError(f"You may not start '{definition.title}'.")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    _check_may_work_on(actor, definition, f"You may not start '{definition.title}'.")
+    user = _person(actor)
     step = definition.first_step
     form = None
     if data or files:
@@ -95,13 +117,17 @@ def workflow_run_start(*, key: str, actor: Any, data: Any = None, files: Any = N
             reason=f"{definition.key} v{definition.version} ({definition.checksum[:8]})",
         )
         if form is not None:
-            component = f"system: {actor}" if isinstance(actor, str) else "system"
-            _record_person_step(run, definition, step, form, user, component)
+            _record_person_step(run, definition, step, form, user, _component(actor))
     return run
 
 
 def workflow_run_submit(
-    *, run_id: uuid.UUID | str, step_id: str, actor: Any, data: Any = None, files: Any = None
+    *,
+    run_id: uuid.UUID | str,
+    step_id: str,
+    actor: Actor,
+    data: Mapping[str, Any] | None = None,
+    files: Mapping[str, Any] | None = None,
 ) -> WorkflowRun:
     """Submit a person step's input for a waiting run, on the run's own definition version."""
     run = _get_run(run_id)
@@ -111,16 +137,15 @@ def workflow_run_submit(
             f"This run's workflow has no step '{step_id}'.",
             fields={"step": [f"Unknown step '{step_id}'."]},
         )
-    if not can_start(actor, definition.roles):
-        raise PermissionDeniedError(f"You may not work on '{definition.title}'.")
+    _check_may_work_on(actor, definition, f"You may not work on '{definition.title}'.")
     _check_waiting_for(run, step_id)
     step = definition.steps[step_id]
     form = _validated_form(definition, step, data, files)  # before any lock: it reads files
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _person(actor)
     with transaction.atomic():
         locked = WorkflowRun.objects.select_for_update().select_related("definition").get(id=run.id)
         _check_waiting_for(locked, step_id)
-        _record_person_step(locked, definition, step, form, user)
+        _record_person_step(locked, definition, step, form, user, _component(actor))
     return locked
 
 
@@ -147,7 +172,7 @@ def _record_person_step(
     step: StepSpec,
     form: Any,
     user: Any,
-    component: str = "system",
+    component: str,
 ) -> None:
     now = timezone.now()
     upload_ids: dict[str, str] = {}
