@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 
+from core import present
 from core.dashboard import Tile
+from workflows.models import RunStatus
 from workflows.selectors import workflow_run_status_counts
 
 
@@ -9,7 +11,7 @@ def tile(request: HttpRequest) -> Tile:
         "Schema-defined workflows driven by forms and Excel uploads, "
         "such as customer income and expenditure over 12 months."
     )
-    counts = workflow_run_status_counts()
+    counts = workflow_run_status_counts(user=request.user)
     return Tile(
         app="workflows",
         title="Workflows",
@@ -20,5 +22,8 @@ def tile(request: HttpRequest) -> Tile:
             ("All runs", "/workflows/"),
             ("API", "/api/workflows/"),
         ],
-        stats=[(status, count) for status, count in counts.items()],
+        stats=[
+            (present.choice_label(status, RunStatus), present.number_text(count))
+            for status, count in counts.items()
+        ],
     )

@@ -19,9 +19,7 @@ EXPENSES = [2480.2, 2310, 2650.75, 2290, 2400, 3120.4, 2890, 2205, 2330, 2460, 2
 
 def sample_statement(today: dt.date | None = None) -> bytes:
     """The last 12 complete months: real dates in the month column, decimal amounts."""
-    from workflows.views import last_months
-
-    months = last_months(today or timezone.localdate(), 12)
+    months = excel.last_months(today or timezone.localdate(), 12)
     rows = [
         [dt.date(int(month[:4]), int(month[5:]), 1), income, expenses]
         for month, income, expenses in zip(months, INCOME, EXPENSES, strict=True)

@@ -492,3 +492,15 @@ def template_workbook(spec: TableSpec, *, example_rows: list[list[Any]] | None =
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def last_months(today: dt.date, count: int) -> list[str]:
+    """The `count` complete months before `today`'s month, oldest first, as YYYY-MM."""
+    year, month = today.year, today.month
+    months = []
+    for _ in range(count):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        months.append(f"{year:04d}-{month:02d}")
+    return list(reversed(months))

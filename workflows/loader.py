@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +96,6 @@ class Definition:
     @property
     def first_step(self) -> StepSpec:
         return self.steps[self.start]
-
-    def step(self, step_id: str) -> StepSpec:
-        return self.steps[step_id]
 
     def next_step(self, step_id: str, outputs: dict[str, dict[str, Any]]) -> StepSpec | None:
         """The step after `step_id` given the outputs so far (conditions tried in order)."""
@@ -283,6 +280,17 @@ def _cycle_problems(definition: Definition) -> list[str]:
             index = definition.steps[cycle[-2]].index
             return [f"steps[{index}].next: makes a loop ({' -> '.join(cycle)}); loops are refused."]
     return []
+
+
+@lru_cache(maxsize=64)
+def _definition_from_spec(checksum: str, spec_json: str) -> Definition:
+    return validate_spec(json.loads(spec_json), source=f"stored definition {checksum[:8]}")
+
+
+def definition_of(row: Any) -> Definition:
+    """The validated definition a stored `WorkflowDefinition` row holds (a run uses its own
+    row, never the file). Parsed once per content."""
+    return _definition_from_spec(row.checksum, json.dumps(row.spec, sort_keys=True))
 
 
 # --- files ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Workflow definitions (as loaded from their files), customers, runs, step results, uploads."""
+"""Workflow definitions (as synced from their files, and the files the last sync refused),
+customers, runs, step results, uploads."""
 
 from __future__ import annotations
 
@@ -8,6 +9,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+
+from core.audit import AuditAction
+
+
+class WorkflowAction(AuditAction):
+    """What the audit trail of a run records (the details in `changes` and `reason`)."""
+
+    STARTED = "workflows.started", "Run started"
+    STEP_COMPLETED = "workflows.step_completed", "Step completed"
+    COMPLETED = "workflows.completed", "Run completed"
+    FAILED = "workflows.failed", "Run failed"
 
 
 class WorkflowDefinition(models.Model):
@@ -21,7 +33,7 @@ class WorkflowDefinition(models.Model):
     spec = models.JSONField()
     source = models.CharField(max_length=255, blank=True, help_text="the file it came from")
     is_current = models.BooleanField(
-        default=False, help_text="The file on disk has this content: new runs use it."
+        default=False, help_text="The last sync found this content in the file: new runs use it."
     )
     loaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -36,6 +48,21 @@ class WorkflowDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version} ({self.checksum[:8]})"
+
+
+class DefinitionProblem(models.Model):
+    """A definition file the last sync refused, with every problem found in it. The sync
+    replaces these rows; the runs page shows them to administrators without reading files."""
+
+    source = models.CharField(max_length=255, help_text="the file name")
+    problems = models.JSONField(default=list, help_text="one readable line per problem")
+    found_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["source", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {'; '.join(self.problems)}"
 
 
 class Customer(models.Model):

@@ -1,4 +1,8 @@
-"""Reads of workflow runs, their steps and their chart."""
+"""Reads of workflow definitions, runs, their steps, uploads and chart.
+
+A GET only reads rows: the definitions are the rows the last sync left current
+(`services.definitions_sync`), never the files.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,72 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from workflows.models import RunStatus, StepResult, StepStatus, Upload, WorkflowRun
+from workflows.access import User, can_start, can_use_workflows, sees_definition_problems
+from workflows.models import (
+    DefinitionProblem,
+    RunStatus,
+    StepResult,
+    StepStatus,
+    Upload,
+    WorkflowDefinition,
+    WorkflowRun,
+)
+
+# --- definitions ----------------------------------------------------------------------------
 
 
-def workflow_run_list() -> QuerySet[WorkflowRun]:
-    return WorkflowRun.objects.select_related("definition", "customer", "created_by").order_by(
+def workflow_definition_current(*, key: str) -> WorkflowDefinition | None:
+    """The current row of `key`, whoever asks (services check who may start it)."""
+    return WorkflowDefinition.objects.filter(key=key, is_current=True).first()
+
+
+def workflow_definition_list(*, user: User, startable: bool = False) -> list[WorkflowDefinition]:
+    """The current definitions by title; `startable`: only those `user` may start."""
+    if not can_use_workflows(user):
+        return []
+    rows = WorkflowDefinition.objects.filter(is_current=True).order_by("title", "key")
+    if startable:
+        return [row for row in rows if can_start(user, row.spec.get("roles") or ())]
+    return list(rows)
+
+
+def workflow_definition_get(*, user: User, key: str) -> WorkflowDefinition | None:
+    if not can_use_workflows(user):
+        return None
+    return workflow_definition_current(key=key)
+
+
+def definition_problem_list(*, user: User) -> QuerySet[DefinitionProblem]:
+    """The files the last sync refused, for those who manage workflows (administrators)."""
+    if not sees_definition_problems(user):
+        return DefinitionProblem.objects.none()
+    return DefinitionProblem.objects.all()
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+
+def workflow_run_list(
+    *, user: User, status: str | None = None, definition: str | None = None
+) -> QuerySet[WorkflowRun]:
+    """The runs `user` may see (every run, for those who use workflows), newest first;
+    `status`: one of RunStatus; `definition`: a workflow key."""
+    runs = WorkflowRun.objects.select_related("definition", "customer", "created_by").order_by(
         "-created_at"
     )
+    if not can_use_workflows(user):
+        return runs.none()
+    if status:
+        runs = runs.filter(status=status)
+    if definition:
+        runs = runs.filter(definition__key=definition)
+    return runs
 
 
-def workflow_run_get(*, run_id) -> WorkflowRun | None:
+def workflow_run_get(*, user: User, run_id) -> WorkflowRun | None:
+    """One run with its step results and uploads (without their content)."""
     return (
-        WorkflowRun.objects.select_related("definition", "customer", "created_by")
+        workflow_run_list(user=user)
         .prefetch_related(
             Prefetch("step_results", queryset=StepResult.objects.select_related("actor")),
             Prefetch("uploads", queryset=Upload.objects.defer("content")),
@@ -27,22 +85,23 @@ def workflow_run_get(*, run_id) -> WorkflowRun | None:
     )
 
 
-def workflow_run_outputs(run: WorkflowRun) -> dict[str, dict[str, Any]]:
-    return {
-        result.step_id: result.output
-        for result in run.step_results.all()
-        if result.status == StepStatus.COMPLETED
-    }
-
-
 def workflow_run_chart(run: WorkflowRun) -> dict[str, Any] | None:
-    """The output of the run's chart step, once done."""
+    """The output of the run's chart step, once done (from the prefetched step results)."""
     for result in run.step_results.all():
         if result.status == StepStatus.COMPLETED and result.step_type == "chart":
             return result.output
     return None
 
 
-def workflow_run_status_counts() -> dict[str, int]:
-    counts = dict(WorkflowRun.objects.order_by().values_list("status").annotate(n=Count("id")))
+def workflow_run_status_counts(*, user: User) -> dict[str, int]:
+    counts = dict(
+        workflow_run_list(user=user).order_by().values_list("status").annotate(n=Count("id"))
+    )
     return {status.value: counts.get(status.value, 0) for status in RunStatus}
+
+
+def upload_get(*, user: User, upload_id) -> Upload | None:
+    """An uploaded file, with its content (for download)."""
+    if not can_use_workflows(user):
+        return None
+    return Upload.objects.filter(id=upload_id).first()

@@ -2,58 +2,54 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import present
 from core.access import requires
 from core.audit import audit_timeline
-from core.errors import ApplicationError
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from workflows import excel, selectors, services
-from workflows.access import can_start, sees_definition_problems
-from workflows.models import RunStatus, Upload
+from workflows.access import can_start
+from workflows.forms import RunFilterForm, step_form_class, step_form_refused
+from workflows.loader import definition_of
+from workflows.models import RunStatus
+from workflows.steps.chart import series_inputs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _current(key: str):
-    try:
-        row = services.workflow_definition_current(key=key)
-    except ApplicationError:
-        raise Http404(f"No workflow '{key}'.") from None
-    return row, services.definition_of(row)
+def _current(request: HttpRequest, key: str):
+    row = selectors.workflow_definition_get(user=request.user, key=key)
+    if row is None:
+        raise Http404(f"No workflow '{key}'.")
+    return row, definition_of(row)
 
 
 @requires("workflows", "view")
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
-    rows, errors = services.definitions_sync()
-    runs = selectors.workflow_run_list()
-    wanted = request.GET.get("status", "")
-    if wanted in RunStatus.values:
-        runs = runs.filter(status=wanted)
+    form = RunFilterForm(request.GET)
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    runs = selectors.workflow_run_list(user=request.user, **filters)
+    counts = selectors.workflow_run_status_counts(user=request.user)
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "workflows/run_list.html",
         {
-            "definitions": [
-                row for row in rows if can_start(request.user, row.spec.get("roles", []))
-            ],
+            "definitions": selectors.workflow_definition_list(user=request.user, startable=True),
             "page": page,
-            "counts": selectors.workflow_run_status_counts(),
-            "statuses": RunStatus.choices,
-            "wanted": wanted,
-            "broken": errors if sees_definition_problems(request.user) else [],
+            "statuses": [(value, label, counts[value]) for value, label in RunStatus.choices],
+            "wanted": filters.get("status", ""),
+            "broken": selectors.definition_problem_list(user=request.user),
         },
     )
 
@@ -64,27 +60,25 @@ def _excel_context(definition) -> dict:
         return {}
     spec = excel.TableSpec.from_config(step.config)
     max_mib = settings.WORKFLOWS_UPLOAD_MAX_BYTES / (1024 * 1024)
-    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": f"{max_mib:g}"}
+    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": max_mib}
 
 
 @requires("workflows", "start")
 @require_http_methods(["GET", "POST"])
 def run_start(request: HttpRequest, key: str) -> HttpResponse:
-    row, definition = _current(key)
+    row, definition = _current(request, key)
     if not can_start(request.user, definition.roles):
         raise PermissionDenied(f"You may not start '{definition.title}'.")
     step = definition.first_step
-    form = services.step_form_class(definition, step)()
+    form_class = step_form_class(definition, step)
+    form = form_class()
     if request.method == "POST":
         try:
             run = services.workflow_run_start(
                 key=key, actor=request.user, data=request.POST, files=request.FILES
             )
-        except services.StepInputInvalid as invalid:
-            form = invalid.form
         except ApplicationError as error:
-            form = services.step_form_class(definition, step)(request.POST)
-            form.add_error(None, error.message)
+            form = step_form_refused(form_class, request.POST, request.FILES, error)
         else:
             messages.success(request, f"{definition.title}: started.")
             return redirect("workflows:run", run_id=run.id)
@@ -106,28 +100,29 @@ def run_start(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step_submit(request: HttpRequest, run_id, step_id: str) -> HttpResponse:
     """The input of a person step for a run that waits for it (e.g. started from the API)."""
-    run = selectors.workflow_run_get(run_id=run_id)
+    run = selectors.workflow_run_get(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
-    definition = services.definition_of(run.definition)
+    definition = definition_of(run.definition)
     step = definition.steps.get(step_id)
     if step is None or not step.waits_for_person:
         raise Http404
     if run.status != RunStatus.WAITING or run.current_step != step_id:
         messages.info(request, "This run is not waiting for that step any more.")
         return redirect("workflows:run", run_id=run.id)
-    form = services.step_form_class(definition, step)()
+    form_class = step_form_class(definition, step)
+    form = form_class()
     if request.method == "POST":
         try:
             services.workflow_run_submit(
                 run_id=run.id, step_id=step_id, actor=request.user,
                 data=request.POST, files=request.FILES,
             )  # fmt: skip
-        except services.StepInputInvalid as invalid:
-            form = invalid.form
-        except ApplicationError as error:
-            messages.error(request, error.message)
+        except (ConflictError, NotFoundError, PermissionDeniedError) as error:
+            messages.error(request, error.message)  # the run moved on, or is not theirs
             return redirect("workflows:run", run_id=run.id)
+        except ApplicationError as error:
+            form = step_form_refused(form_class, request.POST, request.FILES, error)
         else:
             return redirect("workflows:run", run_id=run.id)
     return render(
@@ -163,10 +158,10 @@ def _progress(run, definition) -> list[dict]:
 @requires("workflows", "view")
 @require_GET
 def run_detail(request: HttpRequest, run_id) -> HttpResponse:
-    run = selectors.workflow_run_get(run_id=run_id)
+    run = selectors.workflow_run_get(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
-    definition = services.definition_of(run.definition)
+    definition = definition_of(run.definition)
     progress = _progress(run, definition)
     if request.GET.get("format") == "json":
         return JsonResponse(
@@ -176,6 +171,10 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
                 "steps": [{"id": p["step"].id, "state": p["state"]} for p in progress],
             }
         )
+    history = [
+        {"result": result, "values": _form_values(definition.steps.get(result.step_id), result)}
+        for result in run.step_results.all()
+    ]
     return render(
         request,
         "workflows/run_detail.html",
@@ -183,38 +182,95 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
             "run": run,
             "definition": definition,
             "progress": progress,
+            "history": history,
             "events": audit_timeline(run),
             "has_chart": selectors.workflow_run_chart(run) is not None,
         },
     )
 
 
+def _form_values(step, result) -> list[tuple[str, str]]:
+    """A form step's output as people read it: each field's label and its value (dates and
+    numbers through core.present, a choice by its label, a file by its name)."""
+    if result.step_type != "form" or step is None:
+        return []
+    specs = {spec["name"]: spec for spec in step.config.get("fields", [])}
+    values = []
+    for name, value in (result.output or {}).items():
+        spec = specs.get(name, {})
+        kind = spec.get("type")
+        if isinstance(value, dict):
+            text = value.get("name") or present.EMPTY  # an uploaded file
+        elif kind == "date":
+            text = present.day(value)
+        elif kind == "number":
+            text = present.number_text(value)
+        elif kind == "choice":
+            choices = [(c, c) if isinstance(c, str) else (c["value"], c["label"])
+                       for c in spec.get("choices", [])]  # fmt: skip
+            text = present.choice_label(value, choices)
+        else:
+            text = present.EMPTY if value in (None, "") else str(value)
+        values.append((spec.get("label") or name.replace("_", " ").capitalize(), text))
+    return values
+
+
 @requires("workflows", "view")
 @require_GET
 def run_result(request: HttpRequest, run_id) -> HttpResponse:
-    run = selectors.workflow_run_get(run_id=run_id)
+    run = selectors.workflow_run_get(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
     chart = selectors.workflow_run_chart(run)
     if chart is None:
         messages.info(request, "The result is not ready yet.")
         return redirect("workflows:run", run_id=run.id)
-    rows = [
-        {"x": x, "values": [series["exact"][index] for series in chart["series"]]}
-        for index, x in enumerate(chart["x"])
-    ]
+    shown = _chart_for_people(definition_of(run.definition), chart)
     return render(
         request,
         "workflows/result.html",
-        {"run": run, "chart": chart, "rows": rows, "plotly_js": PLOTLY_JS_URL_PATH},
+        {"run": run, "chart": shown, "plotly_js": PLOTLY_JS_URL_PATH},
     )
+
+
+def _chart_for_people(definition, chart: dict) -> dict:
+    """The chart step's output as people read it, the same text in the table and in the
+    chart's hover: a month column as 'Jan 2025', amounts with separators and cents, other
+    numbers as the locale writes them (core.present)."""
+    step = definition.find_step_by_type("chart")
+    kinds: dict[str, str] = {}
+    specs: dict[str, dict] = {}
+    x_kind = None
+    if step is not None:
+        source = definition.steps.get(step.config["data"])
+        columns = source.config.get("columns", []) if source is not None else []
+        kinds = {column["name"]: column["type"] for column in columns}
+        specs = {series["name"]: series for series in step.config["series"]}
+        x_kind = kinds.get(step.config["x"])
+    x = [present.month(value) if x_kind == "month" else str(value) for value in chart["x"]]
+    series = []
+    for one in chart["series"]:
+        inputs = series_inputs(specs.get(one["name"], {}))
+        digits = 2 if inputs and all(kinds.get(name) == "amount" for name in inputs) else None
+        series.append(
+            {
+                **one,
+                "text": [present.number_text(value, digits=digits) for value in one["exact"]],
+                "total": present.number_text(chart["totals"].get(one["name"]), digits=digits),
+            }
+        )
+    rows = [
+        {"x": label, "values": [one["text"][index] for one in series]}
+        for index, label in enumerate(x)
+    ]
+    return {**chart, "x": x, "series": series, "rows": rows}
 
 
 @requires("workflows", "view")
 @require_GET
 def template_download(request: HttpRequest, key: str) -> HttpResponse:
     """A workbook with the header row and the last 12 months filled in (amounts blank)."""
-    _row, definition = _current(key)
+    _row, definition = _current(request, key)
     step = definition.find_step_by_type("excel_upload")
     if step is None:
         raise Http404
@@ -222,7 +278,7 @@ def template_download(request: HttpRequest, key: str) -> HttpResponse:
     examples = []
     count = spec.exactly or spec.min_rows or 0
     if spec.consecutive and count:
-        months = last_months(timezone.localdate(), count)
+        months = excel.last_months(timezone.localdate(), count)
         position = [column.name for column in spec.columns].index(spec.consecutive)
         for month in months:
             row = [None] * len(spec.columns)
@@ -233,29 +289,13 @@ def template_download(request: HttpRequest, key: str) -> HttpResponse:
     return response
 
 
-def last_months(today: dt.date, count: int) -> list[str]:
-    """The `count` complete months before `today`'s month, oldest first, as YYYY-MM."""
-    year, month = today.year, today.month
-    months = []
-    for _ in range(count):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        months.append(f"{year:04d}-{month:02d}")
-    return list(reversed(months))
-
-
 @requires("workflows", "view")
 @require_GET
 def upload_download(request: HttpRequest, upload_id) -> HttpResponse:
-    upload = Upload.objects.filter(id=upload_id).first()
+    upload = selectors.upload_get(user=request.user, upload_id=upload_id)
     if upload is None:
         raise Http404
     response = HttpResponse(bytes(upload.content), content_type=XLSX)
     safe = "".join(c for c in upload.original_name if c.isalnum() or c in "._- ")[:100] or "upload"
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     return response
-
-
-def run_url(run) -> str:
-    return reverse("workflows:run", kwargs={"run_id": run.id})

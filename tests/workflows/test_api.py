@@ -165,3 +165,18 @@ def test_a_bad_status_filter_is_a_400(runner_api):
     assert response.status_code == 400
     assert "status" in response.json()["error"]["fields"]
     assert RunStatus.COMPLETED in response.json()["error"]["fields"]["status"][0]
+
+
+def test_the_runs_list_filters_through_the_selector(runner_api, runner):
+    waiting = services.workflow_run_start(key=KEY, actor=runner)
+
+    def ids(query):
+        response = runner_api.get(f"/api/workflows/runs/?{query}")
+        assert response.status_code == 200, response.json()
+        return [run["id"] for run in response.json()["results"]]
+
+    assert ids("status=waiting") == [str(waiting.id)]
+    assert ids(f"definition={KEY}") == [str(waiting.id)]
+    assert ids("definition=other") == []
+    assert ids("status=completed") == []
+    assert ids("search=nobody") == []  # DRF's search and ordering still apply

@@ -15,7 +15,9 @@ from core.boundary.forms import BoundaryForm, BoundedDateField
 from tests.harness import boundary as harness
 from tests.harness.boundary import PageCase, WriteCase
 from tests.workflows.conftest import KEY, good_statement
-from workflows import services
+from workflows import selectors, services
+from workflows.forms import step_form_class
+from workflows.loader import definition_of
 from workflows.models import Customer
 
 pytestmark = pytest.mark.django_db
@@ -97,9 +99,9 @@ def test_control_characters_never_reach_a_stored_file_name(runner_api, customer_
 
 
 def test_the_step_form_is_a_boundary_form_with_the_core_date_range():
-    row = services.workflow_definition_current(key=KEY)
-    definition = services.definition_of(row)
-    form_class = services.step_form_class(definition, definition.first_step)
+    row = selectors.workflow_definition_current(key=KEY)
+    definition = definition_of(row)
+    form_class = step_form_class(definition, definition.first_step)
 
     assert issubclass(form_class, BoundaryForm)
     field = form_class().fields["date_of_birth"]

@@ -1,5 +1,7 @@
 """In a real browser: fill the form, upload the statement, follow the run, see the chart."""
 
+import re
+
 import pytest
 
 from core.roles import Role
@@ -41,11 +43,28 @@ def test_fill_the_form_upload_the_file_and_see_the_chart(page, live_worker, user
     assert page.locator("#wf-chart .main-svg").count() >= 1
     assert page.locator("#wf-chart .trace.bars, #wf-chart .barlayer .trace").count() >= 2
     assert page.locator("#wf-numbers tbody tr").count() == 12
+    # Numbers and months through core.present: separators and cents, months by name.
+    first = page.locator("#wf-numbers tbody tr").first
+    assert first.locator("td").all_inner_texts() == ["Jan 2025", "2,000.00", "1,500.00", "500.00"]
+    assert page.locator("#wf-numbers tfoot th").all_inner_texts()[1:] == [
+        "30,600.00", "21,300.00", "9,300.00",
+    ]  # fmt: skip
     assert page.get_by_role("heading", name="Income and expenditure per month").is_visible()
     screenshot(page, "workflows-chart")
 
     page.get_by_role("link", name="← The run and its history").click()
     assert page.locator(".wf-step[data-state='completed']").count() == 3
+    # The start and each step's time with the zone named; the trail by its labels.
+    zone = r"(CET|CEST)"
+    assert re.search(rf"started \d{{1,2}} \w{{3}} \d{{4}}, \d\d:\d\d:\d\d {zone}",
+                     page.locator(".page-header").inner_text())  # fmt: skip
+    assert page.locator(".timeline-action").all_inner_texts() == [
+        "Run completed", "Step completed", "Run started",
+    ]  # fmt: skip
+    assert (
+        "Status: Waiting for input → Running (automatic steps)"
+        in page.locator(".timeline").inner_text()
+    )
     screenshot(page, "workflows-run")
 
     page.goto("/workflows/")

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.workflows.conftest import DEFINITIONS, KEY
-from workflows import loader, services
+from workflows import loader, selectors, services
 from workflows.loader import DefinitionError, load_file, validate_spec
-from workflows.models import WorkflowDefinition
+from workflows.models import DefinitionProblem, WorkflowDefinition
 from workflows.steps import registry
 
 
@@ -168,11 +168,11 @@ def test_an_unchanged_sync_only_reads(definitions_dir):
         rows, _ = services.definitions_sync()
 
     assert [row.key for row in rows] == [KEY]
-    assert [q["sql"].split()[0] for q in queries] == ["SELECT"]
+    assert {q["sql"].split()[0] for q in queries} == {"SELECT"}
 
 
 @pytest.mark.django_db
-def test_a_broken_edit_keeps_the_last_good_version_current(definitions_dir):
+def test_a_broken_edit_keeps_the_last_good_version_current_and_is_recorded(definitions_dir):
     services.definitions_sync()
     (definitions_dir / f"{KEY}.yaml").write_text("key: [")
 
@@ -180,6 +180,45 @@ def test_a_broken_edit_keeps_the_last_good_version_current(definitions_dir):
 
     assert [row.key for row in rows] == [KEY]
     assert errors[0].source == f"{KEY}.yaml"
+    [problem] = DefinitionProblem.objects.all()
+    assert problem.source == f"{KEY}.yaml"
+    assert problem.problems[0].startswith("is not valid YAML")
+    found_at = problem.found_at
+
+    services.definitions_sync()  # still broken: the record stays as it was
+    assert DefinitionProblem.objects.get().found_at == found_at
+
+    (definitions_dir / f"{KEY}.yaml").write_text(yaml.safe_dump(shipped()))
+    services.definitions_sync()  # fixed: nothing is broken any more
+    assert not DefinitionProblem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_edited_file_is_current_only_once_synced(definitions_dir, runner):
+    """Reading never syncs: the pages, the API and new runs see the rows the last sync left."""
+    services.definitions_sync()
+    path = definitions_dir / f"{KEY}.yaml"
+    path.write_text(path.read_text().replace("version: 1", "version: 2"))
+
+    assert selectors.workflow_definition_get(user=runner, key=KEY).version == 1
+    assert services.workflow_run_start(key=KEY, actor=runner).definition.version == 1
+
+    call_command("workflows_definitions", "--store")
+
+    assert selectors.workflow_definition_get(user=runner, key=KEY).version == 2
+    assert services.workflow_run_start(key=KEY, actor=runner).definition.version == 2
+
+
+@pytest.mark.django_db
+def test_migrate_syncs_the_definitions(definitions_dir):
+    path = definitions_dir / f"{KEY}.yaml"
+    path.write_text(path.read_text().replace("version: 1", "version: 3"))
+    (definitions_dir / "broken.yaml").write_text("key: [")
+
+    call_command("migrate", "workflows", verbosity=0)  # nothing to apply: a deploy's migrate
+
+    assert WorkflowDefinition.objects.get(key=KEY, is_current=True).version == 3
+    assert list(DefinitionProblem.objects.values_list("source", flat=True)) == ["broken.yaml"]
 
 
 def test_a_new_step_type_is_one_class_and_conditions_choose_the_next_step(approval_step):

@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 
 from tests.workflows.conftest import BAD_FILES, DEFINITIONS, KEY
+from workflows.forms import step_form_class
 from workflows.loader import validate_spec
-from workflows.services import step_form_class
 
 pytestmark = pytest.mark.django_db
 

@@ -53,9 +53,10 @@ def test_a_lost_message_is_resent_by_the_sweep_and_the_worker_finishes(
     live_worker, token_client, user_factory, customer_input, monkeypatch
 ):
     from workflows import services
+    from workflows.services import runs
 
     api = token_client(user_factory(username="wendy", roles=[Role.ANALYST]))
-    monkeypatch.setattr(services, "enqueue_on_commit", lambda *args, **kwargs: None)  # "lost"
+    monkeypatch.setattr(runs, "enqueue_on_commit", lambda *args, **kwargs: None)  # "lost"
     run_id = start(api, customer_input, good_statement())
     assert WorkflowRun.objects.get(id=run_id).status == RunStatus.RUNNING
 

@@ -80,6 +80,8 @@ def test_the_migration_rewrites_runs_results_and_history(runner, customer_input,
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate([("workflows", "0002_public_failure_texts")])
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("workflows"))  # the tables of today
 
     run.refresh_from_db()
     result.refresh_from_db()
@@ -88,3 +90,56 @@ def test_the_migration_rewrites_runs_results_and_history(runner, customer_input,
     assert (run.error, run.error_details) == (expected, [excel.UNREADABLE])
     assert result.errors == [excel.UNREADABLE, "kept as it is"]
     assert event.reason == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_actions_become_the_apps_vocabulary_and_back():
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from core.models import AuditEvent
+    from loans.models import LoanApplication
+    from workflows.models import WorkflowRun
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.migrate([("workflows", target)] if target else executor.loader.graph.leaf_nodes())
+
+    run_type = ContentType.objects.get_for_model(WorkflowRun)
+    old = {
+        "started": ("started", {"status": {"from": None, "to": "waiting"}}),
+        "moved on": ("status_changed", {"status": {"from": "waiting", "to": "running"}}),
+        "completed": ("status_changed", {"status": {"from": "running", "to": "completed"}}),
+        "failed": ("status_changed", {"status": {"from": "running", "to": "failed"}}),
+    }
+    try:
+        migrate("0003_definition_problems")
+        events = {
+            name: AuditEvent.objects.create(
+                content_type=run_type, object_id="1", object_repr="run", action=action,
+                changes=changes, actor_label="system",
+            )
+            for name, (action, changes) in old.items()
+        }  # fmt: skip
+        other_app = AuditEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(LoanApplication), object_id="1",
+            object_repr="loan", action="status_changed", actor_label="system",
+        )  # fmt: skip
+
+        migrate("0004_audit_actions")
+        actions = {name: AuditEvent.objects.get(pk=e.pk).action for name, e in events.items()}
+        assert actions == {
+            "started": "workflows.started",
+            "moved on": "workflows.step_completed",
+            "completed": "workflows.completed",
+            "failed": "workflows.failed",
+        }
+        assert AuditEvent.objects.get(pk=other_app.pk).action == "status_changed"
+        assert AuditEvent.objects.get(pk=events["failed"].pk).changes == old["failed"][1]
+
+        migrate("0003_definition_problems")
+        actions = {name: AuditEvent.objects.get(pk=e.pk).action for name, e in events.items()}
+        assert actions == {name: action for name, (action, _) in old.items()}
+    finally:
+        migrate(None)

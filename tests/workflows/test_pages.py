@@ -1,6 +1,7 @@
 """Pages: the start form (template download, errors on the form, values kept), the run page,
 the result with its chart and table, the runs list; bad files never give a 500."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -87,6 +88,22 @@ def test_a_good_file_with_a_bad_field_asks_for_the_file_again(runner_client, cus
     assert 'value="Lovelace"' in response.text
 
 
+def test_every_problem_the_service_found_is_on_the_form_once(runner_client, customer_input):
+    bad = BAD_FILES["11 months"]
+
+    response = post(runner_client, customer_input, bad.content, first_name="", last_name="x" * 101)
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.is_bound
+    assert form.errors == {
+        "first_name": ["This field is required."],
+        "last_name": ["Ensure this value has at most 100 characters (it has 101)."],
+        "statement": [bad.expected],
+    }
+    assert 'value="1985-12-10"' in response.text
+
+
 def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, customer_input):
     post(runner_client, customer_input)
     run = WorkflowRun.objects.get()
@@ -98,11 +115,25 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     assert page.status_code == 200
     assert "/static/vendor/plotly.min.js" in page.text
     assert 'id="wf-chart"' in page.text
-    assert "<td>2025-01</td>" in page.text
-    assert '<td class="num">500.00</td>' in page.text  # net of the first month
+    # Through core.present: the month by name, amounts with separators and cents.
+    assert "<td>Jan 2025</td>" in page.text
+    assert '<td class="num">2,000.00</td>' in page.text  # income of the first month
+    assert '<td class="num">500.00</td>' in page.text  # its net
+    assert '<th class="num">9,300.00</th>' in page.text  # the year's net
+    assert "Jan 2025 to Dec 2025" in page.text
+    assert "born 10 Dec 1985" in page.text
+    chart = page.context["chart"]
+    assert chart["series"][0]["text"][0] == "2,000.00"  # the chart's hover says the same
+    assert chart["series"][0]["values"][0] == 2000.0
     detail = runner_client.get(f"/workflows/runs/{run.id}/")
     assert "See the result" in detail.text
+    for label in ("Run started", "Step completed", "Run completed"):  # the trail, for people
+        assert f'<div class="timeline-action">{label}</div>' in detail.text
+    code = "workflows.completed"  # only in the attribute for machines, never as text
+    assert detail.text.count(code) == detail.text.count(f'data-action="{code}"') == 1
     assert "12 rows from statement.xlsx" in detail.text
+    assert "Date of birth:</span> 10 Dec 1985" in detail.text  # the form's labels and values
+    assert "Income and expenses (.xlsx):</span> statement.xlsx" in detail.text
     download = runner_client.get(f"/workflows/uploads/{run.uploads.get().id}/")
     assert download.content == good_statement() or download.content[:2] == b"PK"
 
@@ -117,7 +148,8 @@ def test_the_runs_list_and_a_failed_run(runner_client, runner, customer_input):
     failed = runner_client.get("/workflows/?status=failed")
     detail = runner_client.get(f"/workflows/runs/{run.id}/")
 
-    assert "Ada Lovelace" in listing.text
+    assert "Ada Lovelace (10 Dec 1985)" in listing.text
+    assert "Failed: 1" in listing.text  # the status filter's label and count
     assert f'href="{START}"' in listing.text
     assert 'data-status="failed"' in failed.text
     assert "2025-04 missing between 2025-03 (A4) and 2025-05 (A5)." in detail.text
@@ -148,6 +180,22 @@ def test_the_dashboard_tile(runner_client):
 
     assert 'data-app="workflows"' in page.text
     assert "/workflows/start/customer_income_expenditure/" in page.text
+    assert "<dt>Waiting for input</dt>" in page.text  # the status's label, not its value
+
+
+def test_times_are_shown_in_the_persons_zone_with_its_name(
+    runner_client, runner, customer_input, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 1, 15, 12, 0, 5, tzinfo=dt.UTC), tick=False)
+    post(runner_client, customer_input)
+    run = WorkflowRun.objects.get()
+
+    listing = runner_client.get("/workflows/").text
+    detail = runner_client.get(f"/workflows/runs/{run.id}/").text
+
+    assert "15 Jan 2026, 13:00 CET" in listing  # Europe/Paris, the site's zone
+    assert "started 15 Jan 2026, 13:00:05 CET" in detail
+    assert "<td>0 ms</td>" in detail  # the form step's duration
 
 
 def test_the_admin_shows_definitions_runs_and_customers(
@@ -171,3 +219,54 @@ def test_the_admin_shows_definitions_runs_and_customers(
     spec_page = client.get(f"/admin/workflows/workflowdefinition/{run.definition_id}/change/")
     assert "excel_upload" in spec_page.text
     assert client.get("/admin/workflows/workflowdefinition/add/").status_code == 403
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def test_reading_pages_and_the_api_writes_nothing_even_when_a_file_changed(
+    client, user_factory, runner, definitions_dir, customer_input
+):
+    """An edited (or broken) definition file is synced by migrate or the command, never by a
+    GET: the pages and the API read the rows the last sync left."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = user_factory(username="root", is_staff=True, is_superuser=True)
+    run = services.workflow_run_start(key=KEY, actor=runner)
+    path = definitions_dir / f"{KEY}.yaml"
+    path.write_text(path.read_text().replace("version: 1", "version: 2"))
+    (definitions_dir / "broken.yaml").write_text("key: [")
+    client.force_login(admin)
+
+    for url in (
+        "/workflows/",
+        START,
+        f"/workflows/template/{KEY}.xlsx",
+        f"/workflows/runs/{run.id}/",
+        f"/workflows/runs/{run.id}/steps/customer/",
+        "/api/workflows/definitions/",
+        f"/api/workflows/definitions/{KEY}/",
+        "/api/workflows/runs/",
+        f"/api/workflows/runs/{run.id}/",
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+        assert writes == [], url
+    assert client.get("/api/workflows/definitions/").json()[0]["version"] == 1
+    assert "broken.yaml" not in client.get("/workflows/").text  # not synced yet
+
+
+def test_administrators_see_the_files_the_last_sync_refused(
+    client, user_factory, runner, definitions_dir
+):
+    (definitions_dir / "broken.yaml").write_text("key: [")
+    services.definitions_sync()
+
+    client.force_login(runner)
+    assert "broken.yaml" not in client.get("/workflows/").text
+    client.force_login(user_factory(username="root", is_staff=True, is_superuser=True))
+    page = client.get("/workflows/").text
+    assert "Definition refused: broken.yaml: is not valid YAML" in page
+    assert f'href="{START}"' in page  # the good one is still there

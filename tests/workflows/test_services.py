@@ -5,11 +5,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.errors import ConflictError, PermissionDeniedError
+from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.roles import Role
 from tests.workflows.conftest import BAD_FILES, KEY, statement_rows, workbook_bytes
 from workflows import services
-from workflows.models import Customer, RunStatus, StepResult, Upload, WorkflowDefinition
+from workflows.models import (
+    Customer,
+    RunStatus,
+    StepResult,
+    Upload,
+    WorkflowDefinition,
+    WorkflowRun,
+)
 from workflows.selectors import workflow_run_chart, workflow_run_get
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +41,7 @@ def test_a_run_goes_from_the_form_to_the_chart(
 
     assert services.workflow_run_execute(run_id=run.id) == RunStatus.COMPLETED
 
-    run = workflow_run_get(run_id=run.id)
+    run = workflow_run_get(user=runner, run_id=run.id)
     assert run.finished_at is not None
     assert [r.step_id for r in run.step_results.all()] == ["customer", "statement", "chart"]
     chart = workflow_run_chart(run)
@@ -60,11 +67,12 @@ def test_the_same_person_is_one_customer(runner, customer_input, upload):
 
 
 def test_invalid_input_creates_nothing(runner, customer_input, upload):
-    with pytest.raises(services.StepInputInvalid) as caught:
+    with pytest.raises(ApplicationError) as caught:
         start(runner, customer_input, upload, BAD_FILES["11 months"].content)
 
+    assert caught.value.code == "validation_error"
     assert caught.value.fields == {"statement": ["Expected exactly 12 months, found 11."]}
-    assert not services.WorkflowRun.objects.exists()
+    assert not WorkflowRun.objects.exists()
     assert not Customer.objects.exists()
 
 
@@ -131,7 +139,7 @@ def test_a_run_in_progress_finishes_on_the_version_it_started_with(
     assert errors == []
     assert [row.version for row in rows] == [2]
     assert services.workflow_run_execute(run_id=running.id) == RunStatus.COMPLETED
-    chart = workflow_run_chart(workflow_run_get(run_id=running.id))
+    chart = workflow_run_chart(workflow_run_get(user=runner, run_id=running.id))
     assert len(chart["x"]) == 12
     assert chart["series"][2]["name"] == "Net"
 
@@ -140,7 +148,7 @@ def test_a_run_in_progress_finishes_on_the_version_it_started_with(
                                  data=customer_input, files={"statement": upload()})  # fmt: skip
     assert services.workflow_run_execute(run_id=waiting.id) == RunStatus.COMPLETED
     # ... while a new run is on v2: a reference and 6 months.
-    with pytest.raises(services.StepInputInvalid) as caught:
+    with pytest.raises(ApplicationError) as caught:
         start(runner, customer_input, upload)
     assert caught.value.fields == {
         "reference": ["This field is required."],
@@ -149,7 +157,8 @@ def test_a_run_in_progress_finishes_on_the_version_it_started_with(
     new = start(runner, {**customer_input, "reference": "R1"}, upload,
                 workbook_bytes(statement_rows(count=6)))  # fmt: skip
     services.workflow_run_execute(run_id=new.id)
-    assert workflow_run_chart(workflow_run_get(run_id=new.id))["series"][2]["name"] == "Balance"
+    chart = workflow_run_chart(workflow_run_get(user=runner, run_id=new.id))
+    assert chart["series"][2]["name"] == "Balance"
     versions = dict(WorkflowDefinition.objects.values_list("pk", "version"))
     assert versions[running.definition_id] == 1
     assert versions[new.definition_id] == 2
@@ -186,7 +195,7 @@ def test_the_demo_data_loads_once(settings, tmp_path):
     demo.load(out)
     demo.load(out)
 
-    run = services.WorkflowRun.objects.get()
+    run = WorkflowRun.objects.get()
     assert run.status == RunStatus.COMPLETED
     assert run.customer.last_name == "Hopper"
     assert (tmp_path / "demo" / "sample_statement.xlsx").stat().st_size > 0
@@ -218,14 +227,14 @@ def test_the_docs_approval_step_works_end_to_end(
     run.refresh_from_db()
     assert run.current_step == "approval"
 
-    with pytest.raises(services.StepInputInvalid):
+    with pytest.raises(ApplicationError):
         services.workflow_run_submit(run_id=run.id, step_id="approval", actor=runner,
                                      data={"decision": "maybe"})  # fmt: skip
     services.workflow_run_submit(
         run_id=run.id, step_id="approval", actor=runner, data={"decision": "approve"}
     )
     assert services.workflow_run_execute(run_id=run.id) == RunStatus.COMPLETED
-    steps = [r.step_id for r in workflow_run_get(run_id=run.id).step_results.all()]
+    steps = [r.step_id for r in workflow_run_get(user=runner, run_id=run.id).step_results.all()]
     assert steps == ["customer", "statement", "approval", "chart"]
 
 
@@ -277,3 +286,81 @@ def test_an_unexpected_error_names_the_step_not_the_exception(
         f"{record.request_id}."
     )
     assert "ZeroDivisionError" not in run.error
+
+
+def test_a_step_another_worker_holds_is_left_alone_until_its_lease_expires(
+    runner, customer_input, upload, time_machine
+):
+    """The claim (core.queue): a live lease is not taken; an expired one (a dead worker) is."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = start(runner, customer_input, upload)
+    held_until = timezone.now() + timedelta(seconds=60)
+    WorkflowRun.objects.filter(pk=run.pk).update(claim_token=uuid.uuid4(), claimed_until=held_until)
+
+    assert services.workflow_run_execute(run_id=run.id) == "skipped"
+    assert not StepResult.objects.filter(run=run, step_id="statement").exists()
+
+    time_machine.move_to(held_until + timedelta(seconds=1))
+    assert services.workflow_run_execute(run_id=run.id) == RunStatus.COMPLETED
+
+
+def test_a_result_is_not_applied_once_the_claim_was_taken_over(
+    runner, customer_input, upload, monkeypatch
+):
+    import uuid
+
+    from workflows.steps.excel_upload import ExcelUploadStep
+
+    run = start(runner, customer_input, upload)
+    execute = ExcelUploadStep.execute
+
+    def slow_worker(self, context):  # meanwhile its lease expired and another worker took it
+        WorkflowRun.objects.filter(pk=run.pk).update(claim_token=uuid.uuid4())
+        return execute(self, context)
+
+    monkeypatch.setattr(ExcelUploadStep, "execute", slow_worker)
+
+    assert services.workflow_run_execute(run_id=run.id) == "claim lost"
+    assert not StepResult.objects.filter(run=run, step_id="statement").exists()
+    assert WorkflowRun.objects.get(pk=run.pk).current_step == "statement"
+
+
+def test_the_audit_trail_speaks_the_apps_vocabulary(runner, customer_input, upload):
+    from core.audit import audit_timeline
+    from workflows.models import WorkflowAction
+
+    run = start(runner, customer_input, upload)
+    services.workflow_run_execute(run_id=run.id)
+    failed = start(runner, customer_input, upload)
+    Upload.objects.filter(run=failed).update(content=BAD_FILES["13 months"].content)
+    services.workflow_run_execute(run_id=failed.id)
+
+    trail = list(audit_timeline(run))[::-1]  # oldest first
+    assert [event.action for event in trail] == [
+        WorkflowAction.STARTED, WorkflowAction.STEP_COMPLETED, WorkflowAction.COMPLETED,
+    ]  # fmt: skip
+    assert trail[1].changes == {"status": {"from": "waiting", "to": "running"}}
+    assert trail[1].reason == "after step 'customer'"
+    assert trail[2].actor_label == "system: workflows.worker"
+    [failure] = audit_timeline(failed).filter(action=WorkflowAction.FAILED)
+    assert failure.changes == {"status": {"from": "running", "to": "failed"}}
+    assert failure.reason == "'statement.xlsx' has 1 problem(s)."
+
+
+def test_a_component_may_submit_a_step_for_the_system(customer_input, upload):
+    """A typed actor: a user, or the name of a component (no person, no role to check)."""
+    run = services.workflow_run_start(key=KEY, actor="workflows.demo")
+
+    run = services.workflow_run_submit(
+        run_id=run.id, step_id="customer", actor="workflows.demo", data=customer_input,
+        files={"statement": upload()},
+    )  # fmt: skip
+
+    assert run.status == RunStatus.RUNNING
+    result = StepResult.objects.get(run=run, step_id="customer")
+    assert (result.actor, result.actor_label) == (None, "system: workflows.demo")
+    assert run.created_by is None

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from workflows import selectors
+from workflows.loader import definition_of
 from workflows.models import Customer, StepResult, Upload, WorkflowDefinition, WorkflowRun
 
 STATUS_HELP = "waiting (for a person's input) | running (automatic steps) | completed | failed"
@@ -35,8 +36,6 @@ class WorkflowDefinitionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _definition(self, row):
-        from workflows.services import definition_of
-
         return definition_of(row)
 
     @extend_schema_field(WorkflowStepSummarySerializer(many=True))

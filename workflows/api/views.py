@@ -8,7 +8,6 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -16,7 +15,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,6 +22,7 @@ from core.access import RolePermission
 from core.boundary.parsers import FormParser, JSONParser, MultiPartParser
 from core.errors import NotFoundError
 from workflows import selectors, services
+from workflows.api.filters import WorkflowRunFilter
 from workflows.api.serializers import (
     WorkflowDefinitionDetailSerializer,
     WorkflowDefinitionSerializer,
@@ -31,7 +30,6 @@ from workflows.api.serializers import (
     WorkflowRunSerializer,
     WorkflowRunStartSerializer,
 )
-from workflows.models import RunStatus
 
 TAGS = ["workflows"]
 # Error responses in the shared shape come from core.api.schema.AutoSchema; only what is
@@ -89,28 +87,20 @@ class DefinitionViewSet(viewsets.ViewSet):
     @extend_schema(tags=TAGS, summary="Workflows that can be started (current versions)",
                    responses=WorkflowDefinitionSerializer(many=True))  # fmt: skip
     def list(self, request: Request) -> Response:
-        rows, _ = services.definitions_sync()
+        rows = selectors.workflow_definition_list(user=request.user)
         return Response(WorkflowDefinitionSerializer(rows, many=True).data)
 
     @extend_schema(tags=TAGS, summary="One workflow's current definition, with its spec",
                    responses=WorkflowDefinitionDetailSerializer)  # fmt: skip
     def retrieve(self, request: Request, key: str | None = None) -> Response:
-        rows, _ = services.definitions_sync()
-        for row in rows:
-            if row.key == key:
-                return Response(WorkflowDefinitionDetailSerializer(row).data)
-        raise NotFoundError(f"There is no workflow '{key}'.")
+        row = selectors.workflow_definition_get(user=request.user, key=key or "")
+        if row is None:
+            raise NotFoundError(f"There is no workflow '{key}'.")
+        return Response(WorkflowDefinitionDetailSerializer(row).data)
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=TAGS,
-        summary="Runs, newest first",
-        parameters=[
-            OpenApiParameter("status", str, description="waiting, running, completed or failed"),
-            OpenApiParameter("definition", str, description="a workflow key"),
-        ],
-    ),
+    list=extend_schema(tags=TAGS, summary="Runs, newest first"),
     retrieve=extend_schema(tags=TAGS, summary="One run: steps, uploads and chart data"),
 )
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -118,23 +108,16 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     access_app = "workflows"
     access_actions = {"create": "start", "submit": "start"}
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_class = WorkflowRunFilter
     search_fields = ["customer__first_name", "customer__last_name"]
     ordering_fields = ["created_at", "status"]
     ordering = ["-created_at"]
-    filter_backends = [SearchFilter, OrderingFilter]
+
+    def select(self, **filters):
+        return selectors.workflow_run_list(user=self.request.user, **filters)
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return selectors.workflow_run_list().prefetch_related("step_results", "uploads")
-        queryset = selectors.workflow_run_list()
-        wanted = self.request.query_params.get("status")
-        if wanted:
-            if wanted not in RunStatus.values:
-                raise ValidationError({"status": [f"Choose one of {', '.join(RunStatus.values)}."]})
-            queryset = queryset.filter(status=wanted)
-        if key := self.request.query_params.get("definition"):
-            queryset = queryset.filter(definition__key=key)
-        return queryset
+        return self.select()
 
     def get_serializer_class(self):
         return WorkflowRunDetailSerializer if self.action != "list" else WorkflowRunSerializer
@@ -144,7 +127,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             run_id = uuid.UUID(str(self.kwargs["pk"]))
         except ValueError:
             raise NotFoundError("No such workflow run.") from None
-        run = selectors.workflow_run_get(run_id=run_id)
+        run = selectors.workflow_run_get(user=self.request.user, run_id=run_id)
         if run is None:
             raise NotFoundError("No such workflow run.")
         return run
@@ -166,7 +149,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         run = services.workflow_run_start(
             key=start.validated_data["definition"], actor=request.user, data=data, files=files
         )
-        run = selectors.workflow_run_get(run_id=run.id)
+        run = selectors.workflow_run_get(user=request.user, run_id=run.id)
         return Response(WorkflowRunDetailSerializer(run).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -185,4 +168,5 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         run = services.workflow_run_submit(
             run_id=pk, step_id=step_id, actor=request.user, data=data, files=files
         )
-        return Response(WorkflowRunDetailSerializer(selectors.workflow_run_get(run_id=run.id)).data)
+        run = selectors.workflow_run_get(user=request.user, run_id=run.id)
+        return Response(WorkflowRunDetailSerializer(run).data)

@@ -9,7 +9,7 @@ worker and compute their output from earlier steps' outputs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,12 +35,10 @@ class StepContext:
     step: StepSpec
     outputs: dict[str, dict[str, Any]]  # step id -> output, for the steps done so far
     open_upload: Any = None  # callable(upload_id: str) -> (name, size, binary file)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class StepType:
     type: str = ""
-    label: str = ""
     waits_for_person: bool = False
     config_schema: dict[str, Any] = {"type": "object"}
 

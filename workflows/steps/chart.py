@@ -19,7 +19,6 @@ PAIR = {"type": "array", "items": NAME, "minItems": 2, "maxItems": 2}
 
 class ChartStep(StepType):
     type = "chart"
-    label = "Chart of an uploaded table"
     waits_for_person = False
     config_schema = {
         "type": "object",
@@ -64,7 +63,7 @@ class ChartStep(StepType):
         if step.config["x"] not in columns:
             yield "x", f"step '{source.id}' has no column '{step.config['x']}'."
         for index, series in enumerate(step.config["series"]):
-            for name in _inputs(series):
+            for name in series_inputs(series):
                 if name not in columns:
                     yield f"series[{index}]", f"step '{source.id}' has no column '{name}'."
                 elif columns[name] not in ("amount", "number"):
@@ -99,7 +98,7 @@ class ChartStep(StepType):
         }
 
 
-def _inputs(series: dict[str, Any]) -> list[str]:
+def series_inputs(series: dict[str, Any]) -> list[str]:
     if "column" in series:
         return [series["column"]]
     return list(series.get("subtract") or series.get("add") or [])

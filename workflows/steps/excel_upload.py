@@ -19,7 +19,6 @@ NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
 
 class ExcelUploadStep(StepType):
     type = "excel_upload"
-    label = "Excel workbook read against a column spec"
     waits_for_person = False
     config_schema = {
         "type": "object",

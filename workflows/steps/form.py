@@ -77,7 +77,6 @@ def date_bound(value: Any) -> dt.date:
 
 class FormStep(StepType):
     type = "form"
-    label = "Form filled in by a person"
     waits_for_person = True
     config_schema = {
         "type": "object",
@@ -192,10 +191,6 @@ class FormStep(StepType):
             else:
                 output[spec["name"]] = value
         return output
-
-    @staticmethod
-    def file_fields(step) -> list[str]:
-        return [field["name"] for field in step.config["fields"] if field["type"] == "file"]
 
 
 def _bound(value: Any) -> Bound | None:

@@ -8,11 +8,14 @@ from workflows import loader
 class Command(BaseCommand):
     help = (
         "Validate all workflow definitions (JSON Schema, step configs, references) and list "
-        "them. --store also records them in the database, as starting a run does."
+        "them. --store also makes them current in the database (as every migrate does): new "
+        "runs use them at once."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--store", action="store_true", help="store valid ones as rows")
+        parser.add_argument(
+            "--store", action="store_true", help="store the valid ones and make them current"
+        )
 
     def handle(self, *args, store: bool = False, **options) -> None:
         definitions, errors = loader.load_all()

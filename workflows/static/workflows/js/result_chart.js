@@ -1,4 +1,5 @@
-// The result chart: bars and lines from the chart step's output (a json_script tag).
+// The result chart: bars and lines from the chart step's output (a json_script tag), the
+// months and amounts in the hover written as the table writes them (core.present, server side).
 (function () {
   var target = document.getElementById("wf-chart");
   var source = document.getElementById("wf-chart-data");
@@ -9,7 +10,8 @@
       name: series.name,
       x: chart.x,
       y: series.values,
-      hovertemplate: "%{x}<br>" + series.name + " %{y:,.2f}<extra></extra>",
+      customdata: series.text,
+      hovertemplate: "%{x}<br>" + series.name + " %{customdata}<extra></extra>",
     };
     if (series.kind === "line") {
       trace.type = "scatter";

@@ -1,4 +1,4 @@
-"""Workflow use cases (writes).
+"""Workflow runs (writes): start, a person step's input, the automatic steps, the sweep.
 
 Life of a run: started on the current version of a definition (the run keeps pointing at that
 version's row); a person step waits for input (`waiting`); its input is validated with the
@@ -13,172 +13,94 @@ import hashlib
 import io
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
-from django import forms
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from core import queue
 from core.audit import audit_record
 from core.boundary import BIRTH_DATE, ensure_in_range
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.request_id import request_id_scope
 from core.tasks import enqueue_on_commit
-from workflows import loader
 from workflows.access import can_start
-from workflows.loader import Definition, DefinitionError, StepSpec
+from workflows.forms import file_fields, step_form_class
+from workflows.loader import Definition, DefinitionError, StepSpec, definition_of
 from workflows.models import (
     Customer,
     RunStatus,
     StepResult,
     StepStatus,
     Upload,
-    WorkflowDefinition,
+    WorkflowAction,
     WorkflowRun,
 )
+from workflows.selectors import workflow_definition_current
 from workflows.steps import StepContext, StepFailed
 
 logger = logging.getLogger(__name__)
 
 WORKER = "workflows.worker"
+#: Who acts: a person, or the name of a component acting for the system ("workflows.demo").
+Actor = AbstractBaseUser | str
 STALLED_AFTER = timedelta(seconds=30)
-
-
-class StepInputInvalid(ApplicationError):
-    """A person step's input failed its form; `form` is bound, with its errors and values."""
-
-    def __init__(self, form: Any) -> None:
-        fields = {
-            name: [str(message) for message in messages] for name, messages in form.errors.items()
-        }
-        files = _file_fields(form)
-        if any(name in form.files for name in files) and form.errors:
-            for name in files:
-                if name not in fields:
-                    # Browsers cannot re-fill a file input: say so next to the field.
-                    form.add_error(name, "Choose the file again: files are not kept when the "
-                                         "form has errors.")  # fmt: skip
-        super().__init__(
-            "Some fields are not valid: " + ", ".join(sorted(fields)) + ".",
-            code="validation_error",
-            fields=fields,
-        )
-        self.form = form
-
-
-def _file_fields(form: Any) -> list[str]:
-    return [name for name, field in form.fields.items() if isinstance(field, forms.FileField)]
-
-
-# --- definitions ----------------------------------------------------------------------------
-
-
-def definitions_sync() -> tuple[list[WorkflowDefinition], list[DefinitionError]]:
-    """Store every valid definition file as a row keyed by (key, version, checksum) and mark
-    it current. A broken file leaves the last good version of its key current (and is
-    reported); a removed file's key has no current version any more."""
-    definitions, errors = loader.load_all()
-    broken_keys = {error.source.rsplit(".", 1)[0] for error in errors}
-    for error in errors:
-        logger.error("workflow definition refused: %s", error)
-    # Fast path, no write (no SQLite write lock on every page view): the current rows are
-    # exactly the files' contents (plus the last good version of any broken file).
-    current = list(WorkflowDefinition.objects.filter(is_current=True))
-    wanted = {(d.key, d.version, d.checksum) for d in definitions}
-    have = {(row.key, row.version, row.checksum) for row in current}
-    current_keys = [row.key for row in current]
-    if (
-        wanted <= have
-        and len(current_keys) == len(set(current_keys))
-        and set(current_keys) <= {key for key, _, _ in wanted} | broken_keys
-    ):
-        return sorted(current, key=lambda row: row.title), errors
-    rows = []
-    with transaction.atomic():
-        for definition in definitions:
-            row, _ = WorkflowDefinition.objects.get_or_create(
-                key=definition.key,
-                version=definition.version,
-                checksum=definition.checksum,
-                defaults={
-                    "title": definition.title,
-                    "spec": definition.spec,
-                    "source": definition.source,
-                    "is_current": True,
-                },
-            )
-            if not row.is_current:
-                WorkflowDefinition.objects.filter(pk=row.pk).update(is_current=True)
-                row.is_current = True
-            WorkflowDefinition.objects.filter(key=definition.key, is_current=True).exclude(
-                pk=row.pk
-            ).update(is_current=False)
-            rows.append(row)
-        kept = {definition.key for definition in definitions} | broken_keys
-        WorkflowDefinition.objects.filter(is_current=True).exclude(key__in=kept).update(
-            is_current=False
-        )
-    rows += list(
-        WorkflowDefinition.objects.filter(
-            key__in=broken_keys - {r.key for r in rows}, is_current=True
-        )
-    )
-    return sorted(rows, key=lambda row: row.title), errors
-
-
-@lru_cache(maxsize=64)
-def _definition_from_spec(checksum: str, spec_json: str) -> Definition:
-    import json
-
-    return loader.validate_spec(json.loads(spec_json), source=f"stored definition {checksum[:8]}")
-
-
-def definition_of(row: WorkflowDefinition) -> Definition:
-    """The validated definition a stored row holds (runs use their own row, never the file)."""
-    import json
-
-    return _definition_from_spec(row.checksum, json.dumps(row.spec, sort_keys=True))
-
-
-def workflow_definition_current(*, key: str) -> WorkflowDefinition:
-    rows, _ = definitions_sync()
-    for row in rows:
-        if row.key == key:
-            return row
-    raise ApplicationError(
-        f"There is no workflow '{key}'.",
-        code="unknown_workflow",
-        fields={"definition": [f"Unknown workflow '{key}'."]},
-    )
 
 
 # --- person steps ---------------------------------------------------------------------------
 
 
-def step_form_class(definition: Definition, step: StepSpec):
-    return step.step_type.build_form(step, definition)
-
-
 def _validated_form(definition: Definition, step: StepSpec, data: Any, files: Any):
+    """The step's input cleaned by the form its definition generates (the Excel file is read
+    here); every problem at once, by field, in one `validation_error`."""
     form = step_form_class(definition, step)(data or {}, files or {})
     if not form.is_valid():
-        raise StepInputInvalid(form)
+        fields = {name: [str(text) for text in texts] for name, texts in form.errors.items()}
+        raise ApplicationError(
+            "Some fields are not valid: " + ", ".join(sorted(fields)) + ".",
+            code="validation_error",
+            fields=fields,
+        )
     return form
 
 
-def workflow_run_start(*, key: str, actor: Any, data: Any = None, files: Any = None) -> WorkflowRun:
+def _check_may_work_on(actor: Actor, definition: Definition, message: str) -> None:
+    # A component (demo data, a command) is not a person: no role to check.
+    if not isinstance(actor, str) and not can_start(actor, definition.roles):
+        raise PermissionDeniedError(message)
+
+
+def _person(actor: Actor) -> AbstractBaseUser | None:
+    return None if isinstance(actor, str) or not actor.is_authenticated else actor
+
+
+def _component(actor: Actor) -> str:
+    return f"system: {actor}" if isinstance(actor, str) else "system"
+
+
+def workflow_run_start(
+    *,
+    key: str,
+    actor: Actor,
+    data: Mapping[str, Any] | None = None,
+    files: Mapping[str, Any] | None = None,
+) -> WorkflowRun:
     """Start a run on the current version of `key`. With input (`data`/`files`), the first
     step is submitted in the same call, and nothing is created when that input is invalid."""
     row = workflow_definition_current(key=key)
+    if row is None:
+        raise ApplicationError(
+            f"There is no workflow '{key}'.",
+            code="unknown_workflow",
+            fields={"definition": [f"Unknown workflow '{key}'."]},
+        )
     definition = definition_of(row)
-    # A string actor is a component (demo data, a command): no person, no role check.
-    if not isinstance(actor, str) and not can_start(actor, definition.roles):
-        raise PermissionDeniedError(f"You may not start '{definition.title}'.")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    _check_may_work_on(actor, definition, f"You may not start '{definition.title}'.")
+    user = _person(actor)
     step = definition.first_step
     form = None
     if data or files:
@@ -189,19 +111,23 @@ def workflow_run_start(*, key: str, actor: Any, data: Any = None, files: Any = N
         )
         audit_record(
             obj=run,
-            action="started",
+            action=WorkflowAction.STARTED,
             actor=actor,
             changes={"status": {"from": None, "to": RunStatus.WAITING}},
             reason=f"{definition.key} v{definition.version} ({definition.checksum[:8]})",
         )
         if form is not None:
-            component = f"system: {actor}" if isinstance(actor, str) else "system"
-            _record_person_step(run, definition, step, form, user, component)
+            _record_person_step(run, definition, step, form, user, _component(actor))
     return run
 
 
 def workflow_run_submit(
-    *, run_id: uuid.UUID | str, step_id: str, actor: Any, data: Any = None, files: Any = None
+    *,
+    run_id: uuid.UUID | str,
+    step_id: str,
+    actor: Actor,
+    data: Mapping[str, Any] | None = None,
+    files: Mapping[str, Any] | None = None,
 ) -> WorkflowRun:
     """Submit a person step's input for a waiting run, on the run's own definition version."""
     run = _get_run(run_id)
@@ -211,16 +137,15 @@ def workflow_run_submit(
             f"This run's workflow has no step '{step_id}'.",
             fields={"step": [f"Unknown step '{step_id}'."]},
         )
-    if not can_start(actor, definition.roles):
-        raise PermissionDeniedError(f"You may not work on '{definition.title}'.")
+    _check_may_work_on(actor, definition, f"You may not work on '{definition.title}'.")
     _check_waiting_for(run, step_id)
     step = definition.steps[step_id]
     form = _validated_form(definition, step, data, files)  # before any lock: it reads files
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _person(actor)
     with transaction.atomic():
         locked = WorkflowRun.objects.select_for_update().select_related("definition").get(id=run.id)
         _check_waiting_for(locked, step_id)
-        _record_person_step(locked, definition, step, form, user)
+        _record_person_step(locked, definition, step, form, user, _component(actor))
     return locked
 
 
@@ -247,11 +172,11 @@ def _record_person_step(
     step: StepSpec,
     form: Any,
     user: Any,
-    component: str = "system",
+    component: str,
 ) -> None:
     now = timezone.now()
     upload_ids: dict[str, str] = {}
-    for name in _file_fields(form):
+    for name in file_fields(form):
         uploaded = form.cleaned_data.get(name)
         if not uploaded:
             continue
@@ -273,7 +198,7 @@ def _record_person_step(
     if mapping:
         birth_field = mapping["date_of_birth"]
         date_of_birth = form.cleaned_data[birth_field]
-        # The form checked it already; the same core rule again for any other caller.
+        # A `form` step's field keeps to this core range; a step type with its own form may not.
         ensure_in_range({birth_field: (date_of_birth, BIRTH_DATE)})
         run.customer = _customer_for(
             first_name=form.cleaned_data[mapping["first_name"]],
@@ -346,7 +271,11 @@ def _advance(
     if run.status != before:
         audit_record(
             obj=run,
-            action="status_changed",
+            action=(
+                WorkflowAction.COMPLETED
+                if run.status == RunStatus.COMPLETED
+                else WorkflowAction.STEP_COMPLETED
+            ),
             actor=actor or WORKER,
             changes={"status": {"from": before, "to": run.status}},
             reason=f"after step '{step.id}'",
@@ -360,33 +289,25 @@ def _advance(
 # --- automatic steps (the worker) -----------------------------------------------------------
 
 
-def _unclaimed(now) -> Q:
-    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-
-
 def workflow_run_execute(*, run_id: uuid.UUID | str) -> str:
     """Run the automatic steps of a `running` run until it waits, ends or fails.
 
-    Idempotent and safe to run twice at once: each step is claimed with a conditional
-    UPDATE, executed outside any transaction, and its result applied only while the claim is
-    still ours. Returns the run's status (or "skipped"), for logs and tests.
+    Idempotent and safe to run twice at once: each step is claimed (`core.queue.claim_row`,
+    a conditional UPDATE with an expiring lease), executed outside any transaction, and its
+    result applied only while the claim is still ours. Returns the run's status (or
+    "skipped"), for logs and tests.
     """
     run_id = uuid.UUID(str(run_id))
     outcome = "skipped"
     for _ in range(100):  # a definition has no loops; this only bounds a bug
-        now = timezone.now()
-        token = uuid.uuid4()
-        claimed = (
-            WorkflowRun.objects.filter(id=run_id, status=RunStatus.RUNNING)
-            .filter(_unclaimed(now))
-            .update(
-                claim_token=token,
-                claimed_until=now + timedelta(seconds=settings.WORKFLOWS_CLAIM_LEASE),
-            )
+        claim = queue.claim_row(
+            WorkflowRun.objects.filter(status=RunStatus.RUNNING),
+            pk=run_id,
+            lease=settings.WORKFLOWS_CLAIM_LEASE,
         )
-        if not claimed:
+        if not claim:
             return outcome
-        outcome = _execute_claimed(run_id, token)
+        outcome = _execute_claimed(run_id, claim.token)
     return outcome
 
 
@@ -454,7 +375,7 @@ def _execute_claimed(run_id: uuid.UUID, token: uuid.UUID) -> str:
             locked.save()
             audit_record(
                 obj=locked,
-                action="status_changed",
+                action=WorkflowAction.FAILED,
                 actor=WORKER,
                 changes={"status": {"from": before, "to": RunStatus.FAILED}},
                 reason=failure.message[:500],
@@ -479,7 +400,7 @@ def workflow_runs_resume_stalled(*, older_than: timedelta = STALLED_AFTER) -> in
     now = timezone.now()
     ids = list(
         WorkflowRun.objects.filter(status=RunStatus.RUNNING, updated_at__lt=now - older_than)
-        .filter(_unclaimed(now))
+        .filter(queue.free(now))
         .values_list("id", flat=True)[:500]
     )
     for run_id in ids:
