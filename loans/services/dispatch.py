@@ -11,10 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.queue import Claim, claim_rows, release
 from loans.models import LoanApplication, Status
 
 logger = logging.getLogger(__name__)
@@ -23,34 +23,19 @@ SUBMITTER = "loans.submitter"
 POLLER = "loans.poller"
 
 
-def _unclaimed(now: datetime) -> Q:
-    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-
-
 def loan_applications_claim_due(
     *, status: Status, limit: int, now: datetime | None = None, due_by: datetime | None = None
-) -> tuple[list[uuid.UUID], uuid.UUID]:
-    """Claim up to `limit` due applications in `status`; returns their ids and the token.
-
-    On PostgreSQL, `skip_locked` lets several dispatchers claim side by side; SQLite's
-    IMMEDIATE transactions serialise them. Either way a row is claimed by one caller.
-    """
+) -> Claim:
+    """Claim up to `limit` applications in `status` due by `due_by` (default: now), oldest due
+    first, for `LOANS_CLAIM_LEASE` seconds; one caller gets each row (`core.queue`)."""
     now = now or timezone.now()
-    token = uuid.uuid4()
-    with transaction.atomic():
-        ids = list(
-            LoanApplication.objects.filter(status=status, next_attempt_at__lte=due_by or now)
-            .filter(_unclaimed(now))
-            .order_by("next_attempt_at")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:limit]
-        )
-        if ids:
-            LoanApplication.objects.filter(id__in=ids).update(
-                claim_token=token,
-                claimed_until=now + timedelta(seconds=settings.LOANS_CLAIM_LEASE),
-            )
-    return ids, token
+    return claim_rows(
+        LoanApplication.objects.filter(status=status, next_attempt_at__lte=due_by or now),
+        limit=limit,
+        lease=settings.LOANS_CLAIM_LEASE,
+        order_by=("next_attempt_at",),
+        now=now,
+    )
 
 
 def loan_application_release(
@@ -62,21 +47,15 @@ def loan_application_release(
     **changes: Any,
 ) -> bool:
     """Apply `changes` and release the claim, if we still hold it; audit status changes."""
+    application = LoanApplication.objects.filter(id=application_id)
     with transaction.atomic():
         before = None
         if "status" in changes:
-            before = (
-                LoanApplication.objects.filter(id=application_id, claim_token=token)
-                .values_list("status", flat=True)
-                .first()
-            )
-        updated = LoanApplication.objects.filter(id=application_id, claim_token=token).update(
-            claim_token=None, claimed_until=None, **changes
-        )
+            before = application.filter(claim_token=token).values_list("status", flat=True).first()
+        updated = release(application, token=token, **changes)
         if updated and before is not None and before != changes["status"]:
-            application = LoanApplication.objects.get(id=application_id)
             audit_record(
-                obj=application,
+                obj=application.get(),
                 action="status_changed",
                 actor=actor,
                 changes={"status": {"from": before, "to": changes["status"]}},
@@ -101,30 +80,30 @@ def loan_applications_dispatch_due(*, now: datetime | None = None) -> DispatchSu
     now = now or timezone.now()
     summary = DispatchSummary()
     while True:
-        ids, _token = loan_applications_claim_due(status=Status.NEW, limit=100, now=now)
-        if not ids:
+        claim = loan_applications_claim_due(status=Status.NEW, limit=100, now=now)
+        if not claim:
             break
         # Release at once: the submission task takes its own claim; claiming here only
         # stopped two dispatchers from sending the same ids at the same moment.
-        LoanApplication.objects.filter(id__in=ids, claim_token=_token).update(
-            claim_token=None,
-            claimed_until=None,
+        release(
+            LoanApplication.objects.filter(id__in=claim.ids),
+            token=claim.token,
             next_attempt_at=now + timedelta(seconds=settings.LOANS_SUBMIT_GRACE),
         )
-        for application_id in ids:
+        for application_id in claim.ids:
             submit_application.apply_async(args=[str(application_id)])
-        summary.submissions += len(ids)
+        summary.submissions += len(claim.ids)
     # Polls due before the next tick are handed out now: a poll runs at most one tick early
     # rather than up to one tick late. No broker ETA: a worker holding ETA messages beyond its
     # prefetch limit can stop consuming (a known Celery failure mode, seen once here in CI).
     lookahead = now + timedelta(seconds=settings.LOANS_DISPATCH_EVERY)
     while True:
-        ids, token = loan_applications_claim_due(
+        claim = loan_applications_claim_due(
             status=Status.PENDING, limit=settings.LOANS_POLL_BATCH_SIZE, now=now, due_by=lookahead
         )
-        if not ids:
+        if not claim:
             break
-        poll_batch.apply_async(args=[[str(i) for i in ids], str(token)])
+        poll_batch.apply_async(args=[[str(i) for i in claim.ids], str(claim.token)])
         summary.poll_batches += 1
-        summary.polls += len(ids)
+        summary.polls += len(claim.ids)
     return summary

@@ -161,9 +161,9 @@ def loan_applications_poll_due_now(*, batch_size: int | None = None) -> PollSumm
     summary = PollSummary()
     now = timezone.now()
     while True:
-        ids, token = loan_applications_claim_due(
+        claim = loan_applications_claim_due(
             status=Status.PENDING, limit=batch_size or settings.LOANS_POLL_BATCH_SIZE, now=now
         )
-        if not ids:
+        if not claim:
             return summary
-        summary.merge(loan_applications_poll(application_ids=ids, claim_token=token))
+        summary.merge(loan_applications_poll(application_ids=claim.ids, claim_token=claim.token))

@@ -4,18 +4,18 @@ apply the answer under the claim."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
 from core.http import ExternalServiceError
+from core.queue import claim_row
 from core.request_id import request_id_scope
 from loans.clients import BankClient
 from loans.models import FailureCode, LoanApplication, Status
 from loans.services import scheduling
-from loans.services.dispatch import SUBMITTER, _unclaimed, loan_application_release
+from loans.services.dispatch import SUBMITTER, loan_application_release
 
 
 def loan_application_submit(*, application_id: uuid.UUID | str) -> str:
@@ -26,18 +26,16 @@ def loan_application_submit(*, application_id: uuid.UUID | str) -> str:
     """
     application_id = uuid.UUID(str(application_id))
     now = timezone.now()
-    token = uuid.uuid4()
-    claimed = (
-        LoanApplication.objects.filter(id=application_id, status=Status.NEW)
-        .filter(_unclaimed(now))
-        .update(
-            claim_token=token,
-            claimed_until=now + timedelta(seconds=settings.LOANS_CLAIM_LEASE),
-            submit_attempts=F("submit_attempts") + 1,
-        )
+    claim = claim_row(
+        LoanApplication.objects.filter(status=Status.NEW),
+        pk=application_id,
+        lease=settings.LOANS_CLAIM_LEASE,
+        now=now,
+        submit_attempts=F("submit_attempts") + 1,
     )
-    if not claimed:
+    if not claim:
         return "skipped"
+    token = claim.token
     application = LoanApplication.objects.get(id=application_id)
     try:
         with BankClient() as bank:

@@ -264,7 +264,7 @@ def test_an_expired_claim_does_not_block(application_factory):
 # --- claims and polling ---------------------------------------------------------------------
 
 
-def test_claim_takes_only_due_unclaimed_rows_in_due_order(application_factory):
+def test_claim_takes_only_due_unclaimed_rows_in_due_order(application_factory, settings):
     now = timezone.now()
     late = application_factory(status=Status.PENDING, next_attempt_at=now - timedelta(seconds=9))
     due = application_factory(status=Status.PENDING, next_attempt_at=now - timedelta(seconds=1))
@@ -277,12 +277,15 @@ def test_claim_takes_only_due_unclaimed_rows_in_due_order(application_factory):
     )
     application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=5))
 
-    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
-    again, _ = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
+    claim = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
+    again = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
 
-    assert ids == [late.id, due.id]
-    assert again == []
-    assert set(LoanApplication.objects.filter(claim_token=token).values_list("id", flat=True)) == {
+    assert claim.ids == [late.id, due.id]
+    assert again.ids == []
+    assert claim.until == now + timedelta(seconds=settings.LOANS_CLAIM_LEASE)
+    assert set(
+        LoanApplication.objects.filter(claim_token=claim.token).values_list("id", flat=True)
+    ) == {
         late.id,
         due.id,
     }
@@ -295,9 +298,9 @@ def claim(application_factory, **fields):
         next_attempt_at=timezone.now() - timedelta(seconds=1),
         **fields,
     )
-    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=10)
-    assert ids == [application.id]
-    return application, token
+    claim = services.loan_applications_claim_due(status=Status.PENDING, limit=10)
+    assert claim.ids == [application.id]
+    return application, claim.token
 
 
 @respx.mock
@@ -408,9 +411,9 @@ def test_polls_run_concurrently_with_bounded_concurrency(application_factory, se
         )
 
     respx.get(f"{BANK}/api/jobs").mock(side_effect=slow)
-    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=12)
+    claim = services.loan_applications_claim_due(status=Status.PENDING, limit=12)
 
-    services.loan_applications_poll(application_ids=ids, claim_token=token)
+    services.loan_applications_poll(application_ids=claim.ids, claim_token=claim.token)
 
     assert peak == 3
     assert LoanApplication.objects.filter(status=Status.COMPLETED).count() == len(apps)
@@ -489,9 +492,9 @@ def test_the_next_answer_clears_the_error_and_its_reference(application_factory)
     assert application.error_reference
 
     LoanApplication.objects.filter(id=application.id).update(next_attempt_at=timezone.now())
-    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=1)
+    again = services.loan_applications_claim_due(status=Status.PENDING, limit=1)
     route.respond(200, json=job(application))
-    services.loan_applications_poll(application_ids=ids, claim_token=token)
+    services.loan_applications_poll(application_ids=again.ids, claim_token=again.token)
 
     application.refresh_from_db()
     assert (application.last_error, application.error_reference) == ("", "")
