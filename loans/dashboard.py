@@ -9,7 +9,7 @@ def tile(request: HttpRequest) -> Tile:
     description = (
         "Customer loan applications sent to the bank partner, polled until the bank decides."
     )
-    counts = loan_application_status_counts()
+    counts = loan_application_status_counts(user=request.user)
     links = [("All", "/loans/"), ("Pending", "/loans/?status=pending")]
     if can_create_loans(request.user):
         links.insert(0, ("New application", "/loans/new/"))
