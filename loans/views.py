@@ -37,12 +37,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest) -> HttpResponse:
     form = LoanApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"}
         try:
-            cleaned = services.application_input_clean(**data)
             application, replayed = services.loan_application_create(
-                data=cleaned,
-                created_by=request.user,
+                **form.application_data(),
+                actor=request.user,
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ApplicationError as exc:

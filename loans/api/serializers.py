@@ -2,23 +2,28 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import present
 from core.audit import audit_timeline
 from loans.models import FailureCode, LoanApplication
 
 
 class LoanApplicationCreateSerializer(serializers.Serializer):
-    """Input of `POST /api/loans/applications/`. The service re-checks every rule."""
+    """Input of `POST /api/loans/applications/`: parsed here (presence and types); every rule
+    is the service's (`loans.services.loan_application_create`), which reports every bad
+    field at once in the same error shape."""
 
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
-    email = serializers.EmailField(max_length=254)
+    first_name = serializers.CharField(help_text="At most 100 characters.")
+    last_name = serializers.CharField(help_text="At most 100 characters.")
+    email = serializers.CharField(help_text="An email address, at most 254 characters.")
     amount = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=settings.LOANS_MIN_AMOUNT,
-        max_value=settings.LOANS_MAX_AMOUNT,
+        max_digits=None,
+        decimal_places=None,
+        help_text=f"Between {present.number_text(settings.LOANS_MIN_AMOUNT)} and "
+        f"{present.number_text(settings.LOANS_MAX_AMOUNT)}, at most 2 decimal places.",
     )
-    currency = serializers.ChoiceField(choices=settings.LOANS_CURRENCIES, default="EUR")
+    currency = serializers.CharField(
+        default="EUR", help_text=f"One of {', '.join(settings.LOANS_CURRENCIES)} (any case)."
+    )
 
 
 class HistoryEntrySerializer(serializers.Serializer):

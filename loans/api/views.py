@@ -66,7 +66,7 @@ ERROR_EXAMPLE = OpenApiExample(
         "error": {
             "code": "validation_error",
             "message": "Some fields are not valid: amount.",
-            "fields": {"amount": ["Ensure this value is greater than or equal to 100."]},
+            "fields": {"amount": ["The amount must be between 100 and 1,000,000."]},
         }
     },
     response_only=True,
@@ -130,10 +130,9 @@ class LoanApplicationViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = LoanApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = services.application_input_clean(**serializer.validated_data)
         application, replayed = services.loan_application_create(
-            data=data,
-            created_by=request.user,
+            **serializer.validated_data,
+            actor=request.user,
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
         headers = {"Location": f"/api/loans/applications/{application.id}/"}

@@ -19,8 +19,6 @@ only succeeds for the holder of the claim.
 """
 
 from loans.services.applications import (
-    ApplicationInput,
-    application_input_clean,
     loan_application_create,
     loan_application_poll_now,
     loan_application_resubmit,
@@ -42,10 +40,8 @@ from loans.services.submission import loan_application_submit
 __all__ = [
     "POLLER",
     "SUBMITTER",
-    "ApplicationInput",
     "DispatchSummary",
     "PollSummary",
-    "application_input_clean",
     "loan_application_create",
     "loan_application_poll_now",
     "loan_application_resubmit",

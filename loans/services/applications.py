@@ -5,33 +5,38 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.audit import audit_record
-from core.errors import ApplicationError, ConflictError
+from core import present
+from core.audit import Actor, audit_record
+from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.tasks import enqueue_on_commit
 from loans.models import IdempotencyKey, LoanApplication, Status
 
-User = AbstractBaseUser | AnonymousUser
+NOT_FOUND = "No such loan application."
+
+
+# --- creation -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ApplicationInput:
+class _Input:
     first_name: str
     last_name: str
     email: str
     amount: Decimal
     currency: str
+    idempotency_key: str | None
 
     def fingerprint(self) -> str:
         canonical = json.dumps(
@@ -47,9 +52,15 @@ class ApplicationInput:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def application_input_clean(
-    *, first_name: Any, last_name: Any, email: Any, amount: Any, currency: Any
-) -> ApplicationInput:
+def _clean(
+    *,
+    first_name: Any,
+    last_name: Any,
+    email: Any,
+    amount: Any,
+    currency: Any,
+    idempotency_key: str | None,
+) -> _Input:
     """Validate and normalise raw input; one ApplicationError with every field's message."""
     errors: dict[str, list[str]] = {}
 
@@ -83,7 +94,8 @@ def application_input_clean(
             errors.setdefault("amount", []).append("At most 2 decimal places.")
         elif not low <= money <= high:
             errors.setdefault("amount", []).append(
-                f"The amount must be between {low:,} and {high:,}."
+                f"The amount must be between {present.number_text(low)} and "
+                f"{present.number_text(high)}."
             )
 
     code = str(currency or "").strip().upper()
@@ -91,45 +103,68 @@ def application_input_clean(
         errors.setdefault("currency", []).append(
             f"Choose one of {', '.join(settings.LOANS_CURRENCIES)}."
         )
+
+    key = None
+    if idempotency_key is not None:
+        key = str(idempotency_key).strip()
+        if not key or len(key) > 255 or not key.isprintable():
+            errors.setdefault("Idempotency-Key", []).append("1 to 255 printable characters.")
+
     if errors:
-        raise ApplicationError("The application is not valid.", fields=errors)
-    return ApplicationInput(first, last, mail, money.quantize(Decimal("0.01")), code)
+        raise ApplicationError(
+            "Some fields are not valid: " + ", ".join(errors) + ".",
+            code="validation_error",
+            fields=errors,
+        )
+    return _Input(first, last, mail, money.quantize(Decimal("0.01")), code, key)
 
 
 def loan_application_create(
     *,
-    data: ApplicationInput,
-    created_by: User | None = None,
+    first_name: Any,
+    last_name: Any,
+    email: Any,
+    amount: Any,
+    currency: Any,
+    actor: Actor,
     idempotency_key: str | None = None,
 ) -> tuple[LoanApplication, bool]:
     """Create an application and send it to the bank once committed.
+
+    The input is cleaned here (names trimmed, email lower-cased, amount within
+    `LOANS_MIN_AMOUNT`..`LOANS_MAX_AMOUNT` with at most 2 decimals, a currency of
+    `LOANS_CURRENCIES` in any case); every bad field is reported at once (`ApplicationError`
+    with `fields`). `actor`: the user who creates it, or a component name (demo data...).
 
     With an `idempotency_key`, a retry of the same request returns the first application
     (second value True: replayed) instead of creating another; the same key with different
     data is refused. Keys are scoped to the user.
     """
-    user = created_by if created_by is not None and created_by.is_authenticated else None
-    if idempotency_key is not None:
-        key = idempotency_key.strip()
-        if not key or len(key) > 255 or not key.isprintable():
-            raise ApplicationError(
-                "The Idempotency-Key header must be 1 to 255 printable characters.",
-                fields={"Idempotency-Key": "1 to 255 printable characters."},
-            )
-        if user is None:
-            raise ApplicationError("Idempotency keys need an authenticated user.")
+    data = _clean(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        amount=amount,
+        currency=currency,
+        idempotency_key=idempotency_key,
+    )
+    user = actor if not isinstance(actor, str) and actor and actor.is_authenticated else None
+    key = data.idempotency_key
+    if key is None:
+        return _create(data=data, user=user, actor=actor), False
+    if user is None:
+        raise ApplicationError("Idempotency keys need an authenticated user.")
+    replay = _replay(user=user, key=key, fingerprint=data.fingerprint())
+    if replay is not None:
+        return replay, True
+    try:
+        return _create(data=data, user=user, actor=actor), False
+    except IntegrityError:
+        # A concurrent request with the same key won the race: replay its result.
         replay = _replay(user=user, key=key, fingerprint=data.fingerprint())
-        if replay is not None:
-            return replay, True
-        try:
-            return _create(data=data, user=user, key=key), False
-        except IntegrityError:
-            # A concurrent request with the same key won the race: replay its result.
-            replay = _replay(user=user, key=key, fingerprint=data.fingerprint())
-            if replay is None:
-                raise
-            return replay, True
-    return _create(data=data, user=user, key=None), False
+        if replay is None:
+            raise
+        return replay, True
 
 
 def _replay(*, user: Any, key: str, fingerprint: str) -> LoanApplication | None:
@@ -148,7 +183,7 @@ def _replay(*, user: Any, key: str, fingerprint: str) -> LoanApplication | None:
 
 
 @transaction.atomic
-def _create(*, data: ApplicationInput, user: Any, key: str | None) -> LoanApplication:
+def _create(*, data: _Input, user: Any, actor: Actor) -> LoanApplication:
     now = timezone.now()
     application = LoanApplication.objects.create(
         first_name=data.first_name,
@@ -160,14 +195,17 @@ def _create(*, data: ApplicationInput, user: Any, key: str | None) -> LoanApplic
         # The on-commit task submits it at once; the sweep only if that did not happen.
         next_attempt_at=now + timedelta(seconds=settings.LOANS_SUBMIT_GRACE),
     )
-    if key is not None:
+    if data.idempotency_key is not None:
         IdempotencyKey.objects.create(
-            user=user, key=key, request_fingerprint=data.fingerprint(), application=application
+            user=user,
+            key=data.idempotency_key,
+            request_fingerprint=data.fingerprint(),
+            application=application,
         )
     audit_record(
         obj=application,
         action="created",
-        actor=user,
+        actor=actor,
         changes={"status": {"from": None, "to": Status.NEW}},
     )
     from loans.tasks import submit_application
@@ -176,9 +214,23 @@ def _create(*, data: ApplicationInput, user: Any, key: str | None) -> LoanApplic
     return application
 
 
+# --- staff actions --------------------------------------------------------------------------
+
+
+def _application_id(value: uuid.UUID | str) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFoundError(NOT_FOUND) from None
+
+
 @transaction.atomic
-def loan_application_poll_now(*, application: LoanApplication, actor: User) -> bool:
-    """Make a pending application due at once (the dispatcher picks it up within a second)."""
+def loan_application_poll_now(*, application_id: uuid.UUID | str, actor: Actor) -> bool:
+    """Make a pending application due at once (the dispatcher picks it up within a second).
+    False when it is not pending (nothing to poll)."""
+    application = LoanApplication.objects.filter(id=_application_id(application_id)).first()
+    if application is None:
+        raise NotFoundError(NOT_FOUND)
     updated = LoanApplication.objects.filter(id=application.id, status=Status.PENDING).update(
         next_attempt_at=timezone.now()
     )
@@ -189,13 +241,20 @@ def loan_application_poll_now(*, application: LoanApplication, actor: User) -> b
 
 @transaction.atomic
 def loan_application_resubmit(
-    *, application: LoanApplication, actor: User, reason: str = ""
+    *, application_id: uuid.UUID | str, actor: Actor, reason: str = ""
 ) -> LoanApplication:
     """Send a failed application to the bank again (same id: safe if it did arrive)."""
-    locked = LoanApplication.objects.select_for_update().get(id=application.id)
+    locked = (
+        LoanApplication.objects.select_for_update()
+        .filter(id=_application_id(application_id))
+        .first()
+    )
+    if locked is None:
+        raise NotFoundError(NOT_FOUND)
     if locked.status != Status.FAILED:
         raise ConflictError(
-            f"Only failed applications can be re-submitted; this one is {locked.status}."
+            "Only failed applications can be re-submitted; this one is "
+            f"{present.choice_label(locked.status, Status).lower()}."
         )
     previous = {"status": locked.status, "failure_reason": locked.failure_reason}
     locked.status = Status.NEW
