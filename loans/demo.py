@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.audit import audit_record
-from loans.models import FailureCode, LoanApplication, Status
+from loans.models import FailureCode, LoanAction, LoanApplication, Status
 from loans.services import loan_application_create
 
 DEMO = "loans.demo"
@@ -92,7 +92,7 @@ def load(stdout) -> None:
         LoanApplication.objects.filter(id=application.id).update(created_at=created)
         audit_record(
             obj=application,
-            action="status_changed",
+            action=LoanAction.STATUS_CHANGED,
             actor=DEMO,
             changes={"status": {"from": Status.NEW, "to": status}},
             reason="demo data",

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.audit import AuditAction
+
 
 class Status(models.TextChoices):
     NEW = "new", "New (not yet at the bank)"
@@ -25,6 +27,15 @@ FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.FAILED)
 class FailureCode(models.TextChoices):
     PAYLOAD_REJECTED = "payload_rejected", "The bank refused the application's data"
     UNKNOWN_AT_BANK = "unknown_at_bank", "The bank does not know this application"
+
+
+class LoanAction(AuditAction):
+    """What the audit trail of an application records (details in `changes` and `reason`)."""
+
+    CREATED = "loans.created", "Application created"
+    STATUS_CHANGED = "loans.status_changed", "Status changed"
+    RESUBMITTED = "loans.resubmitted", "Re-submitted to the bank"
+    POLL_REQUESTED = "loans.poll_requested", "Bank poll requested"
 
 
 class LoanApplication(models.Model):

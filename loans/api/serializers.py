@@ -3,7 +3,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import present
-from core.audit import audit_timeline
+from core.api.serializers import AuditEventSerializer
+from loans import selectors
 from loans.models import FailureCode, LoanApplication
 
 
@@ -24,14 +25,6 @@ class LoanApplicationCreateSerializer(serializers.Serializer):
     currency = serializers.CharField(
         default="EUR", help_text=f"One of {', '.join(settings.LOANS_CURRENCIES)} (any case)."
     )
-
-
-class HistoryEntrySerializer(serializers.Serializer):
-    at = serializers.DateTimeField(source="created_at")
-    actor = serializers.CharField(source="actor_label")
-    action = serializers.CharField()
-    changes = serializers.DictField()
-    reason = serializers.CharField()
 
 
 class LoanApplicationSerializer(serializers.ModelSerializer):
@@ -76,6 +69,7 @@ class LoanApplicationDetailSerializer(LoanApplicationSerializer):
         fields = [*LoanApplicationSerializer.Meta.fields, "history"]
         read_only_fields = fields
 
-    @extend_schema_field(HistoryEntrySerializer(many=True))
+    @extend_schema_field(AuditEventSerializer(many=True))
     def get_history(self, application) -> list[dict]:
-        return HistoryEntrySerializer(audit_timeline(application), many=True).data
+        events = selectors.loan_application_history(application=application)
+        return AuditEventSerializer(events, many=True).data

@@ -21,7 +21,7 @@ from core import present
 from core.audit import Actor, audit_record
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.tasks import enqueue_on_commit
-from loans.models import IdempotencyKey, LoanApplication, Status
+from loans.models import IdempotencyKey, LoanAction, LoanApplication, Status
 
 NOT_FOUND = "No such loan application."
 
@@ -204,7 +204,7 @@ def _create(*, data: _Input, user: Any, actor: Actor) -> LoanApplication:
         )
     audit_record(
         obj=application,
-        action="created",
+        action=LoanAction.CREATED,
         actor=actor,
         changes={"status": {"from": None, "to": Status.NEW}},
     )
@@ -235,7 +235,7 @@ def loan_application_poll_now(*, application_id: uuid.UUID | str, actor: Actor) 
         next_attempt_at=timezone.now()
     )
     if updated:
-        audit_record(obj=application, action="poll_requested", actor=actor)
+        audit_record(obj=application, action=LoanAction.POLL_REQUESTED, actor=actor)
     return bool(updated)
 
 
@@ -269,7 +269,7 @@ def loan_application_resubmit(
     locked.save()
     audit_record(
         obj=locked,
-        action="resubmitted",
+        action=LoanAction.RESUBMITTED,
         actor=actor,
         changes={
             "status": {"from": previous["status"], "to": Status.NEW},

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.queue import Claim, claim_rows, release
-from loans.models import LoanApplication, Status
+from loans.models import LoanAction, LoanApplication, Status
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def loan_application_release(
         if updated and before is not None and before != changes["status"]:
             audit_record(
                 obj=application.get(),
-                action="status_changed",
+                action=LoanAction.STATUS_CHANGED,
                 actor=actor,
                 changes={"status": {"from": before, "to": changes["status"]}},
                 reason=reason,

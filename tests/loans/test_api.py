@@ -26,7 +26,19 @@ def test_create_answers_201_with_the_application(officer_api, valid_input):
     body = response.json()
     assert body["status"] == "new"
     assert body["amount"] == "15000.00"
-    assert body["history"][0]["changes"] == {"status": {"from": None, "to": "new"}}
+    [event] = body["history"]
+    assert event["changes"] == {"status": {"from": None, "to": "new"}}
+    assert (event["action"], event["action_label"]) == ("loans.created", "Application created")
+    assert event["actor"] == "officer"
+    assert set(event) == {
+        "at",
+        "actor",
+        "action",
+        "action_label",
+        "changes",
+        "reason",
+        "request_id",
+    }
     assert response["Location"] == f"{URL}{body['id']}/"
     assert LoanApplication.objects.get(id=body["id"]).created_by.username == "officer"
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from loans import services
-from loans.models import FailureCode, IdempotencyKey, LoanApplication, Status
+from loans.models import FailureCode, IdempotencyKey, LoanAction, LoanApplication, Status
 from tests.loans.conftest import BANK
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +115,7 @@ def test_create_records_history_and_sends_after_commit(
     assert application.next_attempt_at > timezone.now()  # the sweep waits for the task first
     assert sent == [{"args": (str(application.id),), "kwargs": {}}]
     [event] = audit_timeline(application)
+    assert event.action == LoanAction.CREATED
     assert event.actor == officer
     assert event.changes == {"status": {"from": None, "to": "new"}}
 
@@ -353,7 +354,10 @@ def test_a_decision_is_recorded_with_history(application_factory, decision):
     assert application.bank_job_id is not None
     assert application.next_attempt_at is None
     assert application.poll_count == 1
-    assert audit_timeline(application)[0].changes == {"status": {"from": "pending", "to": decision}}
+    [event] = audit_timeline(application)
+    assert event.action == LoanAction.STATUS_CHANGED
+    assert event.changes == {"status": {"from": "pending", "to": decision}}
+    assert event.actor_label == "system: loans.poller"
 
 
 @respx.mock
@@ -388,7 +392,7 @@ def test_unknown_at_the_bank_is_shown_and_can_be_resubmitted(application_factory
     application.refresh_from_db()
     assert application.status == Status.NEW
     assert application.failure_reason == ""
-    assert audit_timeline(application)[0].action == "resubmitted"
+    assert audit_timeline(application)[0].action == LoanAction.RESUBMITTED
 
 
 @respx.mock
@@ -489,7 +493,7 @@ def test_poll_now_makes_a_pending_application_due(application_factory, officer):
 
     application.refresh_from_db()
     assert application.next_attempt_at <= timezone.now()
-    assert audit_timeline(application)[0].action == "poll_requested"
+    assert audit_timeline(application)[0].action == LoanAction.POLL_REQUESTED
 
 
 def test_poll_now_leaves_an_application_that_is_not_pending(application_factory, officer):
