@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from core import present
 from core.admin import AuditTrailInline
 from core.errors import ApplicationError
 from loans import selectors, services
@@ -14,8 +15,7 @@ class LoanApplicationAdmin(admin.ModelAdmin):
         "first_name",
         "last_name",
         "email",
-        "amount",
-        "currency",
+        "amount_shown",
         "status",
         "created_at",
         "decided_at",
@@ -48,6 +48,10 @@ class LoanApplicationAdmin(admin.ModelAdmin):
         "error_reference",
     )
     exclude = ("claim_token",)
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_shown(self, application: LoanApplication) -> str:
+        return present.money(application.amount, application.currency)
 
     def has_add_permission(self, request) -> bool:
         return False  # created through the form or the API, which send it to the bank

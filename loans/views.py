@@ -4,12 +4,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import present
 from core.access import requires
 from core.errors import ApplicationError
 from core.forms import add_application_error
 from loans import selectors, services
 from loans.access import can_create_loans
 from loans.forms import LoanApplicationForm, StatusFilterForm
+from loans.models import Status
 
 
 @requires("loans", "view")
@@ -24,7 +26,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "counts": selectors.loan_application_status_counts(user=request.user),
+        "counts": [
+            (status, present.choice_label(status, Status), count)
+            for status, count in selectors.loan_application_status_counts(user=request.user).items()
+        ],
         "can_create": can_create_loans(request.user),
     }
     # The page refreshes its table every few seconds by asking for this fragment.
