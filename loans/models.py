@@ -24,7 +24,6 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.PENDING)
-FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.FAILED)
 
 
 class FailureCode(models.TextChoices):
