@@ -47,15 +47,15 @@ def loan_application_release(
     **changes: Any,
 ) -> bool:
     """Apply `changes` and release the claim, if we still hold it; audit status changes."""
-    application = LoanApplication.objects.filter(id=application_id)
+    row = LoanApplication.objects.filter(id=application_id)
     with transaction.atomic():
         before = None
         if "status" in changes:
-            before = application.filter(claim_token=token).values_list("status", flat=True).first()
-        updated = release(application, token=token, **changes)
+            before = row.filter(claim_token=token).values_list("status", flat=True).first()
+        updated = release(row, token=token, **changes)
         if updated and before is not None and before != changes["status"]:
             audit_record(
-                obj=application.get(),
+                obj=row.get(),
                 action=LoanAction.STATUS_CHANGED,
                 actor=actor,
                 changes={"status": {"from": before, "to": changes["status"]}},
