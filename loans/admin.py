@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
 
+from core import present
 from core.admin import AuditTrailInline
 from core.errors import ApplicationError
-from loans import services
+from loans import selectors, services
 from loans.access import can_resubmit
-from loans.models import LoanApplication, Status
+from loans.models import LoanApplication
 
 
 @admin.register(LoanApplication)
@@ -14,8 +15,7 @@ class LoanApplicationAdmin(admin.ModelAdmin):
         "first_name",
         "last_name",
         "email",
-        "amount",
-        "currency",
+        "amount_shown",
         "status",
         "created_at",
         "decided_at",
@@ -49,21 +49,29 @@ class LoanApplicationAdmin(admin.ModelAdmin):
     )
     exclude = ("claim_token",)
 
+    @admin.display(description="amount", ordering="amount")
+    def amount_shown(self, application: LoanApplication) -> str:
+        return present.money(application.amount, application.currency)
+
     def has_add_permission(self, request) -> bool:
         return False  # created through the form or the API, which send it to the bank
 
     def has_resubmit_permission(self, request) -> bool:
         return can_resubmit(request.user)
 
+    def get_queryset(self, request):
+        # The rows any reader of loans gets (the page, the API): the one selector.
+        return selectors.loan_application_list(user=request.user)
+
     @admin.action(description="Poll the bank now (pending applications)", permissions=["resubmit"])
     def poll_now(self, request, queryset) -> None:
+        ids = list(queryset.values_list("id", flat=True))
         done = sum(
-            services.loan_application_poll_now(application=application, actor=request.user)
-            for application in queryset.filter(status=Status.PENDING)
+            services.loan_application_poll_now(application_id=application_id, actor=request.user)
+            for application_id in ids
         )
-        skipped = queryset.count() - done
         self.message_user(request, f"{done} application(s) will be polled within a second.")
-        if skipped:
+        if skipped := len(ids) - done:
             self.message_user(
                 request, f"{skipped} skipped: only pending ones are polled.", messages.WARNING
             )
@@ -75,7 +83,9 @@ class LoanApplicationAdmin(admin.ModelAdmin):
         done, refused = 0, []
         for application in queryset:
             try:
-                services.loan_application_resubmit(application=application, actor=request.user)
+                services.loan_application_resubmit(
+                    application_id=application.id, actor=request.user
+                )
                 done += 1
             except ApplicationError as exc:
                 refused.append(f"{application}: {exc.message}")

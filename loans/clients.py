@@ -60,7 +60,7 @@ def _bank_kwargs(timeout: float | None) -> dict:
     }
 
 
-def _job_from(client: HttpClient | AsyncHttpClient, response, application_id: uuid.UUID) -> BankJob:
+def _job_from(client: AsyncHttpClient, response, application_id: uuid.UUID) -> BankJob:
     body = client.parse_json(response)
     try:
         job = BankJob(job_id=uuid.UUID(str(body["id"])), status=BankJobStatus(body["status"]))
@@ -75,7 +75,7 @@ def _job_from(client: HttpClient | AsyncHttpClient, response, application_id: uu
 
 
 class BankClient(HttpClient):
-    """Synchronous: submission, one application at a time."""
+    """Synchronous: submission, one application at a time (the submission task)."""
 
     service_name = SERVICE
     system_label = "the bank"
@@ -102,19 +102,9 @@ class BankClient(HttpClient):
             raise UnexpectedResponse(SERVICE, "201 body not in the contract", body=response.text)
         return SubmitResult(created=True)
 
-    def get_job(self, application_id: uuid.UUID) -> BankJob:
-        response = self.request(
-            "GET", "/api/jobs", params={"application_id": str(application_id)}, accept=(404,)
-        )
-        if response.status_code == 404:
-            raise ApplicationUnknownAtBank(
-                SERVICE, _error_message(self, response), status_code=404, body=response.text
-            )
-        return _job_from(self, response, application_id)
-
 
 class AsyncBankClient(AsyncHttpClient):
-    """Asynchronous: polls many applications concurrently."""
+    """Asynchronous: polls many applications concurrently (the poll batches)."""
 
     service_name = SERVICE
     system_label = "the bank"

@@ -1,7 +1,9 @@
 from django.http import HttpRequest
 
+from core import present
 from core.dashboard import Tile
 from loans.access import can_create_loans
+from loans.models import Status
 from loans.selectors import loan_application_status_counts
 
 
@@ -9,7 +11,7 @@ def tile(request: HttpRequest) -> Tile:
     description = (
         "Customer loan applications sent to the bank partner, polled until the bank decides."
     )
-    counts = loan_application_status_counts()
+    counts = loan_application_status_counts(user=request.user)
     links = [("All", "/loans/"), ("Pending", "/loans/?status=pending")]
     if can_create_loans(request.user):
         links.insert(0, ("New application", "/loans/new/"))
@@ -19,5 +21,8 @@ def tile(request: HttpRequest) -> Tile:
         description=description,
         url="/loans/",
         links=links,
-        stats=[(status, count) for status, count in counts.items()],
+        stats=[
+            (present.choice_label(status, Status), present.number_text(count))
+            for status, count in counts.items()
+        ],
     )

@@ -10,8 +10,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.audit import audit_record
-from loans.models import FailureCode, LoanApplication, Status
-from loans.services import application_input_clean, loan_application_create
+from loans.models import FailureCode, LoanAction, LoanApplication, Status
+from loans.services import loan_application_create
+
+DEMO = "loans.demo"
 
 PEOPLE = [
     ("Ada", "Lovelace", "25000"),
@@ -44,15 +46,17 @@ def load(stdout) -> None:
         return
     now = timezone.now()
     for index, (first, last, amount) in enumerate(PEOPLE):
-        data = application_input_clean(
-            first_name=first,
-            last_name=last,
-            email=f"{first}.{last}@example.com".lower(),
-            amount=Decimal(amount),
-            currency="EUR",
-        )
+        email = f"{first}.{last}@example.com".lower()
         if index >= len(FINAL):
-            loan_application_create(data=data)  # goes to the bank when the worker runs
+            # Goes to the bank when the worker runs.
+            loan_application_create(
+                first_name=first,
+                last_name=last,
+                email=email,
+                amount=amount,
+                currency="EUR",
+                actor=DEMO,
+            )
             continue
         status = FINAL[index]
         created = now - timedelta(days=len(PEOPLE) - index, hours=index)
@@ -71,12 +75,13 @@ def load(stdout) -> None:
                     "Re-submit it from the admin to send it again.",
                 }
             )
+        # Decided and failed ones are written as the bank would have left them.
         application = LoanApplication.objects.create(
-            first_name=data.first_name,
-            last_name=data.last_name,
-            email=data.email,
-            amount=data.amount,
-            currency=data.currency,
+            first_name=first,
+            last_name=last,
+            email=email,
+            amount=Decimal(amount),
+            currency="EUR",
             status=status,
             submitted_at=created + timedelta(seconds=1),
             decided_at=created + timedelta(seconds=15) if status != Status.FAILED else None,
@@ -87,8 +92,8 @@ def load(stdout) -> None:
         LoanApplication.objects.filter(id=application.id).update(created_at=created)
         audit_record(
             obj=application,
-            action="status_changed",
-            actor="loans.demo",
+            action=LoanAction.STATUS_CHANGED,
+            actor=DEMO,
             changes={"status": {"from": Status.NEW, "to": status}},
             reason="demo data",
         )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+from core import present
+from core.audit import AuditAction
 
 
 class Status(models.TextChoices):
@@ -19,12 +24,20 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.PENDING)
-FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.FAILED)
 
 
 class FailureCode(models.TextChoices):
     PAYLOAD_REJECTED = "payload_rejected", "The bank refused the application's data"
     UNKNOWN_AT_BANK = "unknown_at_bank", "The bank does not know this application"
+
+
+class LoanAction(AuditAction):
+    """What the audit trail of an application records (details in `changes` and `reason`)."""
+
+    CREATED = "loans.created", "Application created"
+    STATUS_CHANGED = "loans.status_changed", "Status changed"
+    RESUBMITTED = "loans.resubmitted", "Re-submitted to the bank"
+    POLL_REQUESTED = "loans.poll_requested", "Bank poll requested"
 
 
 class LoanApplication(models.Model):
@@ -100,15 +113,23 @@ class LoanApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}, {self.amount} {self.currency} ({self.status})"
+        return f"{self.first_name} {self.last_name}, {present.money(self.amount, self.currency)}"
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
     @property
-    def can_be_resubmitted(self) -> bool:
-        return self.status == Status.FAILED
+    def age(self) -> timedelta:
+        """How long ago the application was created."""
+        return timezone.now() - self.created_at
+
+    @property
+    def time_to_decision(self) -> timedelta | None:
+        """From the bank accepting it to our record of its decision."""
+        if self.submitted_at is None or self.decided_at is None:
+            return None
+        return self.decided_at - self.submitted_at
 
 
 class IdempotencyKey(models.Model):

@@ -1,16 +1,79 @@
-"""Reads of loan applications."""
+"""Reads of loan applications: the list page, the API, the admin and the dashboard ask here.
+
+Everyone who may view loans sees every application (the role table has no "own" scope for
+loans); a user who may not sees none.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterable
 
+from django.db.models import Count, Q, QuerySet
+
+from core.access import User
+from core.audit import audit_timeline
+from core.models import AuditEvent
+from loans.access import can_view_loans
 from loans.models import LoanApplication, Status
 
+#: What separates the words of a search: spaces and commas (as DRF's search did).
+_WORDS = re.compile(r"[\s,]+")
 
-def loan_application_list() -> QuerySet[LoanApplication]:
-    return LoanApplication.objects.select_related("created_by").order_by("-created_at")
+
+def loan_application_list(
+    *,
+    user: User | None = None,
+    status: str | Iterable[str] | None = None,
+    q: str | None = None,
+    currency: str | None = None,
+    created_from: dt.date | None = None,
+    created_to: dt.date | None = None,
+) -> QuerySet[LoanApplication]:
+    """Applications, newest first.
+
+    `status`: one or several; `q`: words, each found in the first name, last name or email
+    (case-insensitive); `currency`: case-insensitive; `created_from` / `created_to`: days
+    (inclusive) in the current time zone. `user`: whose view (None: the system's, all).
+    """
+    applications = LoanApplication.objects.select_related("created_by").order_by("-created_at")
+    if user is not None and not can_view_loans(user):
+        return applications.none()
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        applications = applications.filter(status__in=statuses)
+    for word in _WORDS.split(q or ""):
+        if word:
+            applications = applications.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+    if currency:
+        applications = applications.filter(currency__iexact=currency)
+    if created_from is not None:
+        applications = applications.filter(created_at__date__gte=created_from)
+    if created_to is not None:
+        applications = applications.filter(created_at__date__lte=created_to)
+    return applications
 
 
-def loan_application_status_counts() -> dict[str, int]:
-    counts = dict(LoanApplication.objects.order_by().values_list("status").annotate(n=Count("id")))
+def loan_application_get(
+    *, user: User | None = None, application_id: uuid.UUID | str
+) -> LoanApplication | None:
+    """One application, or None when there is none (or `user` may not see it)."""
+    return loan_application_list(user=user).filter(id=application_id).first()
+
+
+def loan_application_history(*, application: LoanApplication) -> QuerySet[AuditEvent]:
+    """The application's audit trail, newest first."""
+    return audit_timeline(application)
+
+
+def loan_application_status_counts(*, user: User | None = None) -> dict[str, int]:
+    """How many applications are in each status (every status, zeros included)."""
+    applications = loan_application_list(user=user).order_by()
+    counts = dict(applications.values_list("status").annotate(n=Count("id")))
     return {status.value: counts.get(status.value, 0) for status in Status}

@@ -1,39 +1,35 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import present
 from core.access import requires
-from core.audit import audit_timeline
 from core.errors import ApplicationError
 from core.forms import add_application_error
 from loans import selectors, services
 from loans.access import can_create_loans
 from loans.forms import LoanApplicationForm, StatusFilterForm
-from loans.models import LoanApplication
+from loans.models import Status
 
 
 @requires("loans", "view")
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
     form = StatusFilterForm(request.GET or None)
-    applications = selectors.loan_application_list()
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            applications = applications.filter(status=form.cleaned_data["status"])
-        if query := form.cleaned_data["q"].strip():
-            applications = applications.filter(
-                Q(first_name__icontains=query)
-                | Q(last_name__icontains=query)
-                | Q(email__icontains=query)
-            )
+    filters = form.cleaned_data if form.is_valid() else {}
+    applications = selectors.loan_application_list(
+        user=request.user, status=filters.get("status"), q=filters.get("q")
+    )
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
-        "counts": selectors.loan_application_status_counts(),
+        "counts": [
+            (status, present.choice_label(status, Status), count)
+            for status, count in selectors.loan_application_status_counts(user=request.user).items()
+        ],
         "can_create": can_create_loans(request.user),
     }
     # The page refreshes its table every few seconds by asking for this fragment.
@@ -46,12 +42,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest) -> HttpResponse:
     form = LoanApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"}
         try:
-            cleaned = services.application_input_clean(**data)
             application, replayed = services.loan_application_create(
-                data=cleaned,
-                created_by=request.user,
+                **form.application_data(),
+                actor=request.user,
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ApplicationError as exc:
@@ -66,9 +60,8 @@ def application_create(request: HttpRequest) -> HttpResponse:
 @requires("loans", "view")
 @require_GET
 def application_detail(request: HttpRequest, application_id) -> HttpResponse:
-    application = get_object_or_404(LoanApplication, id=application_id)
-    return render(
-        request,
-        "loans/detail.html",
-        {"application": application, "events": audit_timeline(application)},
-    )
+    application = selectors.loan_application_get(user=request.user, application_id=application_id)
+    if application is None:
+        raise Http404("No such loan application.")
+    events = selectors.loan_application_history(application=application)
+    return render(request, "loans/detail.html", {"application": application, "events": events})

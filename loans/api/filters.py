@@ -5,10 +5,13 @@ from loans.models import LoanApplication, Status
 
 
 class LoanApplicationFilter(django_filters.FilterSet):
+    """Parses and documents the list's query parameters; `loans.selectors.loan_application_list`
+    filters (the API view's `select`)."""
+
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, help_text="One or more statuses (repeat the parameter)."
     )
-    currency = django_filters.CharFilter(lookup_expr="iexact")
+    currency = django_filters.CharFilter(help_text="A currency code, e.g. EUR (any case).")
     created_from = DateFilter(
         field_name="created_at__date",
         lookup_expr="gte",
@@ -20,9 +23,13 @@ class LoanApplicationFilter(django_filters.FilterSet):
         help_text="YYYY-MM-DD, inclusive (1900-01-01 .. 2100-12-31).",
     )
 
+    search = django_filters.CharFilter(
+        help_text="Words, each found in the first name, last name or email (case-insensitive)."
+    )
+
     class Meta:
         model = LoanApplication
-        fields = ["status", "currency", "created_from", "created_to"]
+        fields = ["status", "currency", "created_from", "created_to", "search"]
 
     def is_valid(self) -> bool:
         valid = super().is_valid()

@@ -2,31 +2,29 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.audit import audit_timeline
+from core import present
+from core.api.serializers import AuditEventSerializer
+from loans import selectors
 from loans.models import FailureCode, LoanApplication
 
 
 class LoanApplicationCreateSerializer(serializers.Serializer):
-    """Input of `POST /api/loans/applications/`. The service re-checks every rule."""
+    """Input of `POST /api/loans/applications/`: parsed here (presence and types); every rule
+    is the service's (`loans.services.loan_application_create`), which reports every bad
+    field at once in the same error shape."""
 
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
-    email = serializers.EmailField(max_length=254)
+    first_name = serializers.CharField(help_text="At most 100 characters.")
+    last_name = serializers.CharField(help_text="At most 100 characters.")
+    email = serializers.CharField(help_text="An email address, at most 254 characters.")
     amount = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=settings.LOANS_MIN_AMOUNT,
-        max_value=settings.LOANS_MAX_AMOUNT,
+        max_digits=None,
+        decimal_places=None,
+        help_text=f"Between {present.number_text(settings.LOANS_MIN_AMOUNT)} and "
+        f"{present.number_text(settings.LOANS_MAX_AMOUNT)}, at most 2 decimal places.",
     )
-    currency = serializers.ChoiceField(choices=settings.LOANS_CURRENCIES, default="EUR")
-
-
-class HistoryEntrySerializer(serializers.Serializer):
-    at = serializers.DateTimeField(source="created_at")
-    actor = serializers.CharField(source="actor_label")
-    action = serializers.CharField()
-    changes = serializers.DictField()
-    reason = serializers.CharField()
+    currency = serializers.CharField(
+        default="EUR", help_text=f"One of {', '.join(settings.LOANS_CURRENCIES)} (any case)."
+    )
 
 
 class LoanApplicationSerializer(serializers.ModelSerializer):
@@ -71,6 +69,7 @@ class LoanApplicationDetailSerializer(LoanApplicationSerializer):
         fields = [*LoanApplicationSerializer.Meta.fields, "history"]
         read_only_fields = fields
 
-    @extend_schema_field(HistoryEntrySerializer(many=True))
+    @extend_schema_field(AuditEventSerializer(many=True))
     def get_history(self, application) -> list[dict]:
-        return HistoryEntrySerializer(audit_timeline(application), many=True).data
+        events = selectors.loan_application_history(application=application)
+        return AuditEventSerializer(events, many=True).data

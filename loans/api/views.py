@@ -6,10 +6,12 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
+from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import RolePermission
+from core.api.filters import SelectorFilterBackend
 from loans import selectors, services
 from loans.api.filters import LoanApplicationFilter
 from loans.api.serializers import (
@@ -64,7 +66,7 @@ ERROR_EXAMPLE = OpenApiExample(
         "error": {
             "code": "validation_error",
             "message": "Some fields are not valid: amount.",
-            "fields": {"amount": ["Ensure this value is greater than or equal to 100."]},
+            "fields": {"amount": ["The amount must be between 100 and 1,000,000."]},
         }
     },
     response_only=True,
@@ -102,13 +104,21 @@ class LoanApplicationViewSet(
     permission_classes = [RolePermission]
     access_app = "loans"
     access_actions = {"create": "create"}
+    # `?search=` is one of the FilterSet's parameters (the selector searches), not DRF's.
+    filter_backends = [SelectorFilterBackend, OrderingFilter]
     filterset_class = LoanApplicationFilter
-    search_fields = ["first_name", "last_name", "email"]
     ordering_fields = ["created_at", "amount", "status", "decided_at"]
     ordering = ["-created_at"]
 
+    def select(self, **filters):
+        """Every read of this view: the list's filters (parsed by `LoanApplicationFilter`)
+        and a detail's row go through the selector the list page uses too."""
+        if "search" in filters:
+            filters["q"] = filters.pop("search")
+        return selectors.loan_application_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return selectors.loan_application_list()
+        return self.select()
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -120,10 +130,9 @@ class LoanApplicationViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = LoanApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = services.application_input_clean(**serializer.validated_data)
         application, replayed = services.loan_application_create(
-            data=data,
-            created_by=request.user,
+            **serializer.validated_data,
+            actor=request.user,
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
         headers = {"Location": f"/api/loans/applications/{application.id}/"}

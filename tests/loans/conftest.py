@@ -3,7 +3,6 @@ import pytest
 
 from core.roles import Role
 from loans.models import LoanApplication, Status
-from loans.services import application_input_clean
 
 BANK = "http://bank.test"
 
@@ -52,8 +51,3 @@ def valid_input():
         "amount": "15000.00",
         "currency": "EUR",
     }
-
-
-@pytest.fixture
-def cleaned_input(valid_input):
-    return application_input_clean(**valid_input)

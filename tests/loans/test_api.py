@@ -26,7 +26,19 @@ def test_create_answers_201_with_the_application(officer_api, valid_input):
     body = response.json()
     assert body["status"] == "new"
     assert body["amount"] == "15000.00"
-    assert body["history"][0]["changes"] == {"status": {"from": None, "to": "new"}}
+    [event] = body["history"]
+    assert event["changes"] == {"status": {"from": None, "to": "new"}}
+    assert (event["action"], event["action_label"]) == ("loans.created", "Application created")
+    assert event["actor"] == "officer"
+    assert set(event) == {
+        "at",
+        "actor",
+        "action",
+        "action_label",
+        "changes",
+        "reason",
+        "request_id",
+    }
     assert response["Location"] == f"{URL}{body['id']}/"
     assert LoanApplication.objects.get(id=body["id"]).created_by.username == "officer"
 
@@ -79,6 +91,28 @@ def test_bad_input_is_a_400_with_field_messages(officer_api, valid_input, change
     assert field in error["fields"]
     assert error["fields"][field][0]
     assert LoanApplication.objects.count() == 0
+
+
+def test_every_bad_field_is_reported_in_one_answer(officer_api, valid_input):
+    body = {**valid_input, "email": "nope", "amount": "12.345", "currency": "btc"}
+
+    response = officer_api.post(URL, body, format="json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["fields"] == {
+        "email": ["Enter a valid email address."],
+        "amount": ["At most 2 decimal places."],
+        "currency": ["Choose one of EUR, GBP, USD, CHF."],
+    }
+
+
+def test_the_currency_is_read_in_any_case(officer_api, valid_input):
+    response = officer_api.post(URL, {**valid_input, "currency": "gbp"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["currency"] == "GBP"
 
 
 def test_malformed_json_is_a_400(officer_api):

@@ -8,9 +8,20 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from core.models import AuditEvent
-from loans.models import Status
+from loans.models import LoanAction, Status
 
 migration = importlib.import_module("loans.migrations.0003_public_failure_texts")
+
+
+@pytest.fixture
+def executor():
+    """Migrations run back and forth; the database is left at the latest state."""
+    yield MigrationExecutor(connection)
+    latest = MigrationExecutor(connection)
+    latest.loader.build_graph()
+    latest.migrate(latest.loader.graph.leaf_nodes())
+
+
 APP = "4f1b7c2e-8d9a-4b3c-9e1f-2a3b4c5d6e7f"
 JOBS = f"GET http://bank.internal:8100/api/jobs?application_id={APP}"
 
@@ -68,8 +79,7 @@ def test_failure_reasons(old, new):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_rewrites_applications_and_their_history(application_factory):
-    executor = MigrationExecutor(connection)
+def test_the_migration_rewrites_applications_and_their_history(application_factory, executor):
     executor.migrate([("loans", "0002_loanapplication_error_reference")])
     application = application_factory(
         status=Status.FAILED,
@@ -113,3 +123,46 @@ def test_the_migration_rewrites_applications_and_their_history(application_facto
     for text in (application.failure_reason, application.last_error, failed.reason):
         assert APP not in text
         assert "http" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_actions_join_the_loans_vocabulary_and_back(application_factory, executor):
+    executor.migrate([("loans", "0003_public_failure_texts")])
+    application = application_factory()
+    loan_type = ContentType.objects.get_for_model(application)
+    common = {
+        "actor_label": "system: loans.poller",
+        "content_type": loan_type,
+        "object_id": str(application.pk),
+        "object_repr": str(application),
+    }
+    old = ["created", "status_changed", "status changed", "resubmitted", "poll_requested"]
+    events = [AuditEvent.objects.create(**common, action=action) for action in old]
+    elsewhere = AuditEvent.objects.create(
+        **{**common, "content_type": ContentType.objects.get_for_model(AuditEvent)},
+        action="created",
+    )
+
+    def actions() -> list[str]:
+        return [AuditEvent.objects.get(pk=event.pk).action for event in events]
+
+    forward = MigrationExecutor(connection)
+    forward.migrate([("loans", "0004_audit_actions")])
+    assert actions() == [
+        LoanAction.CREATED,
+        LoanAction.STATUS_CHANGED,
+        LoanAction.STATUS_CHANGED,
+        LoanAction.RESUBMITTED,
+        LoanAction.POLL_REQUESTED,
+    ]
+    assert AuditEvent.objects.get(pk=elsewhere.pk).action == "created"
+
+    backward = MigrationExecutor(connection)
+    backward.migrate([("loans", "0003_public_failure_texts")])
+    assert actions() == [
+        "created",
+        "status_changed",
+        "status_changed",
+        "resubmitted",
+        "poll_requested",
+    ]

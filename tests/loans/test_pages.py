@@ -63,6 +63,11 @@ def test_form_errors_are_shown_on_the_page(officer_client):
 
     assert response.status_code == 200
     assert response.text.count('class="errorlist') >= 3
+    # The service's rules, every field at once, with what was typed kept on the form.
+    assert "The amount must be between 100 and 1,000,000." in response.text
+    assert "Enter a valid email address." in response.text
+    assert "This field is required." in response.text
+    assert 'value="-3"' in response.text
     assert LoanApplication.objects.count() == 0
 
 

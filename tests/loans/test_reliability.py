@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from loans.models import OPEN_STATUSES, LoanApplication, Status
-from loans.services import application_input_clean, loan_application_create
+from loans.services import loan_application_create
 from tests.harness.waiting import wait_until
 from tests.harness.worker import start_worker
 
@@ -46,13 +46,12 @@ def worker_env(bank) -> dict[str, str]:
 def create(count: int) -> list[LoanApplication]:
     return [
         loan_application_create(
-            data=application_input_clean(
-                first_name=f"Client{i}",
-                last_name="Reliability",
-                email=f"client{i}@example.com",
-                amount="5000",
-                currency="EUR",
-            )
+            first_name=f"Client{i}",
+            last_name="Reliability",
+            email=f"client{i}@example.com",
+            amount="5000",
+            currency="EUR",
+            actor="tests",
         )[0]
         for i in range(count)
     ]

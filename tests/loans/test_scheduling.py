@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loans import scheduling
+from loans.services import scheduling
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

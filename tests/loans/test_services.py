@@ -10,9 +10,9 @@ import respx
 from django.utils import timezone
 
 from core.audit import audit_timeline
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, NotFoundError
 from loans import services
-from loans.models import FailureCode, IdempotencyKey, LoanApplication, Status
+from loans.models import FailureCode, IdempotencyKey, LoanAction, LoanApplication, Status
 from tests.loans.conftest import BANK
 
 pytestmark = pytest.mark.django_db
@@ -30,46 +30,76 @@ def job(application, status="pending"):
     [
         ("first_name", "  ", "required"),
         ("last_name", "", "required"),
+        ("last_name", None, "required"),
+        ("first_name", "x" * 101, "At most 100 characters"),
         ("email", "not-an-email", "valid email"),
         ("amount", "-5", "between"),
         ("amount", "0", "between"),
         ("amount", "99.99", "between"),
-        ("amount", "1000000000", "between"),
+        ("amount", "1000000000", "between 100 and 1,000,000"),
         ("amount", "12.345", "decimal places"),
         ("amount", "lots", "number"),
         ("amount", "NaN", "number"),
         ("currency", "XXX", "Choose one of"),
     ],
 )
-def test_bad_input_names_the_field(valid_input, field, value, message):
+def test_bad_input_names_the_field(valid_input, officer, field, value, message):
     with pytest.raises(ApplicationError) as caught:
-        services.application_input_clean(**{**valid_input, field: value})
+        services.loan_application_create(**{**valid_input, field: value}, actor=officer)
 
+    assert caught.value.code == "validation_error"
     assert list(caught.value.fields) == [field]
     assert message in caught.value.fields[field][0]
+    assert not LoanApplication.objects.exists()
 
 
-def test_input_is_normalised(valid_input):
-    cleaned = services.application_input_clean(
+def test_every_bad_field_is_reported_at_once(officer):
+    with pytest.raises(ApplicationError) as caught:
+        services.loan_application_create(
+            first_name="",
+            last_name="Lovelace",
+            email="nope",
+            amount="12.345",
+            currency="BTC",
+            actor=officer,
+            idempotency_key="",
+        )
+
+    assert set(caught.value.fields) == {
+        "first_name",
+        "email",
+        "amount",
+        "currency",
+        "Idempotency-Key",
+    }
+    assert caught.value.message == (
+        "Some fields are not valid: first_name, email, amount, currency, Idempotency-Key."
+    )
+
+
+def test_input_is_normalised(valid_input, officer):
+    application, _ = services.loan_application_create(
         **{
             **valid_input,
             "first_name": " Ada ",
             "email": "ADA@Example.com",
             "currency": "eur",
             "amount": "15000",
-        }
+        },
+        actor=officer,
     )
 
-    assert (cleaned.first_name, cleaned.email, cleaned.currency) == (
+    application.refresh_from_db()
+    assert (application.first_name, application.email, application.currency) == (
         "Ada",
         "ada@example.com",
         "EUR",
     )
-    assert cleaned.amount == Decimal("15000.00")
+    assert application.amount == Decimal("15000.00")
 
 
 def test_create_records_history_and_sends_after_commit(
-    cleaned_input, officer, django_capture_on_commit_callbacks, monkeypatch
+    valid_input, officer, django_capture_on_commit_callbacks, monkeypatch
 ):
     from loans import tasks
 
@@ -77,25 +107,34 @@ def test_create_records_history_and_sends_after_commit(
     monkeypatch.setattr(tasks.submit_application, "apply_async", lambda **kw: sent.append(kw))
 
     with django_capture_on_commit_callbacks(execute=True):
-        application, replayed = services.loan_application_create(
-            data=cleaned_input, created_by=officer
-        )
+        application, replayed = services.loan_application_create(**valid_input, actor=officer)
 
     assert replayed is False
     assert application.status == Status.NEW
+    assert application.created_by == officer
     assert application.next_attempt_at > timezone.now()  # the sweep waits for the task first
     assert sent == [{"args": (str(application.id),), "kwargs": {}}]
     [event] = audit_timeline(application)
+    assert event.action == LoanAction.CREATED
     assert event.actor == officer
     assert event.changes == {"status": {"from": None, "to": "new"}}
 
 
-def test_same_idempotency_key_and_body_replays_the_first_application(cleaned_input, officer):
+def test_a_component_creates_as_the_system(valid_input):
+    application, _ = services.loan_application_create(**valid_input, actor="loans.demo")
+
+    assert application.created_by is None
+    assert audit_timeline(application)[0].actor_label == "system: loans.demo"
+    with pytest.raises(ApplicationError, match="authenticated user"):
+        services.loan_application_create(**valid_input, actor="loans.demo", idempotency_key="key-1")
+
+
+def test_same_idempotency_key_and_body_replays_the_first_application(valid_input, officer):
     first, _ = services.loan_application_create(
-        data=cleaned_input, created_by=officer, idempotency_key="key-1"
+        **valid_input, actor=officer, idempotency_key="key-1"
     )
     again, replayed = services.loan_application_create(
-        data=cleaned_input, created_by=officer, idempotency_key="key-1"
+        **valid_input, actor=officer, idempotency_key="key-1"
     )
 
     assert replayed is True
@@ -103,25 +142,24 @@ def test_same_idempotency_key_and_body_replays_the_first_application(cleaned_inp
     assert LoanApplication.objects.count() == 1
 
 
-def test_same_key_with_another_body_is_refused(cleaned_input, valid_input, officer):
-    services.loan_application_create(data=cleaned_input, created_by=officer, idempotency_key="k")
-    other = services.application_input_clean(**{**valid_input, "amount": "20000"})
+def test_same_key_with_another_body_is_refused(valid_input, officer):
+    services.loan_application_create(**valid_input, actor=officer, idempotency_key="k")
 
     with pytest.raises(ApplicationError) as caught:
-        services.loan_application_create(data=other, created_by=officer, idempotency_key="k")
+        services.loan_application_create(
+            **{**valid_input, "amount": "20000"}, actor=officer, idempotency_key="k"
+        )
 
     assert caught.value.code == "idempotency_key_reused"
     assert "Idempotency-Key" in caught.value.fields
     assert LoanApplication.objects.count() == 1
 
 
-def test_keys_are_per_user(cleaned_input, officer, user_factory):
+def test_keys_are_per_user(valid_input, officer, user_factory):
     other_user = user_factory()
-    a, _ = services.loan_application_create(
-        data=cleaned_input, created_by=officer, idempotency_key="k"
-    )
+    a, _ = services.loan_application_create(**valid_input, actor=officer, idempotency_key="k")
     b, replayed = services.loan_application_create(
-        data=cleaned_input, created_by=other_user, idempotency_key="k"
+        **valid_input, actor=other_user, idempotency_key="k"
     )
 
     assert replayed is False
@@ -130,11 +168,9 @@ def test_keys_are_per_user(cleaned_input, officer, user_factory):
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"])
-def test_malformed_keys_are_refused(cleaned_input, officer, key):
+def test_malformed_keys_are_refused(valid_input, officer, key):
     with pytest.raises(ApplicationError) as caught:
-        services.loan_application_create(
-            data=cleaned_input, created_by=officer, idempotency_key=key
-        )
+        services.loan_application_create(**valid_input, actor=officer, idempotency_key=key)
     assert "Idempotency-Key" in caught.value.fields
 
 
@@ -264,7 +300,7 @@ def test_an_expired_claim_does_not_block(application_factory):
 # --- claims and polling ---------------------------------------------------------------------
 
 
-def test_claim_takes_only_due_unclaimed_rows_in_due_order(application_factory):
+def test_claim_takes_only_due_unclaimed_rows_in_due_order(application_factory, settings):
     now = timezone.now()
     late = application_factory(status=Status.PENDING, next_attempt_at=now - timedelta(seconds=9))
     due = application_factory(status=Status.PENDING, next_attempt_at=now - timedelta(seconds=1))
@@ -277,12 +313,15 @@ def test_claim_takes_only_due_unclaimed_rows_in_due_order(application_factory):
     )
     application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=5))
 
-    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
-    again, _ = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
+    claim = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
+    again = services.loan_applications_claim_due(status=Status.PENDING, limit=10, now=now)
 
-    assert ids == [late.id, due.id]
-    assert again == []
-    assert set(LoanApplication.objects.filter(claim_token=token).values_list("id", flat=True)) == {
+    assert claim.ids == [late.id, due.id]
+    assert again.ids == []
+    assert claim.until == now + timedelta(seconds=settings.LOANS_CLAIM_LEASE)
+    assert set(
+        LoanApplication.objects.filter(claim_token=claim.token).values_list("id", flat=True)
+    ) == {
         late.id,
         due.id,
     }
@@ -295,9 +334,9 @@ def claim(application_factory, **fields):
         next_attempt_at=timezone.now() - timedelta(seconds=1),
         **fields,
     )
-    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=10)
-    assert ids == [application.id]
-    return application, token
+    claim = services.loan_applications_claim_due(status=Status.PENDING, limit=10)
+    assert claim.ids == [application.id]
+    return application, claim.token
 
 
 @respx.mock
@@ -315,7 +354,10 @@ def test_a_decision_is_recorded_with_history(application_factory, decision):
     assert application.bank_job_id is not None
     assert application.next_attempt_at is None
     assert application.poll_count == 1
-    assert audit_timeline(application)[0].changes == {"status": {"from": "pending", "to": decision}}
+    [event] = audit_timeline(application)
+    assert event.action == LoanAction.STATUS_CHANGED
+    assert event.changes == {"status": {"from": "pending", "to": decision}}
+    assert event.actor_label == "system: loans.poller"
 
 
 @respx.mock
@@ -346,11 +388,11 @@ def test_unknown_at_the_bank_is_shown_and_can_be_resubmitted(application_factory
     assert application.failure_code == FailureCode.UNKNOWN_AT_BANK
     assert "Re-submit" in application.failure_reason
 
-    services.loan_application_resubmit(application=application, actor=officer)
+    services.loan_application_resubmit(application_id=application.id, actor=officer)
     application.refresh_from_db()
     assert application.status == Status.NEW
     assert application.failure_reason == ""
-    assert audit_timeline(application)[0].action == "resubmitted"
+    assert audit_timeline(application)[0].action == LoanAction.RESUBMITTED
 
 
 @respx.mock
@@ -408,9 +450,9 @@ def test_polls_run_concurrently_with_bounded_concurrency(application_factory, se
         )
 
     respx.get(f"{BANK}/api/jobs").mock(side_effect=slow)
-    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=12)
+    claim = services.loan_applications_claim_due(status=Status.PENDING, limit=12)
 
-    services.loan_applications_poll(application_ids=ids, claim_token=token)
+    services.loan_applications_poll(application_ids=claim.ids, claim_token=claim.token)
 
     assert peak == 3
     assert LoanApplication.objects.filter(status=Status.COMPLETED).count() == len(apps)
@@ -447,11 +489,25 @@ def test_poll_now_makes_a_pending_application_due(application_factory, officer):
         status=Status.PENDING, next_attempt_at=timezone.now() + timedelta(minutes=5)
     )
 
-    assert services.loan_application_poll_now(application=application, actor=officer) is True
+    assert services.loan_application_poll_now(application_id=application.id, actor=officer) is True
 
     application.refresh_from_db()
     assert application.next_attempt_at <= timezone.now()
-    assert audit_timeline(application)[0].action == "poll_requested"
+    assert audit_timeline(application)[0].action == LoanAction.POLL_REQUESTED
+
+
+def test_poll_now_leaves_an_application_that_is_not_pending(application_factory, officer):
+    application = application_factory(status=Status.COMPLETED)
+
+    assert services.loan_application_poll_now(application_id=application.id, actor=officer) is False
+    assert not audit_timeline(application).exists()
+
+
+@pytest.mark.parametrize("action", ["loan_application_poll_now", "loan_application_resubmit"])
+@pytest.mark.parametrize("application_id", [uuid.uuid4(), "not-a-uuid"])
+def test_staff_actions_on_an_unknown_application_are_not_found(officer, action, application_id):
+    with pytest.raises(NotFoundError):
+        getattr(services, action)(application_id=application_id, actor=officer)
 
 
 @pytest.mark.parametrize("status", [Status.NEW, Status.PENDING, Status.COMPLETED])
@@ -459,7 +515,7 @@ def test_only_failed_applications_can_be_resubmitted(application_factory, office
     application = application_factory(status=status)
 
     with pytest.raises(ConflictError):
-        services.loan_application_resubmit(application=application, actor=officer)
+        services.loan_application_resubmit(application_id=application.id, actor=officer)
 
 
 def test_dispatch_hands_out_polls_due_before_the_next_tick(
@@ -489,9 +545,9 @@ def test_the_next_answer_clears_the_error_and_its_reference(application_factory)
     assert application.error_reference
 
     LoanApplication.objects.filter(id=application.id).update(next_attempt_at=timezone.now())
-    ids, token = services.loan_applications_claim_due(status=Status.PENDING, limit=1)
+    again = services.loan_applications_claim_due(status=Status.PENDING, limit=1)
     route.respond(200, json=job(application))
-    services.loan_applications_poll(application_ids=ids, claim_token=token)
+    services.loan_applications_poll(application_ids=again.ids, claim_token=again.token)
 
     application.refresh_from_db()
     assert (application.last_error, application.error_reference) == ("", "")

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core import present
 from loans.services import loan_applications_poll_due_now
 
 
@@ -22,4 +23,4 @@ class Command(BaseCommand):
         started = time.perf_counter()
         summary = loan_applications_poll_due_now(batch_size=batch_size)
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"{summary} in {elapsed:.1f} s")
+        self.stdout.write(f"{summary} in {present.duration(elapsed)}")
