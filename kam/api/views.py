@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import (
@@ -20,17 +19,14 @@ from rest_framework.views import APIView
 from core.access import RolePermission
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from kam.access import is_kam_lead
-from kam.models import (
-    Band,
-    CallOutcome,
-    Interaction,
-    InteractionKind,
-    LeadStatus,
-    Order,
-    PointOfContact,
+from kam.api.filters import (
+    AccountFilter,
+    ContactFilter,
+    InteractionFilter,
+    OrderFilter,
+    PerformanceFilter,
 )
-from kam.selectors import account_list, calls_due, performance_list, with_activity
-from kam.serializers import (
+from kam.api.serializers import (
     AccountSerializer,
     CallsDueSerializer,
     ContactSerializer,
@@ -40,6 +36,13 @@ from kam.serializers import (
     ReassignSerializer,
     TransitionSerializer,
 )
+from kam.models import (
+    Band,
+    Interaction,
+    Order,
+    PointOfContact,
+)
+from kam.selectors import account_list, calls_due, performance_list, with_activity
 from kam.services import (
     ACCOUNT_FIELDS,
     account_create,
@@ -81,35 +84,6 @@ class IntLookupMixin:
             return super().get_object()
         except (ValueError, TypeError, OverflowError):
             raise Http404 from None
-
-
-MAX_ID = 2**63 - 1
-
-
-def id_filter(field_name: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID)
-
-
-class AccountFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=LeadStatus.choices)
-    band = django_filters.ChoiceFilter(choices=Band.choices)
-    city = django_filters.CharFilter(field_name="city", lookup_expr="iexact")
-    owner = id_filter("owner_id")
-
-
-class ContactFilter(django_filters.FilterSet):
-    restaurant = id_filter("restaurant_id")
-    is_primary = django_filters.BooleanFilter()
-
-
-class InteractionFilter(django_filters.FilterSet):
-    restaurant = id_filter("restaurant_id")
-    kind = django_filters.ChoiceFilter(choices=InteractionKind.choices)
-    outcome = django_filters.ChoiceFilter(choices=CallOutcome.choices)
-
-
-class OrderFilter(django_filters.FilterSet):
-    restaurant = id_filter("restaurant_id")
 
 
 @extend_schema(tags=["kam"])
@@ -360,11 +334,6 @@ class CallsDueView(KamAccess, APIView):
                 raise NotFoundError("No such KAM.")
         due = calls_due(kam=kam)
         return Response(CallsDueSerializer(due).data)
-
-
-class PerformanceFilter(django_filters.FilterSet):
-    band = django_filters.ChoiceFilter(choices=Band.choices)
-    owner = id_filter("owner_id")
 
 
 @extend_schema(tags=["kam"])

@@ -1,0 +1,114 @@
+"""Points of contact: phones in E.164, exactly one primary per account."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.db import IntegrityError, transaction
+
+from core.audit import audit_record, diff
+from core.errors import ConflictError, NotFoundError
+from kam.models import PointOfContact
+from kam.services.common import full_clean, invalid, locked_account, snapshot
+
+CONTACT_FIELDS = ("name", "role", "phone", "email", "preferred_hours", "is_primary")
+
+
+def normalise_phone(value: str, *, country: str) -> str:
+    """A phone number in E.164 (+33612345678); national numbers are read in `country`."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, (country or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        raise invalid({"phone": ["Enter a valid phone number, e.g. +33 6 12 34 56 78."]}) from None
+    if not phonenumbers.is_valid_number(number):
+        raise invalid({"phone": ["This phone number does not exist; check the digits."]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _save_contact(contact: PointOfContact) -> None:
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError:
+        raise ConflictError(
+            "Another primary contact was set at the same time; try again.",
+            fields={"is_primary": ["The account already has a primary contact."]},
+        ) from None
+
+
+@transaction.atomic
+def contact_create(*, actor, restaurant_id: int, **fields) -> PointOfContact:
+    """A point of contact. The first one of an account is its primary; a new primary takes
+    over from the previous one (exactly one per account, by a partial unique constraint)."""
+    account = locked_account(actor=actor, restaurant_id=restaurant_id)
+    contact = PointOfContact(restaurant=account, **fields)
+    contact.phone = normalise_phone(contact.phone, country=account.country)
+    contact.name = (contact.name or "").strip()
+    contact.email = (contact.email or "").strip()
+    full_clean(contact, exclude=["restaurant"])
+    has_primary = account.contacts.filter(is_primary=True).exists()
+    if not has_primary:
+        contact.is_primary = True
+    elif contact.is_primary:
+        account.contacts.filter(is_primary=True).update(is_primary=False)
+    _save_contact(contact)
+    audit_record(
+        obj=account,
+        action="contact added",
+        actor=actor,
+        changes=diff({}, {"contact": str(contact), "primary": contact.is_primary}),
+    )
+    return contact
+
+
+def _locked_contact(*, actor, contact_id: int) -> PointOfContact:
+    contact = PointOfContact.objects.select_related("restaurant").filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFoundError("No such contact.")
+    locked_account(actor=actor, restaurant_id=contact.restaurant_id)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor, contact_id: int, **fields) -> PointOfContact:
+    contact = _locked_contact(actor=actor, contact_id=contact_id)
+    account = contact.restaurant
+    before = snapshot(contact, CONTACT_FIELDS)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    if "phone" in fields:
+        contact.phone = normalise_phone(contact.phone, country=account.country)
+    full_clean(contact, exclude=["restaurant"])
+    if before["is_primary"] and not contact.is_primary:
+        raise invalid(
+            {"is_primary": ["Make another contact primary instead; an account keeps one."]}
+        )
+    if contact.is_primary and not before["is_primary"]:
+        account.contacts.filter(is_primary=True).update(is_primary=False)
+    _save_contact(contact)
+    changes = diff(before, snapshot(contact, CONTACT_FIELDS))
+    if changes:
+        audit_record(
+            obj=account, action=f"contact {contact.name} updated", actor=actor, changes=changes
+        )
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor, contact_id: int) -> None:
+    """Remove a contact; when it was the primary, the oldest remaining one takes over."""
+    contact = _locked_contact(actor=actor, contact_id=contact_id)
+    account = contact.restaurant
+    was_primary = contact.is_primary
+    label = str(contact)
+    contact.delete()
+    if was_primary:
+        successor = account.contacts.order_by("created_at", "id").first()
+        if successor is not None:
+            successor.is_primary = True
+            successor.save(update_fields=["is_primary"])
+    audit_record(
+        obj=account, action="contact removed", actor=actor, changes=diff({"contact": label}, {})
+    )

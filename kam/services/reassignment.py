@@ -1,0 +1,53 @@
+"""Reassignment: KAM leads give accounts to another KAM (audited; access moves at once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from core.audit import audit_record, diff
+from core.errors import PermissionDeniedError
+from kam.access import can_own_accounts, can_reassign
+from kam.models import Restaurant
+from kam.services.common import invalid
+
+
+@transaction.atomic
+def accounts_reassign(*, actor, restaurant_ids: Iterable[int], new_owner, reason: str) -> int:
+    """Give accounts to another KAM (KAM leads only), each change audited with the reason.
+    Access follows the owner column, so the previous KAM loses access at once."""
+    if not isinstance(actor, str) and not can_reassign(actor):
+        raise PermissionDeniedError("Only a key-account manager lead may reassign accounts.")
+    reason = (reason or "").strip()
+    fields: dict[str, list[str]] = {}
+    if not reason:
+        fields["reason"] = ["Say why the accounts change hands."]
+    if not can_own_accounts(new_owner):
+        name = new_owner.get_username() if new_owner is not None else "nobody"
+        fields["kam"] = [f"{name} is not an active key-account manager."]
+    ids = sorted(set(restaurant_ids))
+    if not ids:
+        fields["accounts"] = ["Choose at least one account."]
+    if fields:
+        raise invalid(fields)
+    accounts = list(Restaurant.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    missing = set(ids) - {a.pk for a in accounts}
+    if missing:
+        raise invalid({"accounts": [f"Unknown accounts: {', '.join(map(str, sorted(missing)))}."]})
+    moved = 0
+    for account in accounts:
+        if account.owner_id == new_owner.pk:
+            continue
+        before = {"owner": account.owner.get_username(), "owner_id": account.owner_id}
+        account.owner = new_owner
+        account.save(update_fields=["owner", "updated_at"])
+        audit_record(
+            obj=account,
+            action="account reassigned",
+            actor=actor,
+            changes=diff(before, {"owner": new_owner.get_username(), "owner_id": new_owner.pk}),
+            reason=reason,
+        )
+        moved += 1
+    return moved
