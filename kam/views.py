@@ -4,11 +4,9 @@ contacts, timeline, next call and performance, forms, and the performance bands.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
-from kam.access import can_change, is_kam_lead
+from kam.access import can_change
 from kam.forms import AccountForm, CallForm, ContactForm, OrderForm, TransitionForm
-from kam.models import TRANSITIONS, Band, CallOutcome, KamProfile
+from kam.models import TRANSITIONS, Band, CallOutcome
 from kam.selectors import (
     account_get,
     account_list,
@@ -29,10 +27,13 @@ from kam.selectors import (
     account_with_activity,
     band_counts,
     calls_due,
+    contact_list,
+    kam_list,
+    kam_zone,
     order_pattern,
     performance,
+    performance_list,
     primary_contact,
-    with_activity,
 )
 from kam.services import (
     account_create,
@@ -61,11 +62,6 @@ def _account_or_404(request: HttpRequest, restaurant_id: int):
     return account
 
 
-def _user_zone(user) -> zoneinfo.ZoneInfo:
-    profile = KamProfile.objects.filter(user_id=user.pk).first()
-    return zoneinfo.ZoneInfo(profile.time_zone if profile else settings.TIME_ZONE)
-
-
 def _local(value, zone) -> str:
     return value.astimezone(zone).strftime("%a %d %b %H:%M") if value else "—"
 
@@ -75,21 +71,13 @@ def _local(value, zone) -> str:
 def today_page(request: HttpRequest) -> HttpResponse:
     """The KAM's landing page: overdue calls first, then today's, then the next seven days."""
     kam = request.user
-    kams = []
-    if is_kam_lead(request.user):
-        kams = list(
-            get_user_model()
-            .objects.filter(kam_accounts__isnull=False)
-            .distinct()
-            .order_by("username")
-            .only("id", "username")
-        )
-        chosen = request.GET.get("kam", "")
-        if chosen.isascii() and chosen.isdigit():  # "²" is a digit to isdigit(), not int()
-            kam = next((k for k in kams if k.pk == int(chosen)), kam)
+    kams = kam_list(user=request.user)  # KAM leads pick whose calls to see
+    chosen = request.GET.get("kam", "")
+    if chosen.isascii() and chosen.isdigit():  # "²" is a digit to isdigit(), not int()
+        kam = next((k for k in kams if k.pk == int(chosen)), kam)
     now = timezone.now()
     due = calls_due(kam=kam, now=now)
-    zone = _user_zone(kam)
+    zone = kam_zone(kam_id=kam.pk)
     groups = []
     titles = {"overdue": "Overdue", "today": "Today", "next_seven_days": "Next seven days"}
     for name, calls in due.groups():
@@ -134,13 +122,13 @@ def quick_call(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     """One click from the landing page: log a call with this outcome now."""
     account = _account_or_404(request, restaurant_id)
     try:
-        call_log(
+        call = call_log(
             actor=request.user, restaurant_id=account.pk, outcome=request.POST.get("outcome", "")
         )
     except ApplicationError as error:
         messages.error(request, f"{account.name}: {error}")
     else:
-        account.refresh_from_db()
+        account = call.restaurant  # with the next call the service planned
         outcome = CallOutcome(request.POST["outcome"]).label.lower()
         messages.success(
             request,
@@ -175,7 +163,7 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
             "perf": perf,
             "band_badge": BAND_BADGE.get(perf.band, "badge-muted"),
             "stored_badge": BAND_BADGE.get(account.band, "badge-muted"),
-            "contacts": list(account.contacts.all()),
+            "contacts": list(contact_list(user=request.user, restaurant=account.pk)),
             "timeline": account_timeline(account),
             "events": audit_timeline(account)[:20],
             "next_call_local": _local(account.next_call_due_at, account.zone),
@@ -209,6 +197,11 @@ def account_transition_view(request: HttpRequest, restaurant_id: int) -> HttpRes
         else:
             messages.success(request, "Status changed.")
     return redirect("kam:account", restaurant_id=account.pk)
+
+
+def _contacts(request: HttpRequest, account) -> list:
+    """The account's contacts, for a form's choice of who was called or ordered."""
+    return list(contact_list(user=request.user, restaurant=account.pk))
 
 
 def _form_page(request, template: str, form, *, account=None, title: str, submit: str):
@@ -256,7 +249,7 @@ def contact_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     account = _account_or_404(request, restaurant_id)
-    form = CallForm(request.POST or None, account=account)
+    form = CallForm(request.POST or None, account=account, contacts=_contacts(request, account))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -289,7 +282,7 @@ def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     account = _account_or_404(request, restaurant_id)
-    form = OrderForm(request.POST or None, account=account)
+    form = OrderForm(request.POST or None, account=account, contacts=_contacts(request, account))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -319,8 +312,8 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     counts = band_counts(user=request.user)
     bands = []
     for band in BAND_ORDER:
-        accounts = with_activity(account_list(user=request.user, band=band)).order_by("name", "id")
-        rows = [(a, performance(a)) for a in accounts[:50]]
+        accounts = performance_list(user=request.user, band=band)[:50]
+        rows = [(a, performance(a)) for a in accounts]
         bands.append(
             {
                 "band": band,
@@ -352,15 +345,13 @@ def _thresholds() -> dict:
 def accounts_page(request: HttpRequest) -> HttpResponse:
     """All accounts the user sees (first 200 by name), with a simple search."""
     query = request.GET.get("q", "").strip()
-    accounts = account_list(user=request.user)
-    if query:
-        accounts = accounts.filter(name__icontains=query) | accounts.filter(city__icontains=query)
+    accounts = account_list(user=request.user, search=query)
     total = accounts.count()
     return render(
         request,
         "kam/accounts.html",
         {
-            "accounts": list(accounts.order_by("name", "id")[:200]),
+            "accounts": list(accounts[:200]),
             "total": total,
             "q": query,
             "badges": BAND_BADGE,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -36,13 +35,16 @@ from kam.api.serializers import (
     ReassignSerializer,
     TransitionSerializer,
 )
-from kam.models import (
-    Band,
-    Interaction,
-    Order,
-    PointOfContact,
+from kam.models import Band
+from kam.selectors import (
+    account_list,
+    calls_due,
+    contact_list,
+    interaction_list,
+    kam_get,
+    order_list,
+    performance_list,
 )
-from kam.selectors import account_list, calls_due, performance_list, with_activity
 from kam.services import (
     ACCOUNT_FIELDS,
     account_create,
@@ -111,8 +113,11 @@ class AccountViewSet(
     ordering_fields = ["name", "city", "next_call_due_at", "created_at", "band", "status"]
     ordering = ["name", "id"]
 
+    def select(self, **filters):
+        return performance_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return with_activity(account_list(user=self.request.user))
+        return self.select()
 
     def perform_create(self, serializer: AccountSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -196,10 +201,11 @@ class ContactViewSet(KamAccess, IntLookupMixin, viewsets.ModelViewSet):
     filterset_class = ContactFilter
     search_fields = ["name", "email", "phone"]
 
+    def select(self, **filters):
+        return contact_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return PointOfContact.objects.filter(
-            restaurant__in=account_list(user=self.request.user).values("pk")
-        ).order_by("restaurant_id", "-is_primary", "name", "id")
+        return self.select()
 
     def get_serializer(self, *args, **kwargs):
         kwargs["accounts"] = account_list(user=self.request.user)
@@ -244,14 +250,11 @@ class InteractionViewSet(_LogViewSet):
     filterset_class = InteractionFilter
     ordering_fields = ["occurred_at"]
 
+    def select(self, **filters):
+        return interaction_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return (
-            Interaction.objects.filter(
-                restaurant__in=account_list(user=self.request.user).values("pk")
-            )
-            .select_related("restaurant", "created_by")
-            .order_by("-occurred_at", "-id")
-        )
+        return self.select()
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
@@ -276,12 +279,11 @@ class OrderViewSet(_LogViewSet):
     filterset_class = OrderFilter
     ordering_fields = ["placed_at", "amount"]
 
+    def select(self, **filters):
+        return order_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return (
-            Order.objects.filter(restaurant__in=account_list(user=self.request.user).values("pk"))
-            .select_related("created_by")
-            .order_by("-placed_at", "-id")
-        )
+        return self.select()
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
@@ -329,7 +331,7 @@ class CallsDueView(KamAccess, APIView):
                     code="validation_error",
                     fields={"kam": ["Give a user id."]},
                 )
-            kam = get_user_model().objects.filter(pk=int(requested)).first()
+            kam = kam_get(user=request.user, kam_id=int(requested))
             if kam is None:
                 raise NotFoundError("No such KAM.")
         due = calls_due(kam=kam)
@@ -347,24 +349,31 @@ class PerformanceViewSet(KamAccess, mixins.ListModelMixin, viewsets.GenericViewS
     ordering_fields = ["name", "city", "band"]
     ordering = ["name", "id"]
 
-    def get_queryset(self):
-        return performance_list(user=self.request.user)
+    #: The lists with their own URL: the band is part of the address.
+    BAND_OF_ACTION = {
+        "underperforming": Band.UNDERPERFORMING,
+        "well_performing": Band.WELL_PERFORMING,
+    }
 
-    def _band(self, request: Request, band: str) -> Response:
-        accounts = self.filter_queryset(self.get_queryset()).filter(band=band)
-        page = self.paginate_queryset(accounts)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def select(self, **filters):
+        band = self.BAND_OF_ACTION.get(self.action)
+        if band is not None and filters.setdefault("band", band) != band:
+            return performance_list(user=self.request.user).none()  # ?band= names another one
+        return performance_list(user=self.request.user, **filters)
+
+    def get_queryset(self):
+        return self.select()
 
     @extend_schema(
         operation_id="kam_performance_underperforming", responses=AccountSerializer(many=True)
     )
     @action(detail=False, methods=["get"])
     def underperforming(self, request: Request) -> Response:
-        return self._band(request, Band.UNDERPERFORMING)
+        return self.list(request)
 
     @extend_schema(
         operation_id="kam_performance_well_performing", responses=AccountSerializer(many=True)
     )
     @action(detail=False, methods=["get"], url_path="well-performing")
     def well_performing(self, request: Request) -> Response:
-        return self._band(request, Band.WELL_PERFORMING)
+        return self.list(request)

@@ -10,21 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from kam.models import PerformanceSnapshot, Restaurant
+from kam.selectors import accounts_performance
 
 logger = logging.getLogger(__name__)
-
-
-def _accounts_performance(ids: list[int], now: dt.datetime):
-    from kam.selectors import performance, with_activity
-
-    accounts = with_activity(Restaurant.objects.filter(pk__in=ids), now=now).prefetch_related(None)
-    return [(account, performance(account, now=now)) for account in accounts]
 
 
 def performance_refresh(*, restaurant_ids: list[int], now: dt.datetime | None = None) -> int:
     """Recompute and store the band of some accounts (after an order, or by the snapshot)."""
     now = now or timezone.now()
-    rows = _accounts_performance(list(restaurant_ids), now)
+    rows = accounts_performance(restaurant_ids=list(restaurant_ids), now=now)
     changed = []
     for account, perf in rows:
         account.band = perf.band
@@ -53,7 +47,7 @@ def performance_snapshot_take(
         if not ids:
             break
         last_pk = ids[-1]
-        rows = _accounts_performance(ids, now)
+        rows = accounts_performance(restaurant_ids=ids, now=now)
         with transaction.atomic():
             PerformanceSnapshot.objects.filter(restaurant_id__in=ids, date=today).delete()
             PerformanceSnapshot.objects.bulk_create(

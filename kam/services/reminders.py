@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from kam.models import CallReminder, KamProfile
+from kam.models import CallReminder
+from kam.selectors import calls_due, kam_zone
 
 logger = logging.getLogger(__name__)
-
-
-def _kam_zone(kam) -> zoneinfo.ZoneInfo:
-    profile = KamProfile.objects.filter(user=kam).first()
-    return zoneinfo.ZoneInfo(profile.time_zone if profile else settings.TIME_ZONE)
 
 
 def call_reminder_send(*, kam_id: int, now: dt.datetime | None = None) -> CallReminder | None:
     """Store (and log) today's list of one KAM's due calls: one record per KAM per local day,
     replaced if the task runs again that day. No email: the landing page and this record are
     where a KAM sees it; a mail or chat sender can read the record later."""
-    from django.contrib.auth import get_user_model
-
-    from kam.selectors import calls_due
-
     now = now or timezone.now()
     kam = get_user_model().objects.filter(pk=kam_id).first()
     if kam is None:
         return None
     due = calls_due(kam=kam, now=now)
-    day = now.astimezone(_kam_zone(kam)).date()
+    day = now.astimezone(kam_zone(kam_id=kam.pk)).date()
     calls = [
         {
             "restaurant": call.account.pk,

@@ -380,3 +380,28 @@ def test_a_kam_cannot_give_an_account_away_by_patching_its_owner(as_persona, acc
 
     assert response.status_code == 400
     assert "owner" in response.json()["error"]["fields"]
+
+
+def test_the_query_parameters_filter_through_the_selectors(as_persona, kam, other_kam):
+    mine = RestaurantFactory(owner=kam, name="Mine", band="underperforming", city="Lyon")
+    theirs = RestaurantFactory(owner=other_kam, name="Theirs", band="underperforming")
+    Interaction.objects.create(restaurant=mine, kind="visit", occurred_at=mine.created_at)
+    Interaction.objects.create(
+        restaurant=theirs, kind="call", outcome="busy", occurred_at=theirs.created_at
+    )
+    lead = as_persona("lead")
+
+    assert _ids(lead.get(f"/api/kam/accounts/?owner={other_kam.pk}")) == {theirs.pk}
+    assert _ids(lead.get("/api/kam/accounts/?city=lyon")) == {mine.pk}
+    under = "/api/kam/performance/underperforming/"
+    assert _ids(lead.get(f"{under}?owner={kam.pk}")) == {mine.pk}
+    assert _ids(lead.get(f"{under}?band=steady")) == set()  # the URL names the band already
+    assert _ids(lead.get(f"{under}?band=underperforming")) == {mine.pk, theirs.pk}
+    rows = lead.get(f"/api/kam/interactions/?restaurant={theirs.pk}").json()["results"]
+    assert [row["outcome"] for row in rows] == ["busy"]
+    assert lead.get("/api/kam/interactions/?kind=visit").json()["results"][0]["restaurant"] == (
+        mine.pk
+    )
+    bad = lead.get("/api/kam/accounts/?owner=1.5")
+    assert bad.status_code == 400
+    assert list(bad.json()["error"]["fields"]) == ["owner"]
