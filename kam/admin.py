@@ -43,7 +43,7 @@ def reassign_selected(modeladmin, request, queryset):
             moved = accounts_reassign(
                 actor=request.user,
                 restaurant_ids=list(queryset.values_list("pk", flat=True)),
-                new_owner=form.cleaned_data["kam"],
+                kam_id=form.cleaned_data["kam"].pk,
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from kam.api.serializers import MAX_ID
 from kam.models import Band, CallOutcome, InteractionKind, LeadStatus
-
-MAX_ID = 2**63 - 1
 
 
 class IdFilter(django_filters.NumberFilter):

@@ -46,7 +46,6 @@ from kam.selectors import (
     performance_list,
 )
 from kam.services import (
-    ACCOUNT_FIELDS,
     account_create,
     account_transition,
     account_update,
@@ -120,23 +119,15 @@ class AccountViewSet(
         return self.select()
 
     def perform_create(self, serializer: AccountSerializer) -> None:
-        data = dict(serializer.validated_data)
-        owner = data.pop("owner", None)
-        fields = {k: v for k, v in data.items() if k in ACCOUNT_FIELDS}
-        created = account_create(actor=self.request.user, owner=owner, **fields)
+        created = account_create(actor=self.request.user, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=created.pk)
 
     def perform_update(self, serializer: AccountSerializer) -> None:
-        data = dict(serializer.validated_data)
-        owner = data.pop("owner", None)
-        if owner is not None and owner.pk != serializer.instance.owner_id:
-            raise ApplicationError(
-                "Use /api/kam/accounts/reassign/ to change the KAM.",
-                code="validation_error",
-                fields={"owner": ["Reassign the account instead (KAM leads)."]},
-            )
-        fields = {k: v for k, v in data.items() if k in ACCOUNT_FIELDS}
-        account_update(actor=self.request.user, restaurant_id=serializer.instance.pk, **fields)
+        account_update(
+            actor=self.request.user,
+            restaurant_id=serializer.instance.pk,
+            **serializer.validated_data,
+        )
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(
@@ -181,7 +172,7 @@ class AccountViewSet(
         moved = accounts_reassign(
             actor=request.user,
             restaurant_ids=serializer.validated_data["accounts"],
-            new_owner=serializer.validated_data["kam"],
+            kam_id=serializer.validated_data["kam"],
             reason=serializer.validated_data["reason"],
         )
         return Response({"reassigned": moved})

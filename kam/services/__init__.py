@@ -18,7 +18,6 @@ from kam.services.contacts import (
     contact_create,
     contact_delete,
     contact_update,
-    normalise_phone,
 )
 from kam.services.interactions import call_log, interaction_log
 from kam.services.orders import order_log
@@ -39,7 +38,6 @@ __all__ = [
     "contact_delete",
     "contact_update",
     "interaction_log",
-    "normalise_phone",
     "order_log",
     "performance_refresh",
     "performance_snapshot_take",

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record, diff
+from core.audit import Actor, audit_record, diff
 from core.errors import ConflictError, PermissionDeniedError
 from kam import planning
 from kam.access import can_reassign
 from kam.models import TRANSITIONS, LeadStatus, Restaurant, Rhythm
 from kam.services.common import (
-    check_owner,
     full_clean,
     invalid,
+    kam_of,
     locked_account,
     snapshot,
 )
@@ -54,17 +55,26 @@ def _normalise_account(account: Restaurant) -> None:
         setattr(account, name, (getattr(account, name) or "").strip())
 
 
-@transaction.atomic
-def account_create(*, actor, owner=None, now: dt.datetime | None = None, **fields) -> Restaurant:
-    """A new account (status new); its first call is planned at once."""
-    now = now or timezone.now()
-    owner = owner if owner is not None else actor
-    if not isinstance(actor, str) and owner != actor and not can_reassign(actor):
-        raise PermissionDeniedError("Only a KAM lead may give an account to someone else.")
-    check_owner(owner)
-    unknown = set(fields) - set(ACCOUNT_FIELDS)
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = sorted(set(fields) - set(ACCOUNT_FIELDS))
     if unknown:
-        raise TypeError(f"unknown account fields: {sorted(unknown)}")
+        raise invalid({name: ["Not a detail of an account."] for name in unknown})
+
+
+@transaction.atomic
+def account_create(
+    *, actor: Actor, owner_id: int | None = None, now: dt.datetime | None = None, **fields: Any
+) -> Restaurant:
+    """A new account (status new) owned by `owner_id` (default: the actor; someone else:
+    KAM leads only); its first call is planned at once. `fields`: `ACCOUNT_FIELDS`."""
+    now = now or timezone.now()
+    if owner_id is None and not isinstance(actor, str) and actor is not None:
+        owner_id = actor.pk
+    acting_for_another = owner_id != getattr(actor, "pk", None)
+    if not isinstance(actor, str) and acting_for_another and not (actor and can_reassign(actor)):
+        raise PermissionDeniedError("Only a KAM lead may give an account to someone else.")
+    owner = kam_of(owner_id, field="owner")
+    _check_fields(fields)
     account = Restaurant(owner=owner, **fields)
     _normalise_account(account)
     full_clean(account, exclude=["owner", "next_call_due_at"])
@@ -83,14 +93,19 @@ def account_create(*, actor, owner=None, now: dt.datetime | None = None, **field
 
 
 @transaction.atomic
-def account_update(*, actor, restaurant_id: int, **fields) -> Restaurant:
-    """Change an account's details (not its status: `account_transition`; not its owner:
-    `accounts_reassign`). A new call hour or time zone moves the planned call to the same
-    local day at the new hour."""
-    unknown = set(fields) - set(ACCOUNT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown account fields: {sorted(unknown)}")
+def account_update(
+    *, actor: Actor, restaurant_id: int, owner_id: int | None = None, **fields: Any
+) -> Restaurant:
+    """Change an account's details (`ACCOUNT_FIELDS`; not its status: `account_transition`;
+    not its owner: `accounts_reassign`, `owner_id` may only repeat the current one). A new
+    call hour or time zone moves the planned call to the same local day at the new hour."""
+    _check_fields(fields)
     account = locked_account(actor=actor, restaurant_id=restaurant_id)
+    if owner_id is not None and owner_id != account.owner_id:
+        raise invalid(
+            {"owner": ["Reassign the account instead (KAM leads)."]},
+            "Reassign the account to give it to another KAM.",
+        )
     before = snapshot(account, (*ACCOUNT_FIELDS, "next_call_due_at"))
     old_zone = account.zone
     for name, value in fields.items():
@@ -112,7 +127,12 @@ def account_update(*, actor, restaurant_id: int, **fields) -> Restaurant:
 
 @transaction.atomic
 def account_transition(
-    *, actor, restaurant_id: int, to_status: str, reason: str = "", now: dt.datetime | None = None
+    *,
+    actor: Actor,
+    restaurant_id: int,
+    to_status: str,
+    reason: str = "",
+    now: dt.datetime | None = None,
 ) -> Restaurant:
     """Move an account's lead status along the one table of allowed moves
     (`kam.models.TRANSITIONS`), recording who and why. A lost account has no planned call;

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from core.audit import Actor
@@ -56,10 +57,15 @@ def locked_account(*, actor: Actor, restaurant_id: int) -> Restaurant:
     return account
 
 
-def check_owner(owner) -> None:
-    if not can_own_accounts(owner):
-        name = owner.get_username() if owner is not None else "nobody"
-        raise invalid({"owner": [f"{name} is not an active key-account manager."]})
+def kam_of(user_id: int | None, *, field: str):
+    """The user `user_id` names, if they may own accounts (an active KAM or KAM lead);
+    otherwise a 400 on `field`."""
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
+    if user is None:
+        raise invalid({field: ["Choose a key-account manager."]})
+    if not can_own_accounts(user):
+        raise invalid({field: [f"{user.get_username()} is not an active key-account manager."]})
+    return user
 
 
 def check_contact(account: Restaurant, contact_id: int | None) -> PointOfContact | None:

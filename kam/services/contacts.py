@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import phonenumbers
 from django.db import IntegrityError, transaction
 
-from core.audit import audit_record, diff
+from core.audit import Actor, audit_record, diff
 from core.errors import ConflictError, NotFoundError
 from kam.models import PointOfContact
 from kam.services.common import full_clean, invalid, locked_account, snapshot
@@ -38,16 +40,31 @@ def _save_contact(contact: PointOfContact) -> None:
         ) from None
 
 
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+    if unknown:
+        raise invalid({name: ["Not a detail of a contact."] for name in unknown})
+
+
+def _clean(contact: PointOfContact, *, country: str, phone_given: bool = True) -> None:
+    """The one cleaning of a contact, created or changed: trimmed text, the phone in E.164
+    (read in the account's country), the model's own rules."""
+    for name in ("name", "email", "preferred_hours"):
+        setattr(contact, name, (getattr(contact, name) or "").strip())
+    if phone_given:
+        contact.phone = normalise_phone(contact.phone, country=country)
+    full_clean(contact, exclude=["restaurant"])
+
+
 @transaction.atomic
-def contact_create(*, actor, restaurant_id: int, **fields) -> PointOfContact:
-    """A point of contact. The first one of an account is its primary; a new primary takes
-    over from the previous one (exactly one per account, by a partial unique constraint)."""
+def contact_create(*, actor: Actor, restaurant_id: int, **fields: Any) -> PointOfContact:
+    """A point of contact (`fields`: `CONTACT_FIELDS`). The first one of an account is its
+    primary; a new primary takes over from the previous one (exactly one per account, by a
+    partial unique constraint)."""
+    _check_fields(fields)
     account = locked_account(actor=actor, restaurant_id=restaurant_id)
     contact = PointOfContact(restaurant=account, **fields)
-    contact.phone = normalise_phone(contact.phone, country=account.country)
-    contact.name = (contact.name or "").strip()
-    contact.email = (contact.email or "").strip()
-    full_clean(contact, exclude=["restaurant"])
+    _clean(contact, country=account.country)
     has_primary = account.contacts.filter(is_primary=True).exists()
     if not has_primary:
         contact.is_primary = True
@@ -63,7 +80,7 @@ def contact_create(*, actor, restaurant_id: int, **fields) -> PointOfContact:
     return contact
 
 
-def _locked_contact(*, actor, contact_id: int) -> PointOfContact:
+def _locked_contact(*, actor: Actor, contact_id: int) -> PointOfContact:
     contact = PointOfContact.objects.select_related("restaurant").filter(pk=contact_id).first()
     if contact is None:
         raise NotFoundError("No such contact.")
@@ -72,15 +89,17 @@ def _locked_contact(*, actor, contact_id: int) -> PointOfContact:
 
 
 @transaction.atomic
-def contact_update(*, actor, contact_id: int, **fields) -> PointOfContact:
+def contact_update(*, actor: Actor, contact_id: int, **fields: Any) -> PointOfContact:
+    """Change a contact's details (`fields`: `CONTACT_FIELDS`); making it primary takes over
+    from the previous primary, and the primary stays one until another takes over."""
+    _check_fields(fields)
     contact = _locked_contact(actor=actor, contact_id=contact_id)
     account = contact.restaurant
     before = snapshot(contact, CONTACT_FIELDS)
     for name, value in fields.items():
         setattr(contact, name, value)
-    if "phone" in fields:
-        contact.phone = normalise_phone(contact.phone, country=account.country)
-    full_clean(contact, exclude=["restaurant"])
+    # A stored phone is already E.164 (or older than this rule): only a new one is read.
+    _clean(contact, country=account.country, phone_given="phone" in fields)
     if before["is_primary"] and not contact.is_primary:
         raise invalid(
             {"is_primary": ["Make another contact primary instead; an account keeps one."]}
@@ -97,7 +116,7 @@ def contact_update(*, actor, contact_id: int, **fields) -> PointOfContact:
 
 
 @transaction.atomic
-def contact_delete(*, actor, contact_id: int) -> None:
+def contact_delete(*, actor: Actor, contact_id: int) -> None:
     """Remove a contact; when it was the primary, the oldest remaining one takes over."""
     contact = _locked_contact(actor=actor, contact_id=contact_id)
     account = contact.restaurant

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record, diff
+from core.audit import Actor, audit_record, diff
 from core.boundary import EVENT, PLANNED, ensure_in_range
 from kam import planning
 from kam.models import CallOutcome, Interaction, InteractionKind, LeadStatus, Rhythm
@@ -17,7 +17,7 @@ from kam.services.common import check_contact, invalid, locked_account, snapshot
 @transaction.atomic
 def call_log(
     *,
-    actor,
+    actor: Actor,
     restaurant_id: int,
     outcome: str,
     occurred_at: dt.datetime | None = None,
@@ -88,7 +88,7 @@ def call_log(
 @transaction.atomic
 def interaction_log(
     *,
-    actor,
+    actor: Actor,
     restaurant_id: int,
     kind: str,
     outcome: str = "",

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import Actor
 from core.boundary import EVENT, out_of_range_fields
 from core.errors import ApplicationError
 from kam.models import Order
@@ -18,7 +19,7 @@ from kam.services.performance import performance_refresh
 @transaction.atomic
 def order_log(
     *,
-    actor,
+    actor: Actor,
     restaurant_id: int,
     amount: Decimal | str | int,
     currency: str = "",

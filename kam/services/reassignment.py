@@ -6,26 +6,30 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from core.audit import audit_record, diff
-from core.errors import PermissionDeniedError
-from kam.access import can_own_accounts, can_reassign
+from core.audit import Actor, audit_record, diff
+from core.errors import ApplicationError, PermissionDeniedError
+from kam.access import can_reassign
 from kam.models import Restaurant
-from kam.services.common import invalid
+from kam.services.common import invalid, kam_of
 
 
 @transaction.atomic
-def accounts_reassign(*, actor, restaurant_ids: Iterable[int], new_owner, reason: str) -> int:
-    """Give accounts to another KAM (KAM leads only), each change audited with the reason.
-    Access follows the owner column, so the previous KAM loses access at once."""
+def accounts_reassign(
+    *, actor: Actor, restaurant_ids: Iterable[int], kam_id: int, reason: str
+) -> int:
+    """Give accounts to the KAM `kam_id` (KAM leads only), each change audited with the
+    reason. Access follows the owner column, so the previous KAM loses access at once."""
     if not isinstance(actor, str) and not can_reassign(actor):
         raise PermissionDeniedError("Only a key-account manager lead may reassign accounts.")
     reason = (reason or "").strip()
     fields: dict[str, list[str]] = {}
     if not reason:
         fields["reason"] = ["Say why the accounts change hands."]
-    if not can_own_accounts(new_owner):
-        name = new_owner.get_username() if new_owner is not None else "nobody"
-        fields["kam"] = [f"{name} is not an active key-account manager."]
+    new_owner = None
+    try:
+        new_owner = kam_of(kam_id, field="kam")
+    except ApplicationError as error:
+        fields.update(error.fields)
     ids = sorted(set(restaurant_ids))
     if not ids:
         fields["accounts"] = ["Choose at least one account."]
