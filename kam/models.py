@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.audit import AuditAction
+
 
 def validate_time_zone(value: str) -> None:
     try:
@@ -84,6 +86,20 @@ class Band(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     UNDERPERFORMING = "underperforming", "Underperforming"
     NOT_RATED = "not_rated", "Not rated yet"
+
+
+class KamAction(AuditAction):
+    """What the audit trail of an account records (`core.audit`): the details (outcome,
+    from/to, the contact) are in the event's changes, the why in its reason."""
+
+    ACCOUNT_CREATED = "kam.account_created", "Account created"
+    ACCOUNT_UPDATED = "kam.account_updated", "Account updated"
+    STATUS_CHANGED = "kam.status_changed", "Status changed"
+    REASSIGNED = "kam.reassigned", "Reassigned to another KAM"
+    CONTACT_ADDED = "kam.contact_added", "Contact added"
+    CONTACT_UPDATED = "kam.contact_updated", "Contact updated"
+    CONTACT_REMOVED = "kam.contact_removed", "Contact removed"
+    CALL_LOGGED = "kam.call_logged", "Call logged"
 
 
 class KamProfile(models.Model):

@@ -13,7 +13,7 @@ from core.audit import Actor, audit_record, diff
 from core.errors import ConflictError, PermissionDeniedError
 from kam import planning
 from kam.access import can_reassign
-from kam.models import TRANSITIONS, LeadStatus, Restaurant, Rhythm
+from kam.models import TRANSITIONS, KamAction, LeadStatus, Restaurant, Rhythm
 from kam.services.common import (
     full_clean,
     invalid,
@@ -85,7 +85,7 @@ def account_create(
     account.save()
     audit_record(
         obj=account,
-        action="account created",
+        action=KamAction.ACCOUNT_CREATED,
         actor=actor,
         changes=diff({}, snapshot(account, (*ACCOUNT_FIELDS, "owner_id", "status"))),
     )
@@ -121,7 +121,7 @@ def account_update(
     account.save()
     changes = diff(before, snapshot(account, (*ACCOUNT_FIELDS, "next_call_due_at")))
     if changes:
-        audit_record(obj=account, action="account updated", actor=actor, changes=changes)
+        audit_record(obj=account, action=KamAction.ACCOUNT_UPDATED, actor=actor, changes=changes)
     return account
 
 
@@ -164,7 +164,7 @@ def account_transition(
     account.save(update_fields=["status", "next_call_due_at", "updated_at"])
     audit_record(
         obj=account,
-        action="status changed",
+        action=KamAction.STATUS_CHANGED,
         actor=actor,
         changes=diff(before, snapshot(account, ("status", "next_call_due_at"))),
         reason=reason,

@@ -9,10 +9,12 @@ from django.db import IntegrityError, transaction
 
 from core.audit import Actor, audit_record, diff
 from core.errors import ConflictError, NotFoundError
-from kam.models import PointOfContact
+from kam.models import KamAction, PointOfContact
 from kam.services.common import full_clean, invalid, locked_account, snapshot
 
 CONTACT_FIELDS = ("name", "role", "phone", "email", "preferred_hours", "is_primary")
+#: What a contact update records besides the contact's name (`changes["contact"]`).
+AUDITED_FIELDS = tuple(name for name in CONTACT_FIELDS if name != "name")
 
 
 def normalise_phone(value: str, *, country: str) -> str:
@@ -73,7 +75,7 @@ def contact_create(*, actor: Actor, restaurant_id: int, **fields: Any) -> PointO
     _save_contact(contact)
     audit_record(
         obj=account,
-        action="contact added",
+        action=KamAction.CONTACT_ADDED,
         actor=actor,
         changes=diff({}, {"contact": str(contact), "primary": contact.is_primary}),
     )
@@ -95,7 +97,8 @@ def contact_update(*, actor: Actor, contact_id: int, **fields: Any) -> PointOfCo
     _check_fields(fields)
     contact = _locked_contact(actor=actor, contact_id=contact_id)
     account = contact.restaurant
-    before = snapshot(contact, CONTACT_FIELDS)
+    before = snapshot(contact, AUDITED_FIELDS)
+    name_before = contact.name
     for name, value in fields.items():
         setattr(contact, name, value)
     # A stored phone is already E.164 (or older than this rule): only a new one is read.
@@ -107,10 +110,14 @@ def contact_update(*, actor: Actor, contact_id: int, **fields: Any) -> PointOfCo
     if contact.is_primary and not before["is_primary"]:
         account.contacts.filter(is_primary=True).update(is_primary=False)
     _save_contact(contact)
-    changes = diff(before, snapshot(contact, CONTACT_FIELDS))
-    if changes:
+    changes = diff(before, snapshot(contact, AUDITED_FIELDS))
+    if changes or name_before != contact.name:
+        # Which contact: its name (before -> after) leads the changes of the account's trail.
         audit_record(
-            obj=account, action=f"contact {contact.name} updated", actor=actor, changes=changes
+            obj=account,
+            action=KamAction.CONTACT_UPDATED,
+            actor=actor,
+            changes={"contact": {"from": name_before, "to": contact.name}, **changes},
         )
     return contact
 
@@ -129,5 +136,8 @@ def contact_delete(*, actor: Actor, contact_id: int) -> None:
             successor.is_primary = True
             successor.save(update_fields=["is_primary"])
     audit_record(
-        obj=account, action="contact removed", actor=actor, changes=diff({"contact": label}, {})
+        obj=account,
+        action=KamAction.CONTACT_REMOVED,
+        actor=actor,
+        changes=diff({"contact": label}, {}),
     )

@@ -10,7 +10,14 @@ from django.utils import timezone
 from core.audit import Actor, audit_record, diff
 from core.boundary import EVENT, PLANNED, ensure_in_range
 from kam import planning
-from kam.models import CallOutcome, Interaction, InteractionKind, LeadStatus, Rhythm
+from kam.models import (
+    CallOutcome,
+    Interaction,
+    InteractionKind,
+    KamAction,
+    LeadStatus,
+    Rhythm,
+)
 from kam.services.common import check_contact, invalid, locked_account, snapshot
 
 
@@ -78,9 +85,12 @@ def call_log(
         account.save(update_fields=["next_call_due_at", "updated_at"])
     audit_record(
         obj=account,
-        action=f"call logged ({CallOutcome(outcome).label.lower()})",
+        action=KamAction.CALL_LOGGED,
         actor=actor,
-        changes=diff(before, snapshot(account, ("next_call_due_at",))),
+        changes={
+            "outcome": {"from": None, "to": outcome},
+            **diff(before, snapshot(account, ("next_call_due_at",))),
+        },
     )
     return interaction
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, PermissionDeniedError
 from kam.access import can_reassign
-from kam.models import Restaurant
+from kam.models import KamAction, Restaurant
 from kam.services.common import invalid, kam_of
 
 
@@ -43,14 +43,14 @@ def accounts_reassign(
     for account in accounts:
         if account.owner_id == new_owner.pk:
             continue
-        before = {"owner": account.owner.get_username(), "owner_id": account.owner_id}
+        before = account.owner_id
         account.owner = new_owner
         account.save(update_fields=["owner", "updated_at"])
         audit_record(
             obj=account,
-            action="account reassigned",
+            action=KamAction.REASSIGNED,
             actor=actor,
-            changes=diff(before, {"owner": new_owner.get_username(), "owner_id": new_owner.pk}),
+            changes=diff({"owner_id": before}, {"owner_id": new_owner.pk}),
             reason=reason,
         )
         moved += 1
