@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core import present
 from core.audit import AuditAction
 
 
@@ -299,7 +300,7 @@ class Interaction(models.Model):
         label = self.get_kind_display()
         if self.outcome:
             label += f" ({self.get_outcome_display().lower()})"
-        return f"{label} on {self.occurred_at:%Y-%m-%d}"
+        return f"{label} on {present.day(self.occurred_at)}"
 
 
 class Order(models.Model):
@@ -327,7 +328,7 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} on {self.placed_at:%Y-%m-%d}"
+        return f"{present.money(self.amount, self.currency)} on {present.day(self.placed_at)}"
 
 
 class PerformanceSnapshot(models.Model):
@@ -355,7 +356,7 @@ class PerformanceSnapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.restaurant_id} on {self.date}: {self.band}"
+        return f"{self.restaurant_id} on {present.day(self.date)}: {self.get_band_display()}"
 
 
 class CallReminder(models.Model):
@@ -378,4 +379,4 @@ class CallReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reminder for {self.kam} on {self.date}"
+        return f"Reminder for {self.kam} on {present.day(self.date)}"

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from core import present
 from kam.models import Band
 
 DAY = 86_400.0
@@ -62,7 +63,7 @@ class Performance:
 
     @property
     def band_label(self) -> str:
-        return Band(self.band).label
+        return present.choice_label(self.band, Band)
 
 
 def band_for(

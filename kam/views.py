@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
+from core.present import choice_label, moment
 from kam.access import can_change
 from kam.forms import AccountForm, CallForm, ContactForm, OrderForm, TransitionForm
 from kam.models import TRANSITIONS, Band, CallOutcome
@@ -62,10 +63,6 @@ def _account_or_404(request: HttpRequest, restaurant_id: int):
     return account
 
 
-def _local(value, zone) -> str:
-    return value.astimezone(zone).strftime("%a %d %b %H:%M") if value else "—"
-
-
 @requires("kam", "view")
 @require_GET
 def today_page(request: HttpRequest) -> HttpResponse:
@@ -84,11 +81,10 @@ def today_page(request: HttpRequest) -> HttpResponse:
         rows = [
             {
                 "account": call.account,
-                "local_due": call.local_due_at.strftime("%a %d %b %H:%M"),
-                "your_due": _local(call.due_at, zone),
+                "due_at": call.due_at,
                 "contact": primary_contact(call.account),
-                "last_call_at": _local(call.account.last_call_at, call.account.zone),
-                "last_call_outcome": call.account.last_call_outcome,
+                # An annotation, not a field: the `label` filter cannot find its choices.
+                "last_call_outcome": choice_label(call.account.last_call_outcome, CallOutcome),
                 "band_badge": BAND_BADGE.get(call.account.band, "badge-muted"),
             }
             for call in calls
@@ -101,11 +97,16 @@ def today_page(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "kam": kam,
             "kams": kams,
-            "zone": zone.key,
+            "zone": zone,
             "quick_outcomes": [(o.value, o.label) for o in QUICK_OUTCOMES],
             "total": due.total,
         },
     )
+
+
+def _sentences(error: ApplicationError) -> str:
+    """A service's refusal as people read it: the field messages, else the message."""
+    return " ".join(m for messages_ in error.fields.values() for m in messages_) or error.message
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -126,14 +127,14 @@ def quick_call(request: HttpRequest, restaurant_id: int) -> HttpResponse:
             actor=request.user, restaurant_id=account.pk, outcome=request.POST.get("outcome", "")
         )
     except ApplicationError as error:
-        messages.error(request, f"{account.name}: {error}")
+        messages.error(request, f"{account.name}: {_sentences(error)}")
     else:
         account = call.restaurant  # with the next call the service planned
-        outcome = CallOutcome(request.POST["outcome"]).label.lower()
+        outcome = choice_label(call.outcome, CallOutcome).lower()
         messages.success(
             request,
             f"Call to {account.name} logged ({outcome}); next call "
-            f"{_local(account.next_call_due_at, account.zone)} (restaurant time).",
+            f"{moment(account.next_call_due_at, account.zone)} (restaurant time).",
         )
     return redirect(_safe_next(request, reverse("kam:today")))
 
@@ -147,10 +148,11 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     perf = performance(account)
     now = timezone.now()
     pattern = order_pattern(account, now=now)
+    zone = account.zone  # the chart's days are the restaurant's
     chart = {
-        "start": (now - dt.timedelta(days=365)).isoformat(),
-        "end": (now + dt.timedelta(days=3)).isoformat(),
-        "dates": [placed.isoformat() for placed, _ in pattern],
+        "start": (now - dt.timedelta(days=365)).astimezone(zone).isoformat(),
+        "end": (now + dt.timedelta(days=3)).astimezone(zone).isoformat(),
+        "dates": [placed.astimezone(zone).isoformat() for placed, _ in pattern],
         "amounts": [float(amount) for _, amount in pattern],
         "currency": account.currency,
         "average_interval": perf.average_interval_days,
@@ -166,8 +168,7 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
             "contacts": list(contact_list(user=request.user, restaurant=account.pk)),
             "timeline": account_timeline(account),
             "events": audit_timeline(account)[:20],
-            "next_call_local": _local(account.next_call_due_at, account.zone),
-            "last_call_local": _local(account.last_call_at, account.zone),
+            "last_call_outcome": choice_label(account.last_call_outcome, CallOutcome),
             "transition_form": TransitionForm(allowed=TRANSITIONS[account.status]),
             "can_change": can_change(request.user, account),
             "chart": chart,
@@ -351,9 +352,8 @@ def accounts_page(request: HttpRequest) -> HttpResponse:
         request,
         "kam/accounts.html",
         {
-            "accounts": list(accounts[:200]),
+            "rows": [(a, BAND_BADGE.get(a.band, "badge-muted")) for a in accounts[:200]],
             "total": total,
             "q": query,
-            "badges": BAND_BADGE,
         },
     )
