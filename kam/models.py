@@ -1,8 +1,9 @@
 """Models of the key accounts app: restaurant accounts, their contacts, interactions, orders,
 performance history and the daily call reminders.
 
-Rules live in `kam/services.py` (writes), `kam/planning.py` (call rhythm, retries, due
-groups) and `kam/performance.py` (health bands); models hold data, constraints and indexes.
+Rules live in `kam/services/` (writes), `kam/planning.py` (call rhythm, retries, due
+groups) and `kam/performance.py` (health bands); models hold data, constraints, indexes
+and the audit vocabulary (`KamAction`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Account performance and its health band: one pure function, thresholds from settings.
 
-Inputs come from `selectors.with_performance` (annotated in SQL, one query per list):
+Inputs come from `selectors.with_activity` (annotated in SQL, one query per list):
 orders and revenue over the last 30 and 90 days, the number of orders, the first and last
 order. The average interval between orders is the account's own: (last - first) / (n - 1),
 which is exactly the mean of the gaps between consecutive orders.
