@@ -8,6 +8,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
 
+from core import present
 from core.admin import AuditTrailInline, ReadOnlyAdminMixin
 from core.errors import ApplicationError
 from kam.access import can_reassign, possible_owners
@@ -43,7 +44,7 @@ def reassign_selected(modeladmin, request, queryset):
             moved = accounts_reassign(
                 actor=request.user,
                 restaurant_ids=list(queryset.values_list("pk", flat=True)),
-                new_owner=form.cleaned_data["kam"],
+                kam_id=form.cleaned_data["kam"].pk,
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:
@@ -75,9 +76,14 @@ class ContactInline(admin.TabularInline):
     extra = 0
 
 
+@admin.display(description="Revenue, 30 days", ordering="revenue_30d")
+def revenue_30d(snapshot: PerformanceSnapshot) -> str:
+    return present.money(snapshot.revenue_30d, snapshot.restaurant.currency)
+
+
 class SnapshotInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PerformanceSnapshot
-    fields = ("date", "band", "orders_30d", "revenue_30d", "orders_90d", "days_since_last_order")
+    fields = ("date", "band", "orders_30d", revenue_30d, "orders_90d", "days_since_last_order")
     readonly_fields = fields
     ordering = ("-date",)
     extra = 0
@@ -126,17 +132,21 @@ class InteractionAdmin(admin.ModelAdmin):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("placed_at", "restaurant", "amount", "currency", "contact")
+    list_display = ("placed_at", "restaurant", "amount_display", "contact")
     list_filter = ("currency", ("placed_at", admin.DateFieldListFilter))
     search_fields = ("restaurant__name", "details")
     list_select_related = ("restaurant", "contact")
     raw_id_fields = ("restaurant", "contact", "created_by")
     date_hierarchy = "placed_at"
 
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, order: Order) -> str:
+        return present.money(order.amount, order.currency)
+
 
 @admin.register(PerformanceSnapshot)
 class PerformanceSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("date", "restaurant", "band", "orders_30d", "revenue_30d", "orders_90d")
+    list_display = ("date", "restaurant", "band", "orders_30d", revenue_30d, "orders_90d")
     list_filter = ("band", "date")
     search_fields = ("restaurant__name",)
     list_select_related = ("restaurant",)

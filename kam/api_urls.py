@@ -12,7 +12,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from kam.api import (
+from kam.api.views import (
     AccountViewSet,
     CallsDueView,
     ContactViewSet,

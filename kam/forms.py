@@ -83,15 +83,14 @@ class ContactForm(ServiceErrorsMixin, BoundaryForm):
 
 
 class _AccountBoundForm(ServiceErrorsMixin, BoundaryForm):
-    def __init__(self, *args, account, **kwargs) -> None:
+    def __init__(self, *args, account, contacts, **kwargs) -> None:
+        """`contacts`: the account's (the view reads them with `selectors.contact_list`)."""
         super().__init__(*args, **kwargs)
         self.account = account
         for field in self.fields.values():
             if isinstance(field, LocalDateTimeField):
                 field.zone = account.zone
-        self.fields["contact"].choices = [("", "—")] + [
-            (str(c.pk), str(c)) for c in account.contacts.all()
-        ]
+        self.fields["contact"].choices = [("", "—")] + [(str(c.pk), str(c)) for c in contacts]
 
     def clean_contact(self) -> int | None:
         value = self.cleaned_data.get("contact")
@@ -133,6 +132,6 @@ class OrderForm(_AccountBoundForm):
     contact = forms.ChoiceField(required=False)
     details = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, account, **kwargs) -> None:
-        super().__init__(*args, account=account, **kwargs)
+    def __init__(self, *args, account, contacts, **kwargs) -> None:
+        super().__init__(*args, account=account, contacts=contacts, **kwargs)
         self.fields["currency"].initial = account.currency

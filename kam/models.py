@@ -1,8 +1,9 @@
 """Models of the key accounts app: restaurant accounts, their contacts, interactions, orders,
 performance history and the daily call reminders.
 
-Rules live in `kam/services.py` (writes), `kam/planning.py` (call rhythm, retries, due
-groups) and `kam/performance.py` (health bands); models hold data, constraints and indexes.
+Rules live in `kam/services/` (writes), `kam/planning.py` (call rhythm, retries, due
+groups) and `kam/performance.py` (health bands); models hold data, constraints, indexes
+and the audit vocabulary (`KamAction`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from core import present
+from core.audit import AuditAction
 
 
 def validate_time_zone(value: str) -> None:
@@ -84,6 +88,20 @@ class Band(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     UNDERPERFORMING = "underperforming", "Underperforming"
     NOT_RATED = "not_rated", "Not rated yet"
+
+
+class KamAction(AuditAction):
+    """What the audit trail of an account records (`core.audit`): the details (outcome,
+    from/to, the contact) are in the event's changes, the why in its reason."""
+
+    ACCOUNT_CREATED = "kam.account_created", "Account created"
+    ACCOUNT_UPDATED = "kam.account_updated", "Account updated"
+    STATUS_CHANGED = "kam.status_changed", "Status changed"
+    REASSIGNED = "kam.reassigned", "Reassigned to another KAM"
+    CONTACT_ADDED = "kam.contact_added", "Contact added"
+    CONTACT_UPDATED = "kam.contact_updated", "Contact updated"
+    CONTACT_REMOVED = "kam.contact_removed", "Contact removed"
+    CALL_LOGGED = "kam.call_logged", "Call logged"
 
 
 class KamProfile(models.Model):
@@ -283,7 +301,7 @@ class Interaction(models.Model):
         label = self.get_kind_display()
         if self.outcome:
             label += f" ({self.get_outcome_display().lower()})"
-        return f"{label} on {self.occurred_at:%Y-%m-%d}"
+        return f"{label} on {present.day(self.occurred_at)}"
 
 
 class Order(models.Model):
@@ -311,7 +329,7 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} on {self.placed_at:%Y-%m-%d}"
+        return f"{present.money(self.amount, self.currency)} on {present.day(self.placed_at)}"
 
 
 class PerformanceSnapshot(models.Model):
@@ -339,7 +357,7 @@ class PerformanceSnapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.restaurant_id} on {self.date}: {self.band}"
+        return f"{self.restaurant_id} on {present.day(self.date)}: {self.get_band_display()}"
 
 
 class CallReminder(models.Model):
@@ -362,4 +380,4 @@ class CallReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reminder for {self.kam} on {self.date}"
+        return f"Reminder for {self.kam} on {present.day(self.date)}"

@@ -1,6 +1,6 @@
 """Account performance and its health band: one pure function, thresholds from settings.
 
-Inputs come from `selectors.with_performance` (annotated in SQL, one query per list):
+Inputs come from `selectors.with_activity` (annotated in SQL, one query per list):
 orders and revenue over the last 30 and 90 days, the number of orders, the first and last
 order. The average interval between orders is the account's own: (last - first) / (n - 1),
 which is exactly the mean of the gaps between consecutive orders.
@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from core import present
 from kam.models import Band
 
 DAY = 86_400.0
@@ -62,7 +63,7 @@ class Performance:
 
     @property
     def band_label(self) -> str:
-        return Band(self.band).label
+        return present.choice_label(self.band, Band)
 
 
 def band_for(

@@ -9,8 +9,11 @@ prefetch. `tests/kam/test_selectors.py` and `test_api.py` assert the counts.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DecimalField,
@@ -19,6 +22,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -32,6 +36,7 @@ from kam.models import (
     Band,
     Interaction,
     InteractionKind,
+    KamProfile,
     Order,
     PointOfContact,
     Restaurant,
@@ -46,28 +51,112 @@ def account_list(
     status: str | None = None,
     band: str | None = None,
     city: str | None = None,
-    owner_id: int | None = None,
+    owner: int | None = None,
+    search: str | None = None,
 ) -> QuerySet[Restaurant]:
-    """The accounts `user` may see: every account for a KAM lead, their own for a KAM, none
-    for anybody else."""
+    """The accounts `user` may see (every account for a KAM lead, their own for a KAM, none
+    for anybody else), by name. `search`: in the name or the city."""
     accounts = Restaurant.objects.select_related("owner")
     if not works_on_accounts(user):
         return accounts.none()
     if not is_kam_lead(user):
         accounts = accounts.filter(owner_id=user.pk)
-    if owner_id is not None:
-        accounts = accounts.filter(owner_id=owner_id)
+    if owner is not None:
+        accounts = accounts.filter(owner_id=owner)
     if status:
         accounts = accounts.filter(status=status)
     if band:
         accounts = accounts.filter(band=band)
     if city:
         accounts = accounts.filter(city__iexact=city)
-    return accounts
+    if search:
+        accounts = accounts.filter(Q(name__icontains=search) | Q(city__icontains=search))
+    return accounts.order_by("name", "id")
 
 
 def account_get(*, user: User, restaurant_id: int) -> Restaurant | None:
     return account_list(user=user).filter(pk=restaurant_id).first()
+
+
+def _visible_accounts(user: User, restaurant: int | None):
+    """The ids of the accounts `user` sees (a subquery), or of one of them."""
+    accounts = account_list(user=user)
+    if restaurant is not None:
+        accounts = accounts.filter(pk=restaurant)
+    return accounts.order_by().values("pk")
+
+
+def contact_list(
+    *, user: User, restaurant: int | None = None, is_primary: bool | None = None
+) -> QuerySet[PointOfContact]:
+    """Contacts of the accounts `user` sees, account by account, the primary first."""
+    contacts = PointOfContact.objects.filter(restaurant__in=_visible_accounts(user, restaurant))
+    if is_primary is not None:
+        contacts = contacts.filter(is_primary=is_primary)
+    return contacts.order_by("restaurant_id", "-is_primary", "name", "id")
+
+
+def interaction_list(
+    *,
+    user: User,
+    restaurant: int | None = None,
+    kind: str | None = None,
+    outcome: str | None = None,
+) -> QuerySet[Interaction]:
+    """Calls, visits and emails of the accounts `user` sees, newest first."""
+    interactions = Interaction.objects.filter(
+        restaurant__in=_visible_accounts(user, restaurant)
+    ).select_related("restaurant", "created_by")
+    if kind:
+        interactions = interactions.filter(kind=kind)
+    if outcome:
+        interactions = interactions.filter(outcome=outcome)
+    return interactions.order_by("-occurred_at", "-id")
+
+
+def order_list(*, user: User, restaurant: int | None = None) -> QuerySet[Order]:
+    """Orders of the accounts `user` sees, newest first."""
+    return (
+        Order.objects.filter(restaurant__in=_visible_accounts(user, restaurant))
+        .select_related("created_by")
+        .order_by("-placed_at", "-id")
+    )
+
+
+# --- KAMs ----------------------------------------------------------------------------------
+
+
+def kam_list(*, user: User) -> list:
+    """The KAMs whose calls `user` may look at besides their own: for a KAM lead, everyone
+    who owns an account, by username; nobody for anybody else."""
+    if not is_kam_lead(user):
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(kam_accounts__isnull=False)
+        .distinct()
+        .order_by("username")
+        .only("id", "username")
+    )
+
+
+def kam_get(*, user: User, kam_id: int):
+    """The user whose calls `user` asks for: anyone for a KAM lead, themselves otherwise;
+    None when there is no such user (or not one `user` may look at)."""
+    if kam_id == user.pk:
+        return user
+    if not is_kam_lead(user):
+        return None
+    return get_user_model().objects.filter(pk=kam_id).first()
+
+
+def kam_zone(*, kam_id: int) -> zoneinfo.ZoneInfo:
+    """Where a KAM works from (their `KamProfile`), else the site's zone."""
+    zone = KamProfile.objects.filter(user_id=kam_id).values_list("time_zone", flat=True).first()
+    return zoneinfo.ZoneInfo(zone or settings.TIME_ZONE)
+
+
+# --- figures -------------------------------------------------------------------------------
 
 
 def _orders_of_account():
@@ -241,10 +330,28 @@ def order_pattern(account: Restaurant, *, days: int = 365, now: dt.datetime | No
 # --- performance lists ---------------------------------------------------------------------
 
 
-def performance_list(*, user: User, band: str | None = None, now: dt.datetime | None = None):
-    """Accounts `user` sees with their figures, filtered by the stored band."""
-    accounts = account_list(user=user, band=band)
-    return with_activity(accounts, now=now).order_by("name", "id")
+def performance_list(
+    *,
+    user: User,
+    status: str | None = None,
+    band: str | None = None,
+    city: str | None = None,
+    owner: int | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Restaurant]:
+    """`account_list` with each account's live figures (`with_activity`), by name: filtered
+    by the stored band like every other column."""
+    accounts = account_list(user=user, status=status, band=band, city=city, owner=owner)
+    return with_activity(accounts, now=now)
+
+
+def accounts_performance(
+    *, restaurant_ids: list[int], now: dt.datetime
+) -> list[tuple[Restaurant, Performance]]:
+    """Some accounts (whoever owns them) with their performance now: for the band updates
+    of the services, without the primary contacts."""
+    accounts = with_activity(Restaurant.objects.filter(pk__in=restaurant_ids), now=now)
+    return [(account, performance(account, now=now)) for account in accounts.prefetch_related(None)]
 
 
 def band_counts(*, user: User) -> dict[str, int]:

@@ -4,11 +4,9 @@ contacts, timeline, next call and performance, forms, and the performance bands.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
-from kam.access import can_change, is_kam_lead
+from core.present import choice_label, moment
+from kam.access import can_change
 from kam.forms import AccountForm, CallForm, ContactForm, OrderForm, TransitionForm
-from kam.models import TRANSITIONS, Band, CallOutcome, KamProfile
+from kam.models import TRANSITIONS, Band, CallOutcome
 from kam.selectors import (
     account_get,
     account_list,
@@ -29,10 +28,13 @@ from kam.selectors import (
     account_with_activity,
     band_counts,
     calls_due,
+    contact_list,
+    kam_list,
+    kam_zone,
     order_pattern,
     performance,
+    performance_list,
     primary_contact,
-    with_activity,
 )
 from kam.services import (
     account_create,
@@ -61,46 +63,28 @@ def _account_or_404(request: HttpRequest, restaurant_id: int):
     return account
 
 
-def _user_zone(user) -> zoneinfo.ZoneInfo:
-    profile = KamProfile.objects.filter(user_id=user.pk).first()
-    return zoneinfo.ZoneInfo(profile.time_zone if profile else settings.TIME_ZONE)
-
-
-def _local(value, zone) -> str:
-    return value.astimezone(zone).strftime("%a %d %b %H:%M") if value else "—"
-
-
 @requires("kam", "view")
 @require_GET
 def today_page(request: HttpRequest) -> HttpResponse:
     """The KAM's landing page: overdue calls first, then today's, then the next seven days."""
     kam = request.user
-    kams = []
-    if is_kam_lead(request.user):
-        kams = list(
-            get_user_model()
-            .objects.filter(kam_accounts__isnull=False)
-            .distinct()
-            .order_by("username")
-            .only("id", "username")
-        )
-        chosen = request.GET.get("kam", "")
-        if chosen.isascii() and chosen.isdigit():  # "²" is a digit to isdigit(), not int()
-            kam = next((k for k in kams if k.pk == int(chosen)), kam)
+    kams = kam_list(user=request.user)  # KAM leads pick whose calls to see
+    chosen = request.GET.get("kam", "")
+    if chosen.isascii() and chosen.isdigit():  # "²" is a digit to isdigit(), not int()
+        kam = next((k for k in kams if k.pk == int(chosen)), kam)
     now = timezone.now()
     due = calls_due(kam=kam, now=now)
-    zone = _user_zone(kam)
+    zone = kam_zone(kam_id=kam.pk)
     groups = []
     titles = {"overdue": "Overdue", "today": "Today", "next_seven_days": "Next seven days"}
     for name, calls in due.groups():
         rows = [
             {
                 "account": call.account,
-                "local_due": call.local_due_at.strftime("%a %d %b %H:%M"),
-                "your_due": _local(call.due_at, zone),
+                "due_at": call.due_at,
                 "contact": primary_contact(call.account),
-                "last_call_at": _local(call.account.last_call_at, call.account.zone),
-                "last_call_outcome": call.account.last_call_outcome,
+                # An annotation, not a field: the `label` filter cannot find its choices.
+                "last_call_outcome": choice_label(call.account.last_call_outcome, CallOutcome),
                 "band_badge": BAND_BADGE.get(call.account.band, "badge-muted"),
             }
             for call in calls
@@ -113,11 +97,16 @@ def today_page(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "kam": kam,
             "kams": kams,
-            "zone": zone.key,
+            "zone": zone,
             "quick_outcomes": [(o.value, o.label) for o in QUICK_OUTCOMES],
             "total": due.total,
         },
     )
+
+
+def _sentences(error: ApplicationError) -> str:
+    """A service's refusal as people read it: the field messages, else the message."""
+    return " ".join(m for messages_ in error.fields.values() for m in messages_) or error.message
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -134,18 +123,18 @@ def quick_call(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     """One click from the landing page: log a call with this outcome now."""
     account = _account_or_404(request, restaurant_id)
     try:
-        call_log(
+        call = call_log(
             actor=request.user, restaurant_id=account.pk, outcome=request.POST.get("outcome", "")
         )
     except ApplicationError as error:
-        messages.error(request, f"{account.name}: {error}")
+        messages.error(request, f"{account.name}: {_sentences(error)}")
     else:
-        account.refresh_from_db()
-        outcome = CallOutcome(request.POST["outcome"]).label.lower()
+        account = call.restaurant  # with the next call the service planned
+        outcome = choice_label(call.outcome, CallOutcome).lower()
         messages.success(
             request,
             f"Call to {account.name} logged ({outcome}); next call "
-            f"{_local(account.next_call_due_at, account.zone)} (restaurant time).",
+            f"{moment(account.next_call_due_at, account.zone)} (restaurant time).",
         )
     return redirect(_safe_next(request, reverse("kam:today")))
 
@@ -159,10 +148,11 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     perf = performance(account)
     now = timezone.now()
     pattern = order_pattern(account, now=now)
+    zone = account.zone  # the chart's days are the restaurant's
     chart = {
-        "start": (now - dt.timedelta(days=365)).isoformat(),
-        "end": (now + dt.timedelta(days=3)).isoformat(),
-        "dates": [placed.isoformat() for placed, _ in pattern],
+        "start": (now - dt.timedelta(days=365)).astimezone(zone).isoformat(),
+        "end": (now + dt.timedelta(days=3)).astimezone(zone).isoformat(),
+        "dates": [placed.astimezone(zone).isoformat() for placed, _ in pattern],
         "amounts": [float(amount) for _, amount in pattern],
         "currency": account.currency,
         "average_interval": perf.average_interval_days,
@@ -175,11 +165,10 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
             "perf": perf,
             "band_badge": BAND_BADGE.get(perf.band, "badge-muted"),
             "stored_badge": BAND_BADGE.get(account.band, "badge-muted"),
-            "contacts": list(account.contacts.all()),
+            "contacts": list(contact_list(user=request.user, restaurant=account.pk)),
             "timeline": account_timeline(account),
             "events": audit_timeline(account)[:20],
-            "next_call_local": _local(account.next_call_due_at, account.zone),
-            "last_call_local": _local(account.last_call_at, account.zone),
+            "last_call_outcome": choice_label(account.last_call_outcome, CallOutcome),
             "transition_form": TransitionForm(allowed=TRANSITIONS[account.status]),
             "can_change": can_change(request.user, account),
             "chart": chart,
@@ -209,6 +198,11 @@ def account_transition_view(request: HttpRequest, restaurant_id: int) -> HttpRes
         else:
             messages.success(request, "Status changed.")
     return redirect("kam:account", restaurant_id=account.pk)
+
+
+def _contacts(request: HttpRequest, account) -> list:
+    """The account's contacts, for a form's choice of who was called or ordered."""
+    return list(contact_list(user=request.user, restaurant=account.pk))
 
 
 def _form_page(request, template: str, form, *, account=None, title: str, submit: str):
@@ -256,7 +250,7 @@ def contact_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     account = _account_or_404(request, restaurant_id)
-    form = CallForm(request.POST or None, account=account)
+    form = CallForm(request.POST or None, account=account, contacts=_contacts(request, account))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -289,7 +283,7 @@ def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     account = _account_or_404(request, restaurant_id)
-    form = OrderForm(request.POST or None, account=account)
+    form = OrderForm(request.POST or None, account=account, contacts=_contacts(request, account))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -319,8 +313,8 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     counts = band_counts(user=request.user)
     bands = []
     for band in BAND_ORDER:
-        accounts = with_activity(account_list(user=request.user, band=band)).order_by("name", "id")
-        rows = [(a, performance(a)) for a in accounts[:50]]
+        accounts = performance_list(user=request.user, band=band)[:50]
+        rows = [(a, performance(a)) for a in accounts]
         bands.append(
             {
                 "band": band,
@@ -352,17 +346,14 @@ def _thresholds() -> dict:
 def accounts_page(request: HttpRequest) -> HttpResponse:
     """All accounts the user sees (first 200 by name), with a simple search."""
     query = request.GET.get("q", "").strip()
-    accounts = account_list(user=request.user)
-    if query:
-        accounts = accounts.filter(name__icontains=query) | accounts.filter(city__icontains=query)
+    accounts = account_list(user=request.user, search=query)
     total = accounts.count()
     return render(
         request,
         "kam/accounts.html",
         {
-            "accounts": list(accounts.order_by("name", "id")[:200]),
+            "rows": [(a, BAND_BADGE.get(a.band, "badge-muted")) for a in accounts[:200]],
             "total": total,
             "q": query,
-            "badges": BAND_BADGE,
         },
     )

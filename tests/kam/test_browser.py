@@ -1,6 +1,8 @@
 """In a real browser: the KAM's landing page, and logging a call with one click."""
 
 import datetime as dt
+import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -56,3 +58,56 @@ def test_the_landing_page_logs_a_call_in_one_click(page, kam):
     page.goto("/kam/performance/")
     page.get_by_role("heading", name="Account performance").wait_for()
     screenshot(page, "kam-performance")
+
+
+def _sign_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+def test_the_pages_show_money_times_with_their_zone_and_labels(page, kam):
+    now = timezone.now()
+    account = RestaurantFactory(owner=kam, name="Spice Route", city="Mumbai", country="IN",
+                                time_zone="Asia/Kolkata", currency="INR", band="at_risk",
+                                next_call_due_at=now - dt.timedelta(days=1))  # fmt: skip
+    OrderFactory(restaurant=account, amount=Decimal("123456.50"), currency="INR",
+                 placed_at=now - dt.timedelta(days=2))  # fmt: skip
+    Interaction.objects.create(restaurant=account, kind="call", outcome="no_answer",
+                               occurred_at=now - dt.timedelta(days=3))  # fmt: skip
+    _sign_in(page, kam)
+
+    page.goto("/kam/")
+    row = page.locator(f'tr[data-account="{account.pk}"]')
+    # The restaurant's time with its zone, the KAM's (no profile: the site's, Paris) beside it.
+    assert re.search(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2} IST$", row.locator(".due-at").inner_text())
+    assert re.search(r"yours: .* (CET|CEST)$", row.locator(".your-time").inner_text())
+    assert row.locator(".last-outcome").inner_text() == "No answer"  # not "Noanswer"
+    assert row.get_by_text("At risk").is_visible()
+
+    row.get_by_role("button", name="Busy").click()
+    page.locator(".messages", has_text="Call to Spice Route logged (busy)").wait_for()
+    assert re.search(
+        r"next call .* IST \(restaurant time\)", page.locator(".messages").inner_text()
+    )
+
+    page.goto(f"/kam/accounts/{account.pk}/")
+    # The rupee sign from the account's currency, the grouping of the site's locale (en-GB).
+    assert page.locator("#revenue-30d").inner_text() == "₹123,456.50"
+    assert page.get_by_text("Order ₹123,456.50").is_visible()
+    assert page.locator("#last-call").inner_text().endswith("IST · Busy")
+    history = page.locator("ol.timeline")
+    assert history.get_by_text("Call logged").first.is_visible()
+    assert history.get_by_text("Account created").count() == 0  # made by the factory
+    text = history.inner_text()
+    assert "kam.call_logged" not in text
+    assert "Next call due at" in text
+    screenshot(page, "kam-account-presented")
+
+    page.goto("/kam/performance/")
+    assert page.get_by_text("₹123,456.50").first.is_visible()
+    page.goto("/kam/accounts/")
+    assert re.search(r"IST$", page.locator(f'a[href="/kam/accounts/{account.pk}/"]').locator(
+        "xpath=ancestor::tr").locator("td").last.inner_text())  # fmt: skip

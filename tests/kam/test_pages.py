@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import AuditEvent
-from kam.models import Interaction, Order, PointOfContact, Restaurant
+from kam.models import Interaction, KamAction, Order, PointOfContact, Restaurant
 from tests.kam.conftest import ContactFactory, OrderFactory, RestaurantFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +145,7 @@ def test_the_admin_reassign_action_asks_for_the_kam_and_a_reason(admin_client, k
     assert "reason" in ask.text
     assert "2 account(s) reassigned to kam-bob" in done.text
     assert set(Restaurant.objects.values_list("owner", flat=True)) == {other_kam.pk}
-    assert AuditEvent.objects.filter(action="account reassigned", reason="rebalancing").count() == 2
+    assert AuditEvent.objects.filter(action=KamAction.REASSIGNED, reason="rebalancing").count() == 2
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,47 @@ def test_the_demo_data_has_every_band_and_loads_once(role_groups):
     lead_counts = {b: Restaurant.objects.filter(band=b).count() for b in counts}
     assert all(lead_counts.values()), lead_counts
     assert counts["well_performing"] + counts["underperforming"] > 0
+
+
+def test_the_account_history_speaks_to_people(client, kam, kam_lead, other_kam, account):
+    from kam.services import accounts_reassign, call_log
+
+    call_log(actor=kam, restaurant_id=account.pk, outcome="busy")
+    accounts_reassign(
+        actor=kam_lead, restaurant_ids=[account.pk], kam_id=other_kam.pk, reason="Ann moves"
+    )
+    client.force_login(kam_lead)
+
+    page = client.get(f"/kam/accounts/{account.pk}/").text
+
+    history = page[page.index('<ol class="timeline">') :]
+    assert "Reassigned to another KAM" in history
+    assert "Call logged" in history
+    assert re.search(r'field-name">Owner</span>: <span class="from">kam-ann</span>', history)
+    assert "Ann moves" in history
+    assert "kam.reassigned" not in history.replace('data-action="kam.reassigned"', "")
+    assert "owner_id" not in history
+
+
+def test_a_get_never_writes(client, kam, account, contact):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    OrderFactory(restaurant=account)
+    client.force_login(kam)
+    urls = [
+        "/kam/", "/kam/accounts/?q=chez", "/kam/performance/", "/kam/accounts/new/",
+        f"/kam/accounts/{account.pk}/", f"/kam/accounts/{account.pk}/log/",
+        f"/kam/accounts/{account.pk}/orders/new/", f"/kam/accounts/{account.pk}/contacts/new/",
+        "/api/kam/accounts/", "/api/kam/contacts/", "/api/kam/interactions/", "/api/kam/orders/",
+        "/api/kam/calls/due/", "/api/kam/performance/", "/api/kam/performance/underperforming/",
+    ]  # fmt: skip
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        writes = [
+            q["sql"]
+            for q in queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        ]
+        assert not writes, (url, writes)

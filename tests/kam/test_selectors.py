@@ -5,8 +5,19 @@ import datetime as dt
 import pytest
 import time_machine
 
-from kam.selectors import calls_due, performance_list
-from tests.kam.conftest import ContactFactory, OrderFactory
+from kam.models import KamProfile
+from kam.selectors import (
+    account_list,
+    calls_due,
+    contact_list,
+    interaction_list,
+    kam_get,
+    kam_list,
+    kam_zone,
+    order_list,
+    performance_list,
+)
+from tests.kam.conftest import ContactFactory, InteractionFactory, OrderFactory, RestaurantFactory
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -112,3 +123,67 @@ def test_the_underperforming_list_runs_three_queries(
         rows = list(performance_list(user=kam, band="underperforming", now=now))
         assert all(row.orders_30d == 1 for row in rows)
     assert len(rows) == n
+
+
+# --- the lists of the pages and the API ------------------------------------------------------
+
+
+def test_every_list_shows_only_the_accounts_the_user_sees(kam, other_kam, kam_lead, outsider):
+    mine = RestaurantFactory(owner=kam, name="Mine")
+    theirs = RestaurantFactory(owner=other_kam, name="Theirs")
+    for account in (mine, theirs):
+        ContactFactory(restaurant=account, is_primary=True)
+        OrderFactory(restaurant=account)
+        InteractionFactory(restaurant=account)
+
+    def seen(user) -> dict[str, set[int]]:
+        return {
+            "accounts": set(account_list(user=user).values_list("pk", flat=True)),
+            "contacts": set(contact_list(user=user).values_list("restaurant", flat=True)),
+            "interactions": set(interaction_list(user=user).values_list("restaurant", flat=True)),
+            "orders": set(order_list(user=user).values_list("restaurant", flat=True)),
+        }
+
+    assert set(map(frozenset, seen(kam).values())) == {frozenset({mine.pk})}
+    assert set(map(frozenset, seen(kam_lead).values())) == {frozenset({mine.pk, theirs.pk})}
+    assert set(map(frozenset, seen(outsider).values())) == {frozenset()}
+    # Naming another KAM's account does not widen what a KAM sees.
+    assert not contact_list(user=kam, restaurant=theirs.pk).exists()
+
+
+def test_the_filters_are_the_selectors_arguments(kam, kam_lead, other_kam):
+    lyon = RestaurantFactory(owner=kam, name="Bouchon", city="Lyon", status="new", band="at_risk")
+    paris = RestaurantFactory(owner=other_kam, name="Lyonnais", city="Paris")
+    ContactFactory(restaurant=lyon, is_primary=True, name="First")
+    ContactFactory(restaurant=lyon, is_primary=False, name="Second")
+    InteractionFactory(restaurant=lyon, kind="visit", outcome="")
+    InteractionFactory(restaurant=lyon, kind="call", outcome="busy")
+    OrderFactory(restaurant=paris)
+
+    def names(rows) -> list[str]:
+        return [row.name for row in rows]
+
+    assert names(account_list(user=kam_lead, city="LYON")) == ["Bouchon"]
+    assert names(account_list(user=kam_lead, owner=other_kam.pk)) == ["Lyonnais"]
+    assert names(account_list(user=kam_lead, status="new", band="at_risk")) == ["Bouchon"]
+    # The accounts page's search: the name or the city.
+    assert names(account_list(user=kam_lead, search="lyon")) == ["Bouchon", "Lyonnais"]
+    assert names(contact_list(user=kam, restaurant=lyon.pk, is_primary=False)) == ["Second"]
+    assert [i.kind for i in interaction_list(user=kam, kind="visit")] == ["visit"]
+    assert [i.outcome for i in interaction_list(user=kam, outcome="busy")] == ["busy"]
+    assert order_list(user=kam_lead, restaurant=paris.pk).count() == 1
+    assert not order_list(user=kam_lead, restaurant=lyon.pk).exists()
+
+
+def test_who_may_look_at_whose_calls(kam, other_kam, kam_lead):
+    RestaurantFactory(owner=kam)
+    KamProfile.objects.create(user=other_kam, time_zone="Asia/Kolkata")
+
+    assert kam_list(user=kam) == []
+    assert [k.username for k in kam_list(user=kam_lead)] == ["kam-ann"]  # owners of accounts
+    assert kam_get(user=kam, kam_id=kam.pk) == kam
+    assert kam_get(user=kam, kam_id=other_kam.pk) is None
+    assert kam_get(user=kam_lead, kam_id=other_kam.pk) == other_kam
+    assert kam_get(user=kam_lead, kam_id=10**12) is None
+    assert kam_zone(kam_id=other_kam.pk).key == "Asia/Kolkata"
+    assert kam_zone(kam_id=kam.pk).key == "Europe/Paris"  # no profile: the site's zone

@@ -12,11 +12,13 @@ from kam.models import Band, CallReminder, PerformanceSnapshot, PointOfContact, 
 from kam.services import (
     account_create,
     account_transition,
+    account_update,
     accounts_reassign,
     call_log,
     call_reminder_send,
     contact_create,
     contact_delete,
+    contact_update,
     order_log,
     performance_snapshot_take,
 )
@@ -44,8 +46,8 @@ def test_a_new_account_gets_its_first_call_today_at_its_hour(kam):
 def test_a_kam_cannot_create_an_account_for_another_kam(kam, other_kam, kam_lead):
     fields = {"name": "X", "city": "Y", "country": "FR", "time_zone": "UTC"}
     with pytest.raises(PermissionDeniedError):
-        account_create(actor=kam, owner=other_kam, **fields)
-    assert account_create(actor=kam_lead, owner=other_kam, **fields).owner == other_kam
+        account_create(actor=kam, owner_id=other_kam.pk, **fields)
+    assert account_create(actor=kam_lead, owner_id=other_kam.pk, **fields).owner == other_kam
 
 
 @pytest.mark.parametrize(
@@ -126,7 +128,7 @@ def test_an_order_needs_a_positive_amount_and_a_contact_of_the_same_account(kam,
 
 def test_reassignment_is_for_leads_only(kam, other_kam, account):
     with pytest.raises(PermissionDeniedError):
-        accounts_reassign(actor=kam, restaurant_ids=[account.pk], new_owner=other_kam, reason="x")
+        accounts_reassign(actor=kam, restaurant_ids=[account.pk], kam_id=other_kam.pk, reason="x")
 
 
 def _history(account, *, every_days: float, count: int, last_days_ago: float, now):
@@ -188,3 +190,64 @@ def test_the_reminder_lists_each_accounts_calls_by_its_local_day(kam, restaurant
     assert groups == {late.pk: "overdue", kolkata.pk: "today", la.pk: "today"}
     assert again.pk == reminder.pk
     assert CallReminder.objects.count() == 1
+
+
+def test_unknown_details_are_a_400_naming_them_not_a_type_error(kam, account, contact):
+    with pytest.raises(ApplicationError) as created:
+        account_create(actor=kam, name="X", city="Y", country="FR", time_zone="UTC", colour="red")
+    with pytest.raises(ApplicationError) as updated:
+        account_update(actor=kam, restaurant_id=account.pk, status="lost")
+    with pytest.raises(ApplicationError) as added:
+        contact_create(actor=kam, restaurant_id=account.pk, name="Z", restaurant_id_=1)
+    with pytest.raises(ApplicationError) as changed:
+        contact_update(actor=kam, contact_id=contact.pk, restaurant=None)
+
+    assert list(created.value.fields) == ["colour"]
+    assert list(updated.value.fields) == ["status"]  # a status moves by account_transition
+    assert list(added.value.fields) == ["restaurant_id_"]
+    assert list(changed.value.fields) == ["restaurant"]
+    account.refresh_from_db()
+    assert account.status == "active"
+
+
+def test_owners_are_given_by_id_and_must_be_kams(kam, kam_lead, outsider, account, other_kam):
+    fields = {"name": "X", "city": "Y", "country": "FR", "time_zone": "UTC"}
+    with pytest.raises(ApplicationError) as nobody:
+        account_create(actor=kam_lead, owner_id=10**12, **fields)
+    with pytest.raises(ApplicationError) as not_a_kam:
+        account_create(actor=kam_lead, owner_id=outsider.pk, **fields)
+    with pytest.raises(ApplicationError) as reassigned_by_update:
+        account_update(actor=kam, restaurant_id=account.pk, owner_id=other_kam.pk)
+    with pytest.raises(ApplicationError) as to_nobody:
+        accounts_reassign(actor=kam_lead, restaurant_ids=[account.pk], kam_id=10**12, reason="")
+
+    assert nobody.value.fields == {"owner": ["Choose a key-account manager."]}
+    assert not_a_kam.value.fields == {"owner": ["loans-lou is not an active key-account manager."]}
+    assert list(reassigned_by_update.value.fields) == ["owner"]
+    assert set(to_nobody.value.fields) == {"kam", "reason"}
+    # Repeating the current owner is no change of hands.
+    assert account_update(actor=kam, restaurant_id=account.pk, owner_id=kam.pk, cuisine="Thai")
+    assert (
+        accounts_reassign(
+            actor=kam_lead, restaurant_ids=[account.pk], kam_id=other_kam.pk, reason="cover"
+        )
+        == 1
+    )
+
+
+def test_a_contact_is_cleaned_the_same_way_when_added_and_when_changed(kam, account):
+    added = contact_create(
+        actor=kam, restaurant_id=account.pk, name="  Zoé ", email=" zoe@example.test ",
+        phone="06 12 34 56 78", preferred_hours=" 9-11 ",
+    )  # fmt: skip
+    changed = contact_update(
+        actor=kam, contact_id=added.pk, name=" Zoé B ", phone="06 12 34 56 79",
+        preferred_hours=" 14-16 ",
+    )  # fmt: skip
+
+    assert (added.name, added.email, added.phone, added.preferred_hours) == (
+        "Zoé", "zoe@example.test", "+33612345678", "9-11",
+    )  # fmt: skip
+    assert (changed.name, changed.phone, changed.preferred_hours) == (
+        "Zoé B", "+33612345679", "14-16",
+    )  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,6 +22,7 @@ from kam.models import (
 )
 from kam.selectors import performance, primary_contact
 
+MAX_ID = 2**63 - 1
 CREATED_BY_HELP = "Username of who logged it; null for the system or a deleted user."
 
 
@@ -60,10 +60,13 @@ class ContactBriefSerializer(serializers.Serializer):
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(),
+    owner = serializers.IntegerField(
+        source="owner_id",
         required=False,
-        help_text="The KAM in charge; only a KAM lead may choose someone else. Default: you.",
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The KAM in charge (user id); only a KAM lead may choose someone else. "
+        "Default: you.",
     )
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     status = choice(LeadStatus.choices, read_only=True, help_text="Change with /transition/.")
@@ -136,11 +139,13 @@ class TransitionSerializer(serializers.Serializer):
 
 class ReassignSerializer(serializers.Serializer):
     accounts = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         allow_empty=False,
         max_length=10_000,
     )
-    kam = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    kam = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The new KAM's user id."
+    )
     reason = serializers.CharField(max_length=1000)
 
 
@@ -188,7 +193,7 @@ class ContactSerializer(AccountScopedMixin, serializers.ModelSerializer):
 class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     contact = serializers.IntegerField(
-        source="contact_id", required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+        source="contact_id", required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     kind = choice(InteractionKind.choices)
     outcome = choice(CallOutcome.choices, required=False, allow_blank=True)
@@ -228,7 +233,7 @@ class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
 class OrderSerializer(AccountScopedMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     contact = serializers.IntegerField(
-        source="contact_id", required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+        source="contact_id", required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     # Parsed loosely so the service reports a bad amount (<= 0, too precise) per field.
     amount = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=True)

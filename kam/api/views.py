@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -20,17 +18,14 @@ from rest_framework.views import APIView
 from core.access import RolePermission
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from kam.access import is_kam_lead
-from kam.models import (
-    Band,
-    CallOutcome,
-    Interaction,
-    InteractionKind,
-    LeadStatus,
-    Order,
-    PointOfContact,
+from kam.api.filters import (
+    AccountFilter,
+    ContactFilter,
+    InteractionFilter,
+    OrderFilter,
+    PerformanceFilter,
 )
-from kam.selectors import account_list, calls_due, performance_list, with_activity
-from kam.serializers import (
+from kam.api.serializers import (
     AccountSerializer,
     CallsDueSerializer,
     ContactSerializer,
@@ -40,8 +35,17 @@ from kam.serializers import (
     ReassignSerializer,
     TransitionSerializer,
 )
+from kam.models import Band
+from kam.selectors import (
+    account_list,
+    calls_due,
+    contact_list,
+    interaction_list,
+    kam_get,
+    order_list,
+    performance_list,
+)
 from kam.services import (
-    ACCOUNT_FIELDS,
     account_create,
     account_transition,
     account_update,
@@ -83,35 +87,6 @@ class IntLookupMixin:
             raise Http404 from None
 
 
-MAX_ID = 2**63 - 1
-
-
-def id_filter(field_name: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID)
-
-
-class AccountFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=LeadStatus.choices)
-    band = django_filters.ChoiceFilter(choices=Band.choices)
-    city = django_filters.CharFilter(field_name="city", lookup_expr="iexact")
-    owner = id_filter("owner_id")
-
-
-class ContactFilter(django_filters.FilterSet):
-    restaurant = id_filter("restaurant_id")
-    is_primary = django_filters.BooleanFilter()
-
-
-class InteractionFilter(django_filters.FilterSet):
-    restaurant = id_filter("restaurant_id")
-    kind = django_filters.ChoiceFilter(choices=InteractionKind.choices)
-    outcome = django_filters.ChoiceFilter(choices=CallOutcome.choices)
-
-
-class OrderFilter(django_filters.FilterSet):
-    restaurant = id_filter("restaurant_id")
-
-
 @extend_schema(tags=["kam"])
 class AccountViewSet(
     KamAccess,
@@ -137,27 +112,22 @@ class AccountViewSet(
     ordering_fields = ["name", "city", "next_call_due_at", "created_at", "band", "status"]
     ordering = ["name", "id"]
 
+    def select(self, **filters):
+        return performance_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return with_activity(account_list(user=self.request.user))
+        return self.select()
 
     def perform_create(self, serializer: AccountSerializer) -> None:
-        data = dict(serializer.validated_data)
-        owner = data.pop("owner", None)
-        fields = {k: v for k, v in data.items() if k in ACCOUNT_FIELDS}
-        created = account_create(actor=self.request.user, owner=owner, **fields)
+        created = account_create(actor=self.request.user, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=created.pk)
 
     def perform_update(self, serializer: AccountSerializer) -> None:
-        data = dict(serializer.validated_data)
-        owner = data.pop("owner", None)
-        if owner is not None and owner.pk != serializer.instance.owner_id:
-            raise ApplicationError(
-                "Use /api/kam/accounts/reassign/ to change the KAM.",
-                code="validation_error",
-                fields={"owner": ["Reassign the account instead (KAM leads)."]},
-            )
-        fields = {k: v for k, v in data.items() if k in ACCOUNT_FIELDS}
-        account_update(actor=self.request.user, restaurant_id=serializer.instance.pk, **fields)
+        account_update(
+            actor=self.request.user,
+            restaurant_id=serializer.instance.pk,
+            **serializer.validated_data,
+        )
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(
@@ -202,7 +172,7 @@ class AccountViewSet(
         moved = accounts_reassign(
             actor=request.user,
             restaurant_ids=serializer.validated_data["accounts"],
-            new_owner=serializer.validated_data["kam"],
+            kam_id=serializer.validated_data["kam"],
             reason=serializer.validated_data["reason"],
         )
         return Response({"reassigned": moved})
@@ -222,10 +192,11 @@ class ContactViewSet(KamAccess, IntLookupMixin, viewsets.ModelViewSet):
     filterset_class = ContactFilter
     search_fields = ["name", "email", "phone"]
 
+    def select(self, **filters):
+        return contact_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return PointOfContact.objects.filter(
-            restaurant__in=account_list(user=self.request.user).values("pk")
-        ).order_by("restaurant_id", "-is_primary", "name", "id")
+        return self.select()
 
     def get_serializer(self, *args, **kwargs):
         kwargs["accounts"] = account_list(user=self.request.user)
@@ -270,14 +241,11 @@ class InteractionViewSet(_LogViewSet):
     filterset_class = InteractionFilter
     ordering_fields = ["occurred_at"]
 
+    def select(self, **filters):
+        return interaction_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return (
-            Interaction.objects.filter(
-                restaurant__in=account_list(user=self.request.user).values("pk")
-            )
-            .select_related("restaurant", "created_by")
-            .order_by("-occurred_at", "-id")
-        )
+        return self.select()
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
@@ -302,12 +270,11 @@ class OrderViewSet(_LogViewSet):
     filterset_class = OrderFilter
     ordering_fields = ["placed_at", "amount"]
 
+    def select(self, **filters):
+        return order_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return (
-            Order.objects.filter(restaurant__in=account_list(user=self.request.user).values("pk"))
-            .select_related("created_by")
-            .order_by("-placed_at", "-id")
-        )
+        return self.select()
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
@@ -355,16 +322,11 @@ class CallsDueView(KamAccess, APIView):
                     code="validation_error",
                     fields={"kam": ["Give a user id."]},
                 )
-            kam = get_user_model().objects.filter(pk=int(requested)).first()
+            kam = kam_get(user=request.user, kam_id=int(requested))
             if kam is None:
                 raise NotFoundError("No such KAM.")
         due = calls_due(kam=kam)
         return Response(CallsDueSerializer(due).data)
-
-
-class PerformanceFilter(django_filters.FilterSet):
-    band = django_filters.ChoiceFilter(choices=Band.choices)
-    owner = id_filter("owner_id")
 
 
 @extend_schema(tags=["kam"])
@@ -378,24 +340,31 @@ class PerformanceViewSet(KamAccess, mixins.ListModelMixin, viewsets.GenericViewS
     ordering_fields = ["name", "city", "band"]
     ordering = ["name", "id"]
 
-    def get_queryset(self):
-        return performance_list(user=self.request.user)
+    #: The lists with their own URL: the band is part of the address.
+    BAND_OF_ACTION = {
+        "underperforming": Band.UNDERPERFORMING,
+        "well_performing": Band.WELL_PERFORMING,
+    }
 
-    def _band(self, request: Request, band: str) -> Response:
-        accounts = self.filter_queryset(self.get_queryset()).filter(band=band)
-        page = self.paginate_queryset(accounts)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def select(self, **filters):
+        band = self.BAND_OF_ACTION.get(self.action)
+        if band is not None and filters.setdefault("band", band) != band:
+            return performance_list(user=self.request.user).none()  # ?band= names another one
+        return performance_list(user=self.request.user, **filters)
+
+    def get_queryset(self):
+        return self.select()
 
     @extend_schema(
         operation_id="kam_performance_underperforming", responses=AccountSerializer(many=True)
     )
     @action(detail=False, methods=["get"])
     def underperforming(self, request: Request) -> Response:
-        return self._band(request, Band.UNDERPERFORMING)
+        return self.list(request)
 
     @extend_schema(
         operation_id="kam_performance_well_performing", responses=AccountSerializer(many=True)
     )
     @action(detail=False, methods=["get"], url_path="well-performing")
     def well_performing(self, request: Request) -> Response:
-        return self._band(request, Band.WELL_PERFORMING)
+        return self.list(request)

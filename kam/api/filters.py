@@ -1,0 +1,46 @@
+"""Query parameters of the key accounts API: parsed and documented here, applied by the
+selectors with the same names (`core.api.filters.SelectorFilterBackend`)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from kam.api.serializers import MAX_ID
+from kam.models import Band, CallOutcome, InteractionKind, LeadStatus
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id (documented as a number, like before), parsed as an int for the selector."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class AccountFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=LeadStatus.choices)
+    band = django_filters.ChoiceFilter(choices=Band.choices)
+    city = django_filters.CharFilter(help_text="The city, whatever the case.")
+    owner = IdFilter(help_text="The KAM's user id.")
+
+
+class PerformanceFilter(django_filters.FilterSet):
+    band = django_filters.ChoiceFilter(choices=Band.choices)
+    owner = IdFilter(help_text="The KAM's user id.")
+
+
+class ContactFilter(django_filters.FilterSet):
+    restaurant = IdFilter()
+    is_primary = django_filters.BooleanFilter()
+
+
+class InteractionFilter(django_filters.FilterSet):
+    restaurant = IdFilter()
+    kind = django_filters.ChoiceFilter(choices=InteractionKind.choices)
+    outcome = django_filters.ChoiceFilter(choices=CallOutcome.choices)
+
+
+class OrderFilter(django_filters.FilterSet):
+    restaurant = IdFilter()
