@@ -23,6 +23,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 
@@ -148,12 +149,12 @@ def describe_events(events: Iterable[AuditEvent]) -> list[Entry]:
         model = event.content_type.model_class() if event.content_type_id else None
         fields: dict[str, models.Field | None] = {}
         for name, change in (event.changes or {}).items():
-            field = present.model_field(model, name) if model is not None else None
+            field = _change_field(model, name)
             fields[name] = field
             if field is not None and field.many_to_one and isinstance(change, Mapping):
                 for value in (change.get("from"), change.get("to")):
-                    if value not in (None, ""):
-                        related[field.related_model].add(value)
+                    if (key := _primary_key(field.related_model, value)) is not None:
+                        related[field.related_model].add(key)
         fields_of[id(event)] = fields
     names: dict[type[models.Model], dict[str, str]] = {}
     for model, keys in related.items():
@@ -190,6 +191,32 @@ def describe_events(events: Iterable[AuditEvent]) -> list[Entry]:
             )
         )
     return entries
+
+
+def _change_field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    """The field a change key describes: one of the event's model, or else a field of that
+    name with choices in another model of the same app (a call's `outcome` on an account)."""
+    if model is None:
+        return None
+    field = present.model_field(model, name)
+    if field is not None:
+        return field
+    for other in model._meta.app_config.get_models():
+        candidate = present.model_field(other, name)
+        if candidate is not None and candidate.choices:
+            return candidate
+    return None
+
+
+def _primary_key(model: type[models.Model], value: Any) -> Any:
+    """`value` as `model`'s primary key, or None when it cannot be one (an older row that
+    stored a name where an id is expected)."""
+    if value in (None, ""):
+        return None
+    try:
+        return model._meta.pk.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return None
 
 
 def _field_order(fields: Mapping[str, models.Field | None]):

@@ -39,7 +39,8 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def money(amount: Any, currency: str | None) -> str:
-    """'€14,232.45', '₹1,23,456.00': the currency's own digits, the locale's grouping."""
+    """'€14,232.45', '₹123,456.00', 'JP¥123,456': the currency's own digits and symbol, the
+    grouping of the person's locale (en-GB)."""
     number = _decimal(amount)
     if number is None:
         return EMPTY

@@ -171,3 +171,26 @@ def test_one_audit_serializer_for_every_api():
     assert set(data) == {
         "at", "actor", "action", "action_label", "changes", "reason", "request_id",
     }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_timeline_reads_keys_of_other_models_and_older_rows():
+    account = Restaurant.objects.create(
+        name="Chez Lea", city="Paris", country="FR", time_zone="Europe/Paris", currency="EUR",
+        owner=UserFactory(), status="active",
+    )  # fmt: skip
+    audit_record(
+        obj=account,
+        action=SampleAction.THING_DONE,
+        changes={
+            "outcome": {"from": None, "to": "no_answer"},  # a call's, logged on the account
+            "owner": {"from": "kam.paris", "to": "kam.mumbai"},  # an older row: names, not ids
+        },
+    )
+
+    [entry] = describe_events(audit_timeline(account))
+
+    assert sorted((c.label, c.before, c.after) for c in entry.changes) == [
+        ("Outcome", "—", "No answer"),
+        ("Owner", "kam.paris", "kam.mumbai"),
+    ]
