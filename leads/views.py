@@ -11,10 +11,10 @@ from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
 from leads.access import can_qualify
+from leads.api.serializers import RunSerializer
 from leads.forms import LeadForm
 from leads.models import QualificationRun, Stage
 from leads.selectors import lead_get, lead_runs, pipeline, run_list
-from leads.serializers import RunSerializer
 from leads.services import lead_create, qualification_start
 
 PIPELINE_COLUMNS = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]

@@ -1,4 +1,4 @@
-"""Writes of the leads app: leads, and their qualification runs.
+"""Writes of the leads app: qualification runs.
 
 A qualification is started (`qualification_start`: one active run per lead, enforced by a
 row lock on the lead and a partial unique constraint), then executed
@@ -16,174 +16,24 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from core.request_id import current_request_id, request_id_scope
 from core.tasks import enqueue_on_commit
-from leads.access import can_assign, can_change, can_own_leads, can_qualify
+from leads.access import can_qualify
 from leads.checks import CheckFinished, Event, LeadFacts, RunGathered, gather_runs
 from leads.decision import CheckResult, decide
 from leads.models import ACTIVE_RUN_STATUSES, Lead, QualificationRun, RunStatus, Stage
-from leads.national_id import normalize_national_id
+from leads.services.leads import actor_user
 
 logger = logging.getLogger(__name__)
-
-LEAD_FIELDS = ("first_name", "last_name", "birth_date", "national_id", "email", "phone")
-#: Changing one of these makes an earlier decision meaningless.
-IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "national_id")
-
-
-# --- leads ---------------------------------------------------------------------------------
-
-
-def _snapshot(lead: Lead) -> dict[str, Any]:
-    return {name: getattr(lead, name) for name in (*LEAD_FIELDS, "owner_id", "stage")}
-
-
-def _compact_national_id(value: str) -> str:
-    """The compact number when valid; otherwise as given, for full_clean to report."""
-    try:
-        return normalize_national_id(value)
-    except ValidationError:
-        return value
-
-
-def _validate(lead: Lead) -> None:
-    try:
-        lead.full_clean(exclude=["owner"])
-    except ValidationError as error:
-        fields = {
-            ("non_field_errors" if name == "__all__" else name): messages
-            for name, messages in error.message_dict.items()
-        }
-        raise ApplicationError(
-            "Some fields are not valid: " + ", ".join(sorted(fields)) + ".",
-            code="validation_error",
-            fields=fields,
-        ) from None
-
-
-def _check_owner(owner) -> None:
-    if not can_own_leads(owner):
-        raise ApplicationError(
-            "The owner must be an active sales agent.",
-            code="validation_error",
-            fields={"owner": [f"{owner.get_username()} is not an active sales agent."]},
-        )
-
-
-def _check_assign(actor: Actor, owner, *, current=None) -> None:
-    """Only someone who may assign leads gives a lead to someone other than themselves."""
-    user = _actor_user(actor)
-    if user is None or owner is None or owner in (current, user):
-        return
-    if not can_assign(user):
-        raise PermissionDeniedError(
-            "Only sales managers may give a lead to someone else.",
-            fields={"owner": ["Leave it empty: the lead is yours."]},
-        )
-
-
-def _lead_to_change(*, lead_id: int, actor: Actor) -> Lead:
-    """The lead, row-locked, if `actor` may change it; 404 otherwise (never reveal it)."""
-    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    user = _actor_user(actor)
-    if lead is None or (user is not None and not can_change(user, lead)):
-        raise NotFoundError(f"Lead {lead_id} does not exist.")
-    return lead
-
-
-def _save(lead: Lead) -> None:
-    try:
-        with transaction.atomic():
-            lead.save()
-    except IntegrityError:
-        # Two requests raced past full_clean's uniqueness check.
-        raise ApplicationError(
-            "Some fields are not valid: national_id.",
-            code="validation_error",
-            fields={"national_id": ["A lead with this national id already exists."]},
-        ) from None
-
-
-@transaction.atomic
-def lead_create(
-    *,
-    actor: Actor,
-    first_name: str,
-    last_name: str,
-    birth_date: date,
-    national_id: str,
-    email: str,
-    phone: str,
-    owner=None,
-) -> Lead:
-    _check_assign(actor, owner)
-    owner = owner if owner is not None else actor
-    _check_owner(owner)
-    lead = Lead(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        birth_date=birth_date,
-        national_id=_compact_national_id(national_id),
-        email=email.strip(),
-        phone=phone.strip(),
-        owner=owner,
-    )
-    _validate(lead)
-    _save(lead)
-    audit_record(obj=lead, action="lead created", actor=actor, changes=diff({}, _snapshot(lead)))
-    return lead
-
-
-@transaction.atomic
-def lead_update(*, lead_id: int, actor: Actor, owner=None, **changes: Any) -> Lead:
-    """Change a lead's details. A prospect keeps its identity; a rejected or needs-review
-    lead whose identity changes goes back to the lead stage (its decision was about
-    other data). Nothing about the identity changes while a run is under way."""
-    unknown = set(changes) - set(LEAD_FIELDS)
-    if unknown:
-        raise ApplicationError(f"Unknown lead fields: {', '.join(sorted(unknown))}.")
-    lead = _lead_to_change(lead_id=lead_id, actor=actor)
-    _check_assign(actor, owner, current=lead.owner)
-    before = _snapshot(lead)
-    if "national_id" in changes:
-        changes["national_id"] = _compact_national_id(changes["national_id"])
-    for name, value in changes.items():
-        setattr(lead, name, value.strip() if isinstance(value, str) else value)
-    if owner is not None:
-        _check_owner(owner)
-        lead.owner = owner
-    identity_changed = any(before[name] != getattr(lead, name) for name in IDENTITY_FIELDS)
-    if identity_changed:
-        if lead.stage == Stage.PROSPECT:
-            raise ConflictError(
-                "A prospect's identity (names, birth date, national id) cannot change."
-            )
-        if lead.runs.filter(status__in=ACTIVE_RUN_STATUSES).exists():
-            raise ConflictError("The lead is being qualified; change it once the run is done.")
-        lead.stage = Stage.LEAD
-    _validate(lead)
-    _save(lead)
-    audit_record(
-        obj=lead, action="lead updated", actor=actor, changes=diff(before, _snapshot(lead))
-    )
-    return lead
-
-
-@transaction.atomic
-def lead_delete(*, lead_id: int, actor: Actor) -> None:
-    lead = _lead_to_change(lead_id=lead_id, actor=actor)
-    audit_record(obj=lead, action="lead deleted", actor=actor, changes=diff(_snapshot(lead), {}))
-    lead.delete()
 
 
 # --- starting a qualification --------------------------------------------------------------
@@ -194,12 +44,6 @@ class Started:
     run: QualificationRun
     #: False when the lead already had a run under way: that run is returned instead.
     created: bool
-
-
-def _actor_user(actor: Actor):
-    if actor is None or isinstance(actor, str) or not actor.is_authenticated:
-        return None
-    return actor
 
 
 @transaction.atomic
@@ -216,7 +60,7 @@ def qualification_start(
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
     if lead is None:
         raise NotFoundError(f"Lead {lead_id} does not exist.")
-    user = _actor_user(requested_by)
+    user = actor_user(requested_by)
     if user is not None and not can_qualify(user, lead):
         raise PermissionDeniedError("You may not qualify this lead.")
     if lead.stage == Stage.PROSPECT:

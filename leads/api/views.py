@@ -1,4 +1,4 @@
-"""REST API of the leads app (mounted under /api/leads/)."""
+"""API views of the leads app (mounted under /api/leads/, see `leads/api_urls.py`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import RolePermission
-from leads.models import Lead
-from leads.selectors import lead_list, run_list
-from leads.serializers import (
+from leads.api.serializers import (
     BulkQualifyResponseSerializer,
     BulkQualifySerializer,
     LeadSerializer,
     RunSerializer,
 )
+from leads.models import Lead
+from leads.selectors import lead_list, run_list
 from leads.services import lead_create, lead_delete, lead_update, qualification_start
 
 # Error responses in the shared shape come from core.api.schema.AutoSchema; only what is
