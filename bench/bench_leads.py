@@ -111,12 +111,14 @@ def bench_cli(owner, first_serial: int, concurrency: int) -> None:
 
 def _check_to_decision(run_ids: list[int]) -> list[float]:
     """A bulk run is claimed at once but waits for a slot: time it from its first check."""
+    from django.db.models import Min
+
     from leads.models import QualificationRun
 
-    return [
-        (run.finished_at - min(run.registry_started_at, run.archives_started_at)).total_seconds()
-        for run in QualificationRun.objects.filter(pk__in=run_ids)
-    ]
+    runs = QualificationRun.objects.filter(pk__in=run_ids).annotate(
+        first_check=Min("checks__started_at")
+    )
+    return [(run.finished_at - run.first_check).total_seconds() for run in runs]
 
 
 def bench_workers(owner, first_serial: int, sims_url: str) -> None:

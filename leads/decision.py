@@ -22,12 +22,6 @@ from typing import Any
 
 from leads.models import CheckStatus, Stage
 
-SYSTEM_LABELS = {
-    "registry": "national registry",
-    "archives": "judicial archives",
-    "scoring": "qualification scoring",
-}
-
 
 @dataclass(frozen=True)
 class CheckResult:

@@ -25,8 +25,10 @@ def lead_get(*, user: User, lead_id: int) -> Lead | None:
 
 
 def run_list(*, user: User, lead_id: int | None = None) -> QuerySet[QualificationRun]:
-    runs = QualificationRun.objects.select_related("lead", "lead__owner", "requested_by").filter(
-        lead__in=lead_list(user=user)
+    runs = (
+        QualificationRun.objects.select_related("lead", "lead__owner", "requested_by")
+        .prefetch_related("checks")
+        .filter(lead__in=lead_list(user=user))
     )
     if lead_id is not None:
         runs = runs.filter(lead_id=lead_id)
@@ -34,7 +36,11 @@ def run_list(*, user: User, lead_id: int | None = None) -> QuerySet[Qualificatio
 
 
 def lead_runs(lead: Lead, *, limit: int = 20) -> QuerySet[QualificationRun]:
-    return lead.runs.select_related("requested_by").order_by("-created_at", "-id")[:limit]
+    return (
+        lead.runs.select_related("requested_by")
+        .prefetch_related("checks")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def active_run(lead: Lead) -> QualificationRun | None:

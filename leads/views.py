@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import present
 from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
 from leads.access import can_qualify
 from leads.api.serializers import RunSerializer
 from leads.forms import LeadForm
-from leads.models import QualificationRun, Stage
+from leads.models import CheckStatus, QualificationRun, RunStatus, Stage
 from leads.selectors import lead_get, lead_runs, pipeline, run_list
 from leads.services import lead_create, qualification_start
 
@@ -51,7 +53,6 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
             "lead": lead,
             "latest": latest,
             "runs": runs,
-            "systems": ["registry", "archives", "scoring"],
             "can_qualify": can_qualify(request.user, lead) and lead.stage != Stage.PROSPECT,
             "events": audit_timeline(lead)[:20],
         },
@@ -85,9 +86,24 @@ def run_json(request: HttpRequest, run_id: int) -> JsonResponse:
 
 
 def _run_payload(run: QualificationRun) -> dict:
+    """The API's run, with what the page shows (labels, durations) in `shown`: the script
+    fills in the table with the same text the template writes."""
     data = RunSerializer(run).data
     data["lead_stage"] = run.lead.stage
     data["active"] = run.is_active
+    data["shown"] = {
+        "status": present.choice_label(run.outcome, Stage)
+        if run.outcome
+        else present.choice_label(run.status, RunStatus),
+        "checks": {
+            check.system: {
+                "status": present.choice_label(check.status, CheckStatus),
+                "latency": present.duration(check.latency_ms, unit="ms"),
+                "reason": capfirst(check.reason),
+            }
+            for check in run.check_list
+        },
+    }
     return data
 
 

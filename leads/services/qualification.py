@@ -29,8 +29,17 @@ from core.request_id import current_request_id, request_id_scope
 from core.tasks import enqueue_on_commit
 from leads.access import can_qualify
 from leads.checks import CheckFinished, Event, LeadFacts, RunGathered, gather_runs
-from leads.decision import CheckResult, decide
-from leads.models import ACTIVE_RUN_STATUSES, Lead, QualificationRun, RunStatus, Stage
+from leads.decision import CheckResult, ScoreResult, decide
+from leads.models import (
+    ACTIVE_RUN_STATUSES,
+    CheckStatus,
+    Lead,
+    QualificationCheck,
+    QualificationRun,
+    RunStatus,
+    Stage,
+    System,
+)
 from leads.services.leads import actor_user
 
 logger = logging.getLogger(__name__)
@@ -130,20 +139,56 @@ def _claim(run_ids: Iterable[int]) -> list[LeadFacts]:
     ]
 
 
-def _check_columns(prefix: str, result: Any) -> dict[str, Any]:
-    return {
-        f"{prefix}_started_at": result.started_at,
-        f"{prefix}_finished_at": result.finished_at,
-        f"{prefix}_latency_ms": result.latency_ms,
-        f"{prefix}_response": result.response,
-        f"{prefix}_reason": result.reason,
-    }
+#: What a check row holds besides its run and system; an upsert rewrites all of them.
+CHECK_FIELDS = ("status", "reason", "started_at", "finished_at", "latency_ms", "response")
+
+
+def _save_checks(run_id: int, results: Iterable[CheckResult]) -> None:
+    """Write each result as its system's row of the run (insert, or replace what is there)."""
+    QualificationCheck.objects.bulk_create(
+        [
+            QualificationCheck(
+                run_id=run_id,
+                system=result.system,
+                **{name: getattr(result, name) for name in CHECK_FIELDS},
+            )
+            for result in results
+        ],
+        update_conflicts=True,
+        unique_fields=["run", "system"],
+        update_fields=CHECK_FIELDS,
+    )
+
+
+def _lock_if_running(run_id: int) -> bool:
+    """Lock the run's row (until the transaction ends) if it is still running."""
+    running = QualificationRun.objects.select_for_update().filter(
+        pk=run_id, status=RunStatus.RUNNING
+    )
+    return bool(running.values_list("pk", flat=True))
 
 
 def qualification_check_record(*, run_id: int, result: CheckResult) -> None:
-    """Record one finished check at once, so the lead page shows it before the other ends."""
-    QualificationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        **{f"{result.system}_status": result.status}, **_check_columns(result.system, result)
+    """Record one finished check at once, so the lead page shows it before the other ends.
+    A run finished meanwhile (elsewhere, or abandoned) is left as it is."""
+    with transaction.atomic():
+        if _lock_if_running(run_id):
+            _save_checks(run_id, [result])
+
+
+def _scoring_check(scoring: ScoreResult | None, status: CheckStatus) -> CheckResult:
+    """The score as a check: its verdict is the decision's (passed/failed against the
+    threshold, unavailable), skipped when it was not asked for."""
+    if scoring is None:
+        return CheckResult(System.SCORING, status, reason="not needed: a check did not pass")
+    return CheckResult(
+        System.SCORING,
+        status,
+        reason=scoring.reason,
+        response=scoring.response,
+        started_at=scoring.started_at,
+        finished_at=scoring.finished_at,
+        latency_ms=scoring.latency_ms,
     )
 
 
@@ -155,31 +200,30 @@ def qualification_complete(*, lead_id: int, gathered: RunGathered) -> Qualificat
         scoring=gathered.scoring,
         threshold=settings.PROSPECT_SCORE_THRESHOLD,
     )
-    values: dict[str, Any] = {
-        "status": RunStatus.DONE,
-        "finished_at": timezone.now(),
-        "outcome": decision.outcome,
-        "reasons": decision.reasons,
-        "registry_status": gathered.registry.status,
-        "archives_status": gathered.archives.status,
-        "scoring_status": decision.scoring_status,
-        **_check_columns("registry", gathered.registry),
-        **_check_columns("archives", gathered.archives),
-    }
-    if gathered.scoring is not None:
-        values.update(score=gathered.scoring.score, **_check_columns("scoring", gathered.scoring))
-        if not gathered.scoring.available:
-            values["scoring_reason"] = gathered.scoring.reason
-    else:
-        values["scoring_reason"] = "not needed: a check did not pass"
+    checks = [
+        gathered.registry,
+        gathered.archives,
+        _scoring_check(gathered.scoring, decision.scoring_status),
+    ]
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         finished = QualificationRun.objects.filter(
             pk=gathered.run_id, status=RunStatus.RUNNING
-        ).update(**values)
+        ).update(
+            status=RunStatus.DONE,
+            finished_at=timezone.now(),
+            outcome=decision.outcome,
+            reasons=decision.reasons,
+            score=gathered.scoring.score if gathered.scoring is not None else None,
+        )
         if not finished:
             return None
-        run = QualificationRun.objects.select_related("requested_by").get(pk=gathered.run_id)
+        _save_checks(gathered.run_id, checks)
+        run = (
+            QualificationRun.objects.select_related("requested_by")
+            .prefetch_related("checks")
+            .get(pk=gathered.run_id)
+        )
         before = lead.stage
         lead.stage = decision.outcome
         lead.save(update_fields=["stage", "updated_at"])

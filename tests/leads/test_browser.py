@@ -32,10 +32,10 @@ def test_qualify_shows_the_checks_as_they_finish(
 
     registry = page.locator('[data-check="registry"] [data-field="status"]')
     archives = page.locator('[data-check="archives"] [data-field="status"]')
-    registry.filter(has_text="passed").wait_for(timeout=15_000)
-    assert archives.text_content() == "pending", "the registry is shown before the archives end"
+    registry.filter(has_text="Passed").wait_for(timeout=15_000)
+    assert archives.text_content() == "Pending", "the registry is shown before the archives end"
     screenshot(page, "leads-qualify-in-progress")
 
     page.locator("#lead-stage", has_text="Prospect").wait_for(timeout=20_000)
-    assert page.locator('[data-check="scoring"] [data-field="status"]').text_content() == "passed"
+    assert page.locator('[data-check="scoring"] [data-field="status"]').text_content() == "Passed"
     screenshot(page, "leads-qualified")

@@ -54,6 +54,14 @@ def test_the_qualify_button_starts_a_run_and_the_page_polls_it(client, agent, le
         True,
         "pending",
     )
+    # What the script writes into the page, as the template writes it.
+    assert polled["shown"] == {
+        "status": "Waiting for a worker",
+        "checks": {
+            system: {"status": "Pending", "latency": "—", "reason": ""}
+            for system in ("registry", "archives", "scoring")
+        },
+    }
 
 
 def test_a_prospect_has_no_qualify_button(client, agent, lead_factory):
@@ -143,11 +151,15 @@ def test_an_unavailable_check_shows_its_sentence_and_the_reference_for_support(
         status=RunStatus.DONE,
         source="page",
         outcome=Stage.NEEDS_REVIEW,
-        registry_status="passed",
-        archives_status="unavailable",
-        archives_reason="the judicial archives did not answer (HTTP 503)",
         reasons=["the judicial archives did not answer (HTTP 503)"],
         reference="0f1e2d3c4b5a6978",
+    )
+    run.checks.create(system="registry", status="passed", latency_ms=312.4)
+    run.checks.create(
+        system="archives",
+        status="unavailable",
+        reason="the judicial archives did not answer (HTTP 503)",
+        latency_ms=1520.0,
     )
     client.force_login(agent)
 
@@ -155,9 +167,52 @@ def test_an_unavailable_check_shows_its_sentence_and_the_reference_for_support(
     api = token_client(agent).get(f"/api/leads/runs/{run.pk}/").json()
 
     row = page.split('data-check="archives"')[1].split("</tr>")[0]
+    assert ">Unavailable</span>" in row
+    assert ">1.5 s</td>" in row
     assert "The judicial archives did not answer (HTTP 503)" in row
     assert "reference for support <code>0f1e2d3c4b5a6978</code>" in row
-    assert "reference" not in page.split('data-check="registry"')[1].split("</tr>")[0]
+    registry = page.split('data-check="registry"')[1].split("</tr>")[0]
+    assert "reference" not in registry
+    assert ">312 ms</td>" in registry
+    assert ">Pending</span>" in page.split('data-check="scoring"')[1].split("</tr>")[0]
     assert "<li>The judicial archives did not answer (HTTP 503)</li>" in page
     assert api["reference"] == "0f1e2d3c4b5a6978"
     assert api["archives"]["reason"] == "the judicial archives did not answer (HTTP 503)"
+    assert (api["registry"]["status"], api["registry"]["latency_ms"]) == ("passed", 312.4)
+    assert api["scoring"] == {
+        "status": "pending",
+        "reason": "",
+        "started_at": None,
+        "finished_at": None,
+        "latency_ms": None,
+    }
+
+
+def test_the_admin_shows_each_runs_checks_and_finds_runs_a_system_missed(
+    client, lead_factory, manager
+):
+    manager.is_staff = True
+    manager.save(update_fields=["is_staff"])
+    down = QualificationRun.objects.create(
+        lead=lead_factory(), status=RunStatus.DONE, source="api", outcome=Stage.NEEDS_REVIEW
+    )
+    down.checks.create(system="registry", status="passed", latency_ms=300)
+    down.checks.create(
+        system="archives",
+        status="unavailable",
+        reason="the judicial archives did not answer (HTTP 503)",
+    )
+    fine = QualificationRun.objects.create(
+        lead=lead_factory(), status=RunStatus.DONE, source="api", outcome=Stage.PROSPECT
+    )
+    fine.checks.create(system="archives", status="passed")
+    client.force_login(manager)
+
+    listing = client.get("/admin/leads/qualificationrun/?unavailable=archives")
+    change = client.get(f"/admin/leads/qualificationrun/{down.pk}/change/")
+
+    assert listing.status_code == change.status_code == 200
+    assert f"/admin/leads/qualificationrun/{down.pk}/change/" in listing.text
+    assert f"/admin/leads/qualificationrun/{fine.pk}/change/" not in listing.text
+    assert "National registry: Passed · Judicial archives: Unavailable" in listing.text
+    assert "the judicial archives did not answer (HTTP 503)" in change.text

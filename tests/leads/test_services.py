@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from leads.models import CheckStatus, QualificationRun, RunStatus, Stage
+from leads.decision import CheckResult
+from leads.models import CheckStatus, QualificationCheck, QualificationRun, RunStatus, Stage
 from leads.services import (
     lead_create,
     lead_update,
+    qualification_check_record,
     qualification_run_execute,
     qualification_runs_execute,
     qualification_start,
@@ -22,6 +24,11 @@ from leads.services import (
 from tests.leads.conftest import make_nir
 
 pytestmark = pytest.mark.django_db
+
+
+def checks(run):
+    return run.checks_by_system()
+
 
 BASE = "http://systems.test"
 
@@ -227,11 +234,15 @@ def test_a_match_with_a_good_score_makes_a_prospect(lead_factory, systems):
 
     lead.refresh_from_db()
     assert (run.status, run.outcome, run.score, lead.stage) == ("done", "prospect", 75, "prospect")
-    assert (run.registry_status, run.archives_status, run.scoring_status) == ("passed",) * 3
-    assert run.registry_latency_ms > 0
-    assert run.archives_finished_at > run.archives_started_at
-    assert run.scoring_started_at is not None
-    assert run.registry_response["person"]["first_name"] == "ADA"
+    registry, archives, scoring = run.check_list
+    assert (registry.system, archives.system, scoring.system) == ("registry", "archives", "scoring")
+    assert (registry.status, archives.status, scoring.status) == ("passed",) * 3
+    assert registry.latency_ms > 0
+    assert archives.finished_at > archives.started_at
+    assert scoring.started_at >= max(registry.finished_at, archives.finished_at)
+    assert registry.response["person"]["first_name"] == "ADA"
+    assert scoring.response == {"score": 75}
+    assert QualificationCheck.objects.filter(run=run).count() == 3
     assert audit_timeline(lead).first().changes == {"stage": {"from": "lead", "to": "prospect"}}
     # The score got both outputs.
     sent = systems.scoring.calls.last.request.read()
@@ -275,7 +286,7 @@ def test_mismatches_and_records_reject_without_asking_the_score(lead_factory, sy
         "(1980-01-02)",
         "1 judicial record (TJ-1)",
     ]
-    assert (run.scoring_status, run.score) == (CheckStatus.SKIPPED, None)
+    assert (checks(run)["scoring"].status, run.score) == (CheckStatus.SKIPPED, None)
     assert not systems.scoring.called
 
 
@@ -293,7 +304,7 @@ def test_a_low_score_rejects(lead_factory, systems):
 
     run = qualification_run_execute(run_id=start(lead).pk)
 
-    assert (run.outcome, run.scoring_status) == (Stage.REJECTED, CheckStatus.FAILED)
+    assert (run.outcome, checks(run)["scoring"].status) == (Stage.REJECTED, CheckStatus.FAILED)
 
 
 @pytest.mark.parametrize(
@@ -314,9 +325,9 @@ def test_a_system_down_sends_the_lead_to_review_with_a_sentence(
 
     lead.refresh_from_db()
     assert run.outcome == lead.stage == Stage.NEEDS_REVIEW
-    assert getattr(run, f"{down}_status") == CheckStatus.UNAVAILABLE
+    assert checks(run)[down].status == CheckStatus.UNAVAILABLE
     assert run.reasons == [sentence]
-    assert getattr(run, f"{down}_reason") == sentence
+    assert checks(run)[down].reason == sentence
 
 
 @pytest.mark.parametrize(
@@ -357,11 +368,11 @@ def test_people_read_a_sentence_and_the_log_keeps_the_detail_under_the_reference
     with caplog.at_level("WARNING", logger="leads.checks"):
         run = qualification_run_execute(run_id=start(lead).pk)
 
-    assert run.archives_reason == sentence
+    assert checks(run)["archives"].reason == sentence
     assert run.reasons == [sentence]
     history = audit_timeline(lead).filter(action="qualified").get().reason
     assert history == f"run {run.pk}: {sentence}"
-    for text in (run.archives_reason, *run.reasons, history):
+    for text in (checks(run)["archives"].reason, *run.reasons, history):
         for leak in (lead.national_id, BASE, "systems.test", "http", "Error", "/api/"):
             assert leak not in text
     assert len(run.reference) == 16
@@ -394,9 +405,11 @@ def test_the_overall_timeout_keeps_what_finished(lead_factory, systems, settings
     run = qualification_run_execute(run_id=start(lead).pk)
 
     assert run.outcome == Stage.NEEDS_REVIEW
-    assert run.registry_status == CheckStatus.PASSED
-    assert run.archives_status == CheckStatus.UNAVAILABLE
-    assert run.archives_reason == "the judicial archives did not answer within 0.3 seconds"
+    assert checks(run)["registry"].status == CheckStatus.PASSED
+    assert checks(run)["archives"].status == CheckStatus.UNAVAILABLE
+    assert (
+        checks(run)["archives"].reason == "the judicial archives did not answer within 0.3 seconds"
+    )
     assert run.wall_ms < 2000
 
 
@@ -421,3 +434,31 @@ def test_bulk_execution_reports_each_run(lead_factory, systems):
 
     assert len(runs) == len(finished) == 5
     assert {run.outcome for run in runs} == {Stage.PROSPECT}
+
+
+def test_a_check_is_recorded_once_per_system_and_never_after_its_run_ended(lead_factory):
+    run = start(lead_factory())
+    QualificationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+
+    qualification_check_record(
+        run_id=run.pk, result=CheckResult("archives", CheckStatus.UNAVAILABLE, reason="down")
+    )
+    # A redelivered task executes the run again: its answer replaces the first one.
+    qualification_check_record(
+        run_id=run.pk, result=CheckResult("archives", CheckStatus.PASSED, latency_ms=12.5)
+    )
+    QualificationRun.objects.filter(pk=run.pk).update(status=RunStatus.ABANDONED)
+    qualification_check_record(run_id=run.pk, result=CheckResult("registry", CheckStatus.FAILED))
+
+    [archives] = QualificationCheck.objects.filter(run=run)
+    assert (archives.system, archives.status, archives.reason, archives.latency_ms) == (
+        "archives",
+        "passed",
+        "",
+        12.5,
+    )
+    assert [check.status for check in QualificationRun.objects.get(pk=run.pk).check_list] == [
+        "pending",
+        "passed",
+        "pending",
+    ]

@@ -49,13 +49,9 @@ class ProgressBar:
 def run_line(run: QualificationRun) -> str:
     score = f", score {run.score}" if run.score is not None else ""
     checks = ", ".join(
-        f"{system} {getattr(run, f'{system}_status')}"
-        + (
-            f" {getattr(run, f'{system}_latency_ms'):.0f} ms"
-            if getattr(run, f"{system}_latency_ms") is not None
-            else ""
-        )
-        for system in ("registry", "archives", "scoring")
+        f"{check.system} {check.status}"
+        + (f" {check.latency_ms:.0f} ms" if check.latency_ms is not None else "")
+        for check in run.check_list
     )
     wall = f" in {run.wall_ms:.0f} ms" if run.wall_ms is not None else ""
     return (
@@ -72,11 +68,8 @@ def run_json(run: QualificationRun) -> dict:
         "score": run.score,
         "reasons": run.reasons,
         "checks": {
-            system: {
-                "status": getattr(run, f"{system}_status"),
-                "latency_ms": getattr(run, f"{system}_latency_ms"),
-            }
-            for system in ("registry", "archives", "scoring")
+            check.system: {"status": check.status, "latency_ms": check.latency_ms}
+            for check in run.check_list
         },
         "wall_ms": run.wall_ms,
         # The id this command's log lines carry: support finds an unavailable check's detail.
