@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.boundary import BIRTH_DATE
 from leads.national_id import format_national_id, validate_national_id
 
@@ -32,6 +33,18 @@ class Stage(models.TextChoices):
     PROSPECT = "prospect", "Prospect"
     REJECTED = "rejected", "Rejected"
     NEEDS_REVIEW = "needs_review", "Needs review"
+
+
+class LeadAction(AuditAction):
+    """What can happen to a lead, as its audit trail says it (details in changes/reason)."""
+
+    CREATED = "leads.lead_created", "Lead created"
+    UPDATED = "leads.lead_updated", "Lead updated"
+    DELETED = "leads.lead_deleted", "Lead deleted"
+    #: The reason names the run and where it was asked from (api, page, admin, cli).
+    QUALIFICATION_REQUESTED = "leads.qualification_requested", "Qualification requested"
+    #: The stage's change is in `changes`; the reason is the run's and its decision's.
+    QUALIFICATION_DECIDED = "leads.qualification_decided", "Qualification decided"
 
 
 class Lead(models.Model):

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from leads.access import can_assign, can_change, can_own_leads
-from leads.models import ACTIVE_RUN_STATUSES, Lead, Stage
+from leads.models import ACTIVE_RUN_STATUSES, Lead, LeadAction, Stage
 from leads.national_id import normalize_national_id
 
 LEAD_FIELDS = ("first_name", "last_name", "birth_date", "national_id", "email", "phone")
@@ -119,7 +119,9 @@ def lead_create(
     )
     _validate(lead)
     _save(lead)
-    audit_record(obj=lead, action="lead created", actor=actor, changes=diff({}, _snapshot(lead)))
+    audit_record(
+        obj=lead, action=LeadAction.CREATED, actor=actor, changes=diff({}, _snapshot(lead))
+    )
     return lead
 
 
@@ -153,7 +155,7 @@ def lead_update(*, lead_id: int, actor: Actor, owner=None, **changes: Any) -> Le
     _validate(lead)
     _save(lead)
     audit_record(
-        obj=lead, action="lead updated", actor=actor, changes=diff(before, _snapshot(lead))
+        obj=lead, action=LeadAction.UPDATED, actor=actor, changes=diff(before, _snapshot(lead))
     )
     return lead
 
@@ -161,7 +163,9 @@ def lead_update(*, lead_id: int, actor: Actor, owner=None, **changes: Any) -> Le
 @transaction.atomic
 def lead_delete(*, lead_id: int, actor: Actor) -> None:
     lead = _lead_to_change(lead_id=lead_id, actor=actor)
-    audit_record(obj=lead, action="lead deleted", actor=actor, changes=diff(_snapshot(lead), {}))
+    audit_record(
+        obj=lead, action=LeadAction.DELETED, actor=actor, changes=diff(_snapshot(lead), {})
+    )
     lead.delete()
 
 

@@ -34,6 +34,7 @@ from leads.models import (
     ACTIVE_RUN_STATUSES,
     CheckStatus,
     Lead,
+    LeadAction,
     QualificationCheck,
     QualificationRun,
     RunStatus,
@@ -90,7 +91,7 @@ def qualification_start(
         return Started(lead.runs.get(status__in=ACTIVE_RUN_STATUSES), created=False)
     audit_record(
         obj=lead,
-        action="qualification requested",
+        action=LeadAction.QUALIFICATION_REQUESTED,
         actor=requested_by,
         reason=f"run {run.pk} from {source}",
     )
@@ -229,7 +230,7 @@ def qualification_complete(*, lead_id: int, gathered: RunGathered) -> Qualificat
         lead.save(update_fields=["stage", "updated_at"])
         audit_record(
             obj=lead,
-            action="qualified",
+            action=LeadAction.QUALIFICATION_DECIDED,
             actor=run.requested_by or "leads.qualification",
             changes=diff({"stage": before}, {"stage": lead.stage}),
             reason=f"run {run.pk}: " + "; ".join(decision.reasons),

@@ -198,3 +198,52 @@ def test_each_column_group_becomes_a_check_row_and_back(migrate_leads, lead_fact
     assert (restored.scoring_started_at, restored.scoring_response) == (None, None)
     untouched = OldRun.objects.get(pk=pending.pk)
     assert (untouched.registry_status, untouched.archives_reason) == ("pending", "")
+
+
+# --- 0007: the audit vocabulary -----------------------------------------------------------------
+
+OLD_ACTIONS = {
+    "lead created": "leads.lead_created",
+    "lead updated": "leads.lead_updated",
+    "lead deleted": "leads.lead_deleted",
+    "qualification requested": "leads.qualification_requested",
+    "qualified": "leads.qualification_decided",
+}
+
+
+def test_the_leads_audit_actions_take_the_enum_values_and_back(migrate_leads, lead_factory):
+    from django.contrib.auth import get_user_model
+
+    from leads.models import LeadAction
+
+    migrate_leads("0006_remove_qualificationrun_check_columns")
+    lead = lead_factory()
+
+    def event(obj, action):
+        return AuditEvent.objects.create(
+            actor_label="system",
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj),
+            action=action,
+        )
+
+    events = {old: event(lead, old) for old in OLD_ACTIONS}
+    # Another model's event with the same text is not the leads app's.
+    elsewhere = event(lead.owner, "qualified")
+    assert isinstance(lead.owner, get_user_model())
+
+    migrate_leads("0007_audit_actions")
+
+    for old, new in OLD_ACTIONS.items():
+        events[old].refresh_from_db()
+        assert events[old].action == new
+    assert set(OLD_ACTIONS.values()) == set(LeadAction.values)
+    elsewhere.refresh_from_db()
+    assert elsewhere.action == "qualified"
+
+    migrate_leads("0006_remove_qualificationrun_check_columns")
+
+    for old in OLD_ACTIONS:
+        events[old].refresh_from_db()
+        assert events[old].action == old

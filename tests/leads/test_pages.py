@@ -216,3 +216,32 @@ def test_the_admin_shows_each_runs_checks_and_finds_runs_a_system_missed(
     assert f"/admin/leads/qualificationrun/{fine.pk}/change/" not in listing.text
     assert "National registry: Passed · Judicial archives: Unavailable" in listing.text
     assert "the judicial archives did not answer (HTTP 503)" in change.text
+
+
+def test_the_lead_history_reads_labels_not_codes(client, agent):
+    from leads.services import lead_create, lead_update
+
+    lead = lead_create(
+        actor=agent,
+        first_name="Alice",
+        last_name="Martin",
+        birth_date="1984-05-12",
+        national_id="2 84 05 75 116 045 14",
+        email="alice@example.test",
+        phone="+33 6 12 34 56 78",
+    )
+    lead_update(lead_id=lead.pk, actor=agent, phone="+33 1 00 00 00 00")
+    client.force_login(agent)
+
+    page = client.get(f"/leads/{lead.pk}/").text
+
+    history = page.split('class="timeline"')[1].split("</ol>")[0]
+    assert history.count('data-action="leads.lead_created"') == 1
+    assert '<div class="timeline-action">Lead updated</div>' in history
+    assert '<div class="timeline-action">Lead created</div>' in history
+    assert "leads.lead_" not in history.replace('data-action="leads.lead_', "")
+    assert '<span class="field-name">Phone</span>' in history
+    assert '<span class="field-name">Birth date</span>: <span class="from">—</span> → ' in history
+    assert "12 May 1984" in history
+    assert '<span class="field-name">Stage</span>: <span class="from">—</span> → ' in history
+    assert '<span class="to">Lead</span>' in history

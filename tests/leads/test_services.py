@@ -12,7 +12,14 @@ from django.utils import timezone
 from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from leads.decision import CheckResult
-from leads.models import CheckStatus, QualificationCheck, QualificationRun, RunStatus, Stage
+from leads.models import (
+    CheckStatus,
+    LeadAction,
+    QualificationCheck,
+    QualificationRun,
+    RunStatus,
+    Stage,
+)
 from leads.services import (
     lead_create,
     lead_update,
@@ -73,7 +80,7 @@ def test_create_stores_the_national_id_compact_and_audits(agent):
     assert lead.national_id == "284057511604514"
     assert lead.national_id_display == "2 84 05 75 116 045 14"
     assert (lead.owner, lead.stage) == (agent, Stage.LEAD)
-    assert audit_timeline(lead).first().action == "lead created"
+    assert audit_timeline(lead).first().action == LeadAction.CREATED == "leads.lead_created"
 
 
 @pytest.mark.parametrize(
@@ -370,7 +377,7 @@ def test_people_read_a_sentence_and_the_log_keeps_the_detail_under_the_reference
 
     assert checks(run)["archives"].reason == sentence
     assert run.reasons == [sentence]
-    history = audit_timeline(lead).filter(action="qualified").get().reason
+    history = audit_timeline(lead).filter(action=LeadAction.QUALIFICATION_DECIDED).get().reason
     assert history == f"run {run.pk}: {sentence}"
     for text in (checks(run)["archives"].reason, *run.reasons, history):
         for leak in (lead.national_id, BASE, "systems.test", "http", "Error", "/api/"):
