@@ -10,16 +10,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import present
 from core.access import requires
-from core.audit import audit_timeline
 from core.errors import ApplicationError
 from leads.access import can_qualify
 from leads.api.serializers import RunSerializer
 from leads.forms import LeadForm
 from leads.models import CheckStatus, QualificationRun, RunStatus, Stage
-from leads.selectors import lead_get, lead_runs, pipeline, run_list
+from leads.selectors import lead_get, lead_history, pipeline, run_get, run_list
 from leads.services import lead_create, qualification_start
 
 PIPELINE_COLUMNS = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]
+#: The latest run and the earlier ones on a lead's page.
+RUNS_SHOWN = 20
 
 
 def _lead_or_404(request: HttpRequest, lead_id: int):
@@ -44,7 +45,7 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(request, lead_id)
-    runs = list(lead_runs(lead))
+    runs = list(run_list(user=request.user, lead_id=lead.pk)[:RUNS_SHOWN])
     latest = runs[0] if runs else None
     return render(
         request,
@@ -54,7 +55,7 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
             "latest": latest,
             "runs": runs,
             "can_qualify": can_qualify(request.user, lead) and lead.stage != Stage.PROSPECT,
-            "events": audit_timeline(lead)[:20],
+            "events": lead_history(lead=lead),
         },
     )
 
@@ -79,7 +80,7 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_GET
 def run_json(request: HttpRequest, run_id: int) -> JsonResponse:
     """What the lead page polls while a run is under way."""
-    run = run_list(user=request.user).filter(pk=run_id).first()
+    run = run_get(user=request.user, run_id=run_id)
     if run is None:
         raise Http404("No such run.")
     return JsonResponse(_run_payload(run))

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import RolePermission
+from leads.api.filters import LeadFilter, RunFilter
 from leads.api.serializers import (
     BulkQualifyResponseSerializer,
     BulkQualifySerializer,
@@ -48,13 +49,20 @@ class LeadViewSet(viewsets.ModelViewSet):
         "qualify": "qualify",
         "qualify_many": "qualify",
     }
-    filterset_fields = ["stage", "owner"]
+    filterset_class = LeadFilter
     search_fields = ["first_name", "last_name", "email", "national_id"]
     ordering_fields = ["created_at", "last_name", "stage"]
     lookup_value_regex = r"\d+"
 
+    def select(self, *, stage: str | None = None, owner=None):
+        return lead_list(
+            user=self.request.user,
+            stage=stage,
+            owner_id=int(owner) if owner is not None else None,
+        )
+
     def get_queryset(self):
-        return lead_list(user=self.request.user)
+        return self.select()
 
     def perform_create(self, serializer: LeadSerializer) -> None:
         serializer.instance = lead_create(actor=self.request.user, **serializer.validated_data)
@@ -101,7 +109,7 @@ class LeadViewSet(viewsets.ModelViewSet):
         return Response({"runs": RunSerializer(runs, many=True).data}, status=202)
 
     @extend_schema(operation_id="leads_runs_of_lead", responses=RunSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])  # the lead list's do not apply
     def runs(self, request: Request, pk: str | None = None) -> Response:
         lead = self.get_object()
         page = self.paginate_queryset(run_list(user=request.user, lead_id=lead.pk))
@@ -115,12 +123,20 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     serializer_class = RunSerializer
     permission_classes = [RolePermission]
     access_app = "leads"
-    filterset_fields = ["lead", "status", "outcome"]
+    filterset_class = RunFilter
     ordering_fields = ["created_at"]
     lookup_value_regex = r"\d+"
 
+    def select(self, *, lead=None, status: str | None = None, outcome: str | None = None):
+        return run_list(
+            user=self.request.user,
+            lead_id=int(lead) if lead is not None else None,
+            status=status,
+            outcome=outcome,
+        )
+
     def get_queryset(self):
-        return run_list(user=self.request.user)
+        return self.select()
 
     def get_object(self):
         try:

@@ -190,3 +190,27 @@ def test_two_simultaneous_qualify_requests_give_one_run(agent, lead_factory):
     assert [a.status_code for a in answers] == [202, 202]
     assert len({a.json()["id"] for a in answers}) == 1
     assert QualificationRun.objects.filter(lead=lead).count() == 1
+
+
+def test_the_list_filters_are_the_selectors(
+    token_client, agent, other_agent, manager, lead_factory
+):
+    mine = lead_factory(owner=agent, stage=Stage.PROSPECT)
+    theirs = lead_factory(owner=other_agent, stage=Stage.PROSPECT)
+    done = QualificationRun.objects.create(
+        lead=theirs, source="api", status="done", outcome=Stage.PROSPECT
+    )
+    QualificationRun.objects.create(lead=mine, source="api")
+    client = token_client(manager)
+
+    leads = client.get(f"/api/leads/?owner={other_agent.pk}&stage=prospect").json()["results"]
+    runs = client.get(f"/api/leads/runs/?status=done&lead={theirs.pk}").json()["results"]
+    # An agent's filter cannot reach someone else's leads.
+    hidden = token_client(agent).get(f"/api/leads/?owner={other_agent.pk}").json()["count"]
+    bad = client.get("/api/leads/runs/?status=finished&lead=0")
+
+    assert [lead["id"] for lead in leads] == [theirs.pk]
+    assert [run["id"] for run in runs] == [done.pk]
+    assert hidden == 0
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["fields"]) == {"status", "lead"}

@@ -14,9 +14,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.errors import ApplicationError
-from leads.models import Lead, QualificationRun, Stage
-from leads.selectors import pending_lead_ids
+from core.errors import ApplicationError, ConflictError
+from leads.models import QualificationRun, Stage
+from leads.selectors import pending_lead_ids, unknown_lead_ids
 from leads.services import qualification_runs_execute, qualification_start
 
 DECIDED = {Stage.PROSPECT, Stage.REJECTED}
@@ -99,9 +99,7 @@ class Command(BaseCommand):
         if bool(lead_ids) == all_pending:
             raise CommandError("give lead ids or --all-pending (not both)")
         ids = pending_lead_ids() if all_pending else list(dict.fromkeys(lead_ids))
-        unknown = sorted(
-            set(ids) - set(Lead.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        )
+        unknown = unknown_lead_ids(lead_ids=ids)
         if unknown:
             raise CommandError(
                 f"unknown lead id{'s' if len(unknown) > 1 else ''}: {', '.join(map(str, unknown))}"
@@ -116,9 +114,9 @@ class Command(BaseCommand):
                     lead_id=lead_id, requested_by="leads.cli", source="cli", enqueue=False
                 )
             except ApplicationError as error:
-                prospect = Lead.objects.filter(pk=lead_id, stage=Stage.PROSPECT).exists()
+                # The one conflict is "already a prospect": decided already, not a failure.
                 results.append({"lead": lead_id, "outcome": None, "skipped": error.message})
-                undecided += not prospect
+                undecided += not isinstance(error, ConflictError)
                 self._line(json, f"lead {lead_id}: skipped - {error.message}")
                 continue
             if not started.created:
