@@ -75,7 +75,7 @@ def bench_single(owner) -> None:
     for lead_id in _make_leads(owner, 1, SINGLE_RUNS):
         with stopwatch() as elapsed:
             run = qualification_start(
-                lead_id=lead_id, requested_by=None, source="bench", enqueue=False
+                lead_id=lead_id, requested_by=None, source="cli", enqueue=False
             ).run
             run = qualification_run_execute(run_id=run.pk)
         assert run.outcome == "prospect", run.reasons
@@ -144,7 +144,7 @@ def bench_workers(owner, first_serial: int, sims_url: str) -> None:
         with stopwatch() as elapsed:
             with transaction.atomic():
                 runs = [
-                    qualification_start(lead_id=i, requested_by=None, source="bench").run.pk
+                    qualification_start(lead_id=i, requested_by=None, source="api").run.pk
                     for i in ids
                 ]
             deadline = time.monotonic() + 600

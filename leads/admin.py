@@ -8,7 +8,7 @@ from core.access import ALL, scope
 from core.admin import AuditTrailInline, ReadOnlyAdminMixin
 from core.errors import ApplicationError
 from core.present import choice_label
-from leads.models import CheckStatus, Lead, QualificationCheck, QualificationRun, System
+from leads.models import CheckStatus, Lead, QualificationCheck, QualificationRun, RunSource, System
 from leads.services import qualification_start
 
 
@@ -65,7 +65,9 @@ def qualify_selected(modeladmin, request, queryset) -> None:
     started, already, refused = 0, 0, []
     for lead in queryset.order_by("pk"):
         try:
-            result = qualification_start(lead_id=lead.pk, requested_by=request.user, source="admin")
+            result = qualification_start(
+                lead_id=lead.pk, requested_by=request.user, source=RunSource.ADMIN
+            )
         except ApplicationError as error:
             refused.append(f"{lead.full_name}: {error.message}")
             continue

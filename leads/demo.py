@@ -61,7 +61,7 @@ def load(stdout) -> None:
                 continue
             lead_create(
                 actor="leads.demo",
-                owner=owner,
+                owner_id=owner.pk,
                 first_name=first,
                 last_name=last,
                 birth_date=datetime.date.fromisoformat(birth),

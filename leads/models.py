@@ -119,6 +119,15 @@ class RunStatus(models.TextChoices):
 ACTIVE_RUN_STATUSES = (RunStatus.PENDING, RunStatus.RUNNING)
 
 
+class RunSource(models.TextChoices):
+    """Where a qualification was asked for."""
+
+    API = "api", "API"
+    PAGE = "page", "Lead page"
+    ADMIN = "admin", "Admin"
+    CLI = "cli", "Command line"
+
+
 class QualificationRun(models.Model):
     """One qualification of one lead: the decision, the score, who asked; what each system
     answered is one `QualificationCheck` per system (`run.checks`).
@@ -136,7 +145,7 @@ class QualificationRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    source = models.CharField(max_length=16, help_text="api, page, admin or cli.")
+    source = models.CharField(max_length=16, choices=RunSource.choices)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

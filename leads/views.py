@@ -14,7 +14,7 @@ from core.errors import ApplicationError
 from leads.access import can_qualify
 from leads.api.serializers import RunSerializer
 from leads.forms import LeadForm
-from leads.models import CheckStatus, QualificationRun, RunStatus, Stage
+from leads.models import CheckStatus, QualificationRun, RunSource, RunStatus, Stage
 from leads.selectors import lead_get, lead_history, pipeline, run_get, run_list
 from leads.services import lead_create, qualification_start
 
@@ -65,7 +65,9 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
 def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(request, lead_id)
     try:
-        started = qualification_start(lead_id=lead.pk, requested_by=request.user, source="page")
+        started = qualification_start(
+            lead_id=lead.pk, requested_by=request.user, source=RunSource.PAGE
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

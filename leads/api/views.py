@@ -17,7 +17,7 @@ from leads.api.serializers import (
     LeadSerializer,
     RunSerializer,
 )
-from leads.models import Lead
+from leads.models import Lead, RunSource
 from leads.selectors import lead_list, run_list
 from leads.services import lead_create, lead_delete, lead_update, qualification_start
 
@@ -86,7 +86,9 @@ class LeadViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def qualify(self, request: Request, pk: str | None = None) -> Response:
         lead = self.get_object()
-        started = qualification_start(lead_id=lead.pk, requested_by=request.user, source="api")
+        started = qualification_start(
+            lead_id=lead.pk, requested_by=request.user, source=RunSource.API
+        )
         return Response(RunSerializer(started.run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -103,7 +105,9 @@ class LeadViewSet(viewsets.ModelViewSet):
         serializer = BulkQualifySerializer(data=request.data, queryset=self.get_queryset())
         serializer.is_valid(raise_exception=True)
         runs = [
-            qualification_start(lead_id=lead.pk, requested_by=request.user, source="api").run
+            qualification_start(
+                lead_id=lead.pk, requested_by=request.user, source=RunSource.API
+            ).run
             for lead in serializer.validated_data["leads"]
         ]
         return Response({"runs": RunSerializer(runs, many=True).data}, status=202)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -31,8 +32,24 @@ def _compact_national_id(value: str) -> str:
     """The compact number when valid; otherwise as given, for full_clean to report."""
     try:
         return normalize_national_id(value)
-    except ValidationError:
+    except (ValidationError, TypeError, AttributeError):
         return value
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _user(user_id: int):
+    """The user with this id, or a field error on `owner` (the API's name for it)."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise ApplicationError(
+            "Some fields are not valid: owner.",
+            code="validation_error",
+            fields={"owner": [f"No user has the id {user_id}."]},
+        )
+    return user
 
 
 def _validate(lead: Lead) -> None:
@@ -103,18 +120,26 @@ def lead_create(
     national_id: str,
     email: str,
     phone: str,
-    owner=None,
+    owner_id: int | None = None,
 ) -> Lead:
+    """A new lead, owned by `owner_id` (only a sales manager gives one to someone else) or
+    by the acting user."""
+    owner = _user(owner_id) if owner_id is not None else actor_user(actor)
+    if owner is None:
+        raise ApplicationError(
+            "Some fields are not valid: owner.",
+            code="validation_error",
+            fields={"owner": ["Choose the sales agent in charge of the lead."]},
+        )
     _check_assign(actor, owner)
-    owner = owner if owner is not None else actor
     _check_owner(owner)
     lead = Lead(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+        first_name=_stripped(first_name),
+        last_name=_stripped(last_name),
         birth_date=birth_date,
         national_id=_compact_national_id(national_id),
-        email=email.strip(),
-        phone=phone.strip(),
+        email=_stripped(email),
+        phone=_stripped(phone),
         owner=owner,
     )
     _validate(lead)
@@ -126,20 +151,22 @@ def lead_create(
 
 
 @transaction.atomic
-def lead_update(*, lead_id: int, actor: Actor, owner=None, **changes: Any) -> Lead:
-    """Change a lead's details. A prospect keeps its identity; a rejected or needs-review
-    lead whose identity changes goes back to the lead stage (its decision was about
-    other data). Nothing about the identity changes while a run is under way."""
+def lead_update(*, lead_id: int, actor: Actor, owner_id: int | None = None, **changes: Any) -> Lead:
+    """Change some of a lead's details (`changes`: any of LEAD_FIELDS) or its owner. A
+    prospect keeps its identity; a rejected or needs-review lead whose identity changes goes
+    back to the lead stage (its decision was about other data). Nothing about the identity
+    changes while a run is under way."""
     unknown = set(changes) - set(LEAD_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown lead fields: {', '.join(sorted(unknown))}.")
     lead = _lead_to_change(lead_id=lead_id, actor=actor)
+    owner = _user(owner_id) if owner_id is not None else None
     _check_assign(actor, owner, current=lead.owner)
     before = _snapshot(lead)
     if "national_id" in changes:
         changes["national_id"] = _compact_national_id(changes["national_id"])
     for name, value in changes.items():
-        setattr(lead, name, value.strip() if isinstance(value, str) else value)
+        setattr(lead, name, _stripped(value))
     if owner is not None:
         _check_owner(owner)
         lead.owner = owner

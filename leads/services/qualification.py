@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
-from core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.request_id import current_request_id, request_id_scope
 from core.tasks import enqueue_on_commit
 from leads.access import can_qualify
@@ -37,6 +37,7 @@ from leads.models import (
     LeadAction,
     QualificationCheck,
     QualificationRun,
+    RunSource,
     RunStatus,
     Stage,
     System,
@@ -58,15 +59,22 @@ class Started:
 
 @transaction.atomic
 def qualification_start(
-    *, lead_id: int, requested_by: Actor, source: str, enqueue: bool = True
+    *, lead_id: int, requested_by: Actor, source: RunSource | str, enqueue: bool = True
 ) -> Started:
-    """Start qualifying a lead, or return the run already under way.
+    """Start qualifying a lead, or return the run already under way (`source`: where it was
+    asked for; `enqueue=False` for a caller that executes the run itself, the CLI).
 
     The lead's row is locked while we look for an active run and create one (PostgreSQL:
     SELECT ... FOR UPDATE; SQLite: the IMMEDIATE transaction already serializes writers),
     and the partial unique constraint `leads_one_active_run_per_lead` refuses a second
     active run whatever happens: two simultaneous requests give one run.
     """
+    if source not in RunSource.values:
+        raise ApplicationError(
+            f"Unknown source {source!r}.",
+            code="validation_error",
+            fields={"source": [f"One of: {', '.join(RunSource.values)}."]},
+        )
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
     if lead is None:
         raise NotFoundError(f"Lead {lead_id} does not exist.")
@@ -93,7 +101,7 @@ def qualification_start(
         obj=lead,
         action=LeadAction.QUALIFICATION_REQUESTED,
         actor=requested_by,
-        reason=f"run {run.pk} from {source}",
+        reason=f"run {run.pk} ({RunSource(source).label})",
     )
     if enqueue:
         from leads.tasks import qualify_run  # tasks import this module
@@ -276,8 +284,8 @@ def _drive(
 
 
 def qualification_runs_execute(
-    run_ids: Iterable[int],
     *,
+    run_ids: Iterable[int],
     concurrency: int | None = None,
     on_finished: Callable[[QualificationRun], None] | None = None,
     clients: Callable[[], Any] | None = None,
@@ -326,5 +334,5 @@ def _execute(
 
 def qualification_run_execute(*, run_id: int) -> QualificationRun | None:
     """Execute one run (what the task does). None if it was already finished."""
-    runs = qualification_runs_execute([run_id], concurrency=1)
+    runs = qualification_runs_execute(run_ids=[run_id], concurrency=1)
     return runs[0] if runs else None

@@ -114,7 +114,17 @@ def test_only_managers_give_a_lead_to_someone_else(token_client, agent, other_ag
         "/api/leads/", {**VALID, "owner": other_agent.pk}, format="json"
     )
     assert response.status_code == 201
-    assert response.json()["owner_username"] == "sales-bob"
+    assert (response.json()["owner"], response.json()["owner_username"]) == (
+        other_agent.pk,
+        "sales-bob",
+    )
+
+
+def test_an_unknown_owner_is_a_400_on_owner(token_client, manager):
+    response = token_client(manager).post("/api/leads/", {**VALID, "owner": 987_654}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"owner": ["No user has the id 987654."]}
 
 
 def test_qualify_answers_202_with_the_run(token_client, agent, lead_factory):

@@ -128,7 +128,7 @@ def test_one_lead_per_national_id(agent):
 
 def test_the_owner_must_be_a_sales_agent(agent, outsider):
     with pytest.raises(ApplicationError) as caught:
-        lead_create(actor=agent, owner=outsider, **lead_data())
+        lead_create(actor=agent, owner_id=outsider.pk, **lead_data())
     assert "owner" in caught.value.fields
 
 
@@ -436,7 +436,7 @@ def test_bulk_execution_reports_each_run(lead_factory, systems):
     finished = []
 
     runs = qualification_runs_execute(
-        [start(lead).pk for lead in leads], concurrency=3, on_finished=finished.append
+        run_ids=[start(lead).pk for lead in leads], concurrency=3, on_finished=finished.append
     )
 
     assert len(runs) == len(finished) == 5
@@ -469,3 +469,29 @@ def test_a_check_is_recorded_once_per_system_and_never_after_its_run_ended(lead_
         "passed",
         "pending",
     ]
+
+
+def test_the_owner_is_an_id_and_the_system_must_name_one(agent, manager):
+    with pytest.raises(ApplicationError) as unknown:
+        lead_create(actor=manager, owner_id=987_654, **lead_data())
+    with pytest.raises(ApplicationError) as nobody:
+        lead_create(actor="leads.import", **lead_data())
+
+    assert unknown.value.fields == {"owner": ["No user has the id 987654."]}
+    assert list(nobody.value.fields) == ["owner"]
+    lead = lead_create(actor="leads.import", owner_id=agent.pk, **lead_data())
+    assert lead.owner == agent
+    assert lead_update(lead_id=lead.pk, actor=manager, owner_id=manager.pk).owner == manager
+
+
+def test_a_run_knows_where_it_was_asked_from(lead_factory, agent):
+    lead = lead_factory(owner=agent)
+
+    with pytest.raises(ApplicationError) as caught:
+        qualification_start(lead_id=lead.pk, requested_by=agent, source="fax")
+    run = qualification_start(lead_id=lead.pk, requested_by=agent, source="page").run
+
+    assert caught.value.fields == {"source": ["One of: api, page, admin, cli."]}
+    assert run.get_source_display() == "Lead page"
+    requested = audit_timeline(lead).get(action=LeadAction.QUALIFICATION_REQUESTED)
+    assert requested.reason == f"run {run.pk} (Lead page)"

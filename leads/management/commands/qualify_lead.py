@@ -15,7 +15,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.errors import ApplicationError, ConflictError
-from leads.models import QualificationRun, Stage
+from leads.models import QualificationRun, RunSource, Stage
 from leads.selectors import pending_lead_ids, unknown_lead_ids
 from leads.services import qualification_runs_execute, qualification_start
 
@@ -111,7 +111,7 @@ class Command(BaseCommand):
         for lead_id in ids:
             try:
                 started = qualification_start(
-                    lead_id=lead_id, requested_by="leads.cli", source="cli", enqueue=False
+                    lead_id=lead_id, requested_by="leads.cli", source=RunSource.CLI, enqueue=False
                 )
             except ApplicationError as error:
                 # The one conflict is "already a prospect": decided already, not a failure.
@@ -139,7 +139,9 @@ class Command(BaseCommand):
             bar.advance()
 
         started_at = time.perf_counter()
-        qualification_runs_execute(to_run, concurrency=options["concurrency"], on_finished=finished)
+        qualification_runs_execute(
+            run_ids=to_run, concurrency=options["concurrency"], on_finished=finished
+        )
         elapsed = time.perf_counter() - started_at
 
         summary = {
