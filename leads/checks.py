@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from core.http import ExternalServiceError, seconds_phrase, system_label
+from core.present import day
 from leads.clients import ArchivesClient, RegistryClient, ScoringClient
 from leads.decision import CheckResult, ScoreResult, needs_score
 from leads.models import CheckStatus
@@ -98,7 +99,7 @@ async def check_registry(client: RegistryClient, lead: LeadFacts) -> Outcome:
     if normalize_name(person.last_name) != normalize_name(lead.last_name):
         mismatches.append(f"last name differs from the registry's ({person.last_name})")
     if person.birth_date != lead.birth_date:
-        mismatches.append(f"birth date differs from the registry's ({person.birth_date})")
+        mismatches.append(f"birth date differs from the registry's ({day(person.birth_date)})")
     output = {"found": True, "match": not mismatches, "person": person.raw}
     if mismatches:
         return CheckStatus.FAILED, "; ".join(mismatches), output

@@ -18,7 +18,13 @@ from leads.models import CheckStatus, QualificationRun, RunSource, RunStatus, St
 from leads.selectors import lead_get, lead_history, pipeline, run_get, run_list
 from leads.services import lead_create, qualification_start
 
-PIPELINE_COLUMNS = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]
+#: The pipeline's columns, left to right, with their titles.
+PIPELINE_COLUMNS = [
+    (Stage.LEAD, "Leads"),
+    (Stage.NEEDS_REVIEW, "Needs review"),
+    (Stage.PROSPECT, "Prospects"),
+    (Stage.REJECTED, "Rejected"),
+]
 #: The latest run and the earlier ones on a lead's page.
 RUNS_SHOWN = 20
 
@@ -37,7 +43,7 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "leads/pipeline.html",
-        {"columns": [(stage, columns[stage.value]) for stage in PIPELINE_COLUMNS]},
+        {"columns": [(stage, title, columns[stage]) for stage, title in PIPELINE_COLUMNS]},
     )
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.present import duration
 from core.request_id import current_request_id, request_id_scope
 from core.tasks import enqueue_on_commit
 from leads.access import can_qualify
@@ -115,8 +116,8 @@ def _abandon(run: QualificationRun) -> None:
         status=RunStatus.ABANDONED,
         finished_at=timezone.now(),
         reasons=[
-            f"no result after {settings.QUALIFICATION_STALE_AFTER} s (lost worker or message); "
-            "replaced by a new run"
+            f"no result after {duration(settings.QUALIFICATION_STALE_AFTER)} (lost worker or "
+            "message); replaced by a new run"
         ],
     )
 

@@ -68,7 +68,7 @@ def test_the_demo_covers_every_outcome(systems, demo_leads):
     reasons = {run.lead.first_name: run.reasons for run in QualificationRun.objects.all()}
     assert reasons["Camila"] == ["first name differs from the registry's (CAMILLE)"]
     assert reasons["Denis"] == ["last name differs from the registry's (MOREAU)"]
-    assert reasons["Fanny"] == ["birth date differs from the registry's (1975-09-09)"]
+    assert reasons["Fanny"] == ["birth date differs from the registry's (9 Sep 1975)"]
     assert reasons["Karim"] == ["not found in the national registry"]
     assert reasons["Étienne"][0].startswith("2 judicial records")
     assert reasons["Gilles"] == ["qualification score 60 is not above 60"]

@@ -245,3 +245,42 @@ def test_the_lead_history_reads_labels_not_codes(client, agent):
     assert "12 May 1984" in history
     assert '<span class="field-name">Stage</span>: <span class="from">—</span> → ' in history
     assert '<span class="to">Lead</span>' in history
+
+
+def test_the_lead_page_shows_dates_durations_and_labels_for_people(client, agent, lead_factory):
+    import datetime as dt
+
+    lead = lead_factory(owner=agent, birth_date=dt.date(1984, 5, 12), stage=Stage.NEEDS_REVIEW)
+    at = dt.datetime(2026, 11, 20, 9, 5, 7, tzinfo=dt.UTC)  # 10:05:07 in Paris (CET)
+    earlier = QualificationRun.objects.create(
+        lead=lead,
+        status=RunStatus.DONE,
+        source="cli",
+        outcome=Stage.REJECTED,
+        score=42,
+        created_at=at,
+        started_at=at,
+        finished_at=at + dt.timedelta(milliseconds=715),
+    )
+    latest = QualificationRun.objects.create(
+        lead=lead,
+        status=RunStatus.DONE,
+        source="page",
+        requested_by=agent,
+        outcome=Stage.NEEDS_REVIEW,
+        created_at=at + dt.timedelta(days=200),  # summer time: CEST
+    )
+    client.force_login(agent)
+
+    page = client.get(f"/leads/{lead.pk}/").text
+
+    assert '<span id="lead-stage" class="badge badge-muted">Needs review</span>' in page
+    assert "<dd>12 May 1984</dd>" in page
+    assert '<strong id="run-status">Needs review</strong>' in page
+    assert '<span data-field="requested-at">8 Jun 2027, 11:05:07 CEST</span>' in page
+    assert "by sales-ann (Lead page)" in page
+    row = page.split(f"<tr><td>{earlier.pk}</td>")[1].split("</tr>")[0]
+    assert row == "<td>20 Nov 2026, 10:05:07 CET</td><td>Rejected</td><td>42</td><td>715 ms</td>"
+    assert latest.pk != earlier.pk
+    for raw in ("needs_review", "2026-11-20", "1984-05-12"):
+        assert f">{raw}<" not in page

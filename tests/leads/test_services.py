@@ -9,6 +9,7 @@ import respx
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import present
 from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from leads.decision import CheckResult
@@ -202,6 +203,11 @@ def test_a_stale_active_run_is_abandoned_and_replaced(lead_factory, settings):
     old.refresh_from_db()
     assert started.created
     assert old.status == RunStatus.ABANDONED
+    assert old.reasons == [
+        f"no result after {present.duration(settings.QUALIFICATION_STALE_AFTER)} (lost worker or "
+        "message); replaced by a new run"
+    ]
+    assert present.duration(300) == "5 min 00 s"
 
 
 def test_a_prospect_is_not_qualified_again(lead_factory):
@@ -290,7 +296,7 @@ def test_mismatches_and_records_reject_without_asking_the_score(lead_factory, sy
     assert run.outcome == Stage.REJECTED
     assert run.reasons == [
         "last name differs from the registry's (BYRON); birth date differs from the registry's "
-        "(1980-01-02)",
+        "(2 Jan 1980)",
         "1 judicial record (TJ-1)",
     ]
     assert (checks(run)["scoring"].status, run.score) == (CheckStatus.SKIPPED, None)
