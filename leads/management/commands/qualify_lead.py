@@ -12,9 +12,11 @@ import json
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from tqdm import tqdm
 
 from core.errors import ApplicationError, ConflictError
+from core.present import duration
 from leads.models import QualificationRun, RunSource, Stage
 from leads.selectors import pending_lead_ids, unknown_lead_ids
 from leads.services import qualification_runs_execute, qualification_start
@@ -22,38 +24,38 @@ from leads.services import qualification_runs_execute, qualification_start
 DECIDED = {Stage.PROSPECT, Stage.REJECTED}
 
 
-class ProgressBar:
-    """`[#####.....] 12/40` redrawn in place on a terminal; silent otherwise."""
+class _Partial:
+    """The command's stream for tqdm, which redraws its line with partial writes (`\\r...`):
+    a Django OutputWrapper would end each of them with a newline."""
 
-    def __init__(self, total: int, stream=None, width: int = 30) -> None:
-        self.total, self.done, self.width = total, 0, width
-        self.stream = stream or sys.stderr
-        self.enabled = total > 0 and getattr(self.stream, "isatty", lambda: False)()
-        self.started = time.perf_counter()
+    def __init__(self, stream: OutputWrapper) -> None:
+        self.stream = stream
 
-    def advance(self) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        filled = round(self.width * self.done / self.total)
-        rate = self.done / max(time.perf_counter() - self.started, 1e-9)
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total}"
-            f" {rate:.1f} leads/s"
-        )
-        if self.done == self.total:
-            self.stream.write("\n")
+    def write(self, text: str) -> None:
+        self.stream.write(text, ending="")
+
+    def flush(self) -> None:
         self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
+def progress_bar(total: int, stream: OutputWrapper) -> tqdm:
+    """`30%|███      | 12/40 [00:03<00:07, 4.10 leads/s]`, redrawn in place on a terminal;
+    silent otherwise (tqdm's `disable=None`) and when there is nothing to run, so a
+    redirected output holds only the results."""
+    return tqdm(total=total, file=_Partial(stream), unit=" leads", disable=None if total else True)
 
 
 def run_line(run: QualificationRun) -> str:
     score = f", score {run.score}" if run.score is not None else ""
     checks = ", ".join(
         f"{check.system} {check.status}"
-        + (f" {check.latency_ms:.0f} ms" if check.latency_ms is not None else "")
+        + (f" {duration(check.latency_ms, unit='ms')}" if check.latency_ms is not None else "")
         for check in run.check_list
     )
-    wall = f" in {run.wall_ms:.0f} ms" if run.wall_ms is not None else ""
+    wall = f" in {duration(run.wall_ms, unit='ms')}" if run.wall_ms is not None else ""
     return (
         f"lead {run.lead_id} {run.lead.full_name}: {run.outcome}{score}{wall} "
         f"[{checks}] run {run.pk}" + (f" - {'; '.join(run.reasons)}" if run.reasons else "")
@@ -129,19 +131,20 @@ class Command(BaseCommand):
                 continue
             to_run.append(started.run.pk)
 
-        bar = ProgressBar(len(to_run))
+        bar = progress_bar(len(to_run), self.stderr)
 
         def finished(run: QualificationRun) -> None:
             nonlocal undecided
             undecided += run.outcome not in DECIDED
             results.append(run_json(run))
             self._line(json, run_line(run))
-            bar.advance()
+            bar.update()
 
         started_at = time.perf_counter()
-        qualification_runs_execute(
-            run_ids=to_run, concurrency=options["concurrency"], on_finished=finished
-        )
+        with bar:
+            qualification_runs_execute(
+                run_ids=to_run, concurrency=options["concurrency"], on_finished=finished
+            )
         elapsed = time.perf_counter() - started_at
 
         summary = {
@@ -159,7 +162,8 @@ class Command(BaseCommand):
         else:
             outcomes = ", ".join(f"{n} {stage}" for stage, n in summary["outcomes"].items())
             self.stdout.write(
-                f"{len(to_run)} qualified in {elapsed:.1f} s: {outcomes}; {undecided} not decided"
+                f"{len(to_run)} qualified in {duration(elapsed)}: {outcomes}; "
+                f"{undecided} not decided"
             )
         if undecided:
             sys.exit(1)
