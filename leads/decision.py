@@ -47,10 +47,6 @@ class ScoreResult:
     finished_at: datetime | None = None
     latency_ms: float | None = None
 
-    @property
-    def available(self) -> bool:
-        return self.score is not None
-
 
 @dataclass(frozen=True)
 class Decision:

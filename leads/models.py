@@ -1,4 +1,5 @@
-"""Models of the leads app: the lead, and one record per qualification run."""
+"""Models of the leads app: the lead, its qualification runs, each run's checks (one row per
+external system), and the app's audit vocabulary (`LeadAction`)."""
 
 from __future__ import annotations
 

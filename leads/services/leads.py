@@ -17,7 +17,7 @@ from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from leads.access import can_assign, can_change, can_own_leads
 from leads.models import ACTIVE_RUN_STATUSES, Lead, LeadAction, Stage
-from leads.national_id import normalize_national_id
+from leads.national_id import normalise_national_id
 
 LEAD_FIELDS = ("first_name", "last_name", "birth_date", "national_id", "email", "phone")
 #: Changing one of these makes an earlier decision meaningless.
@@ -31,7 +31,7 @@ def _snapshot(lead: Lead) -> dict[str, Any]:
 def _compact_national_id(value: str) -> str:
     """The compact number when valid; otherwise as given, for full_clean to report."""
     try:
-        return normalize_national_id(value)
+        return normalise_national_id(value)
     except (ValidationError, TypeError, AttributeError):
         return value
 
