@@ -229,11 +229,7 @@ def qualification_complete(*, lead_id: int, gathered: RunGathered) -> Qualificat
         if not finished:
             return None
         _save_checks(gathered.run_id, checks)
-        run = (
-            QualificationRun.objects.select_related("requested_by")
-            .prefetch_related("checks")
-            .get(pk=gathered.run_id)
-        )
+        run = QualificationRun.objects.select_related("requested_by").get(pk=gathered.run_id)
         before = lead.stage
         lead.stage = decision.outcome
         lead.save(update_fields=["stage", "updated_at"])
