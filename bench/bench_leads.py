@@ -75,7 +75,7 @@ def bench_single(owner) -> None:
     for lead_id in _make_leads(owner, 1, SINGLE_RUNS):
         with stopwatch() as elapsed:
             run = qualification_start(
-                lead_id=lead_id, requested_by=None, source="bench", enqueue=False
+                lead_id=lead_id, requested_by=None, source="cli", enqueue=False
             ).run
             run = qualification_run_execute(run_id=run.pk)
         assert run.outcome == "prospect", run.reasons
@@ -111,12 +111,14 @@ def bench_cli(owner, first_serial: int, concurrency: int) -> None:
 
 def _check_to_decision(run_ids: list[int]) -> list[float]:
     """A bulk run is claimed at once but waits for a slot: time it from its first check."""
+    from django.db.models import Min
+
     from leads.models import QualificationRun
 
-    return [
-        (run.finished_at - min(run.registry_started_at, run.archives_started_at)).total_seconds()
-        for run in QualificationRun.objects.filter(pk__in=run_ids)
-    ]
+    runs = QualificationRun.objects.filter(pk__in=run_ids).annotate(
+        first_check=Min("checks__started_at")
+    )
+    return [(run.finished_at - run.first_check).total_seconds() for run in runs]
 
 
 def bench_workers(owner, first_serial: int, sims_url: str) -> None:
@@ -142,7 +144,7 @@ def bench_workers(owner, first_serial: int, sims_url: str) -> None:
         with stopwatch() as elapsed:
             with transaction.atomic():
                 runs = [
-                    qualification_start(lead_id=i, requested_by=None, source="bench").run.pk
+                    qualification_start(lead_id=i, requested_by=None, source="api").run.pk
                     for i in ids
                 ]
             deadline = time.monotonic() + 600

@@ -7,27 +7,57 @@ from django.contrib import admin, messages
 from core.access import ALL, scope
 from core.admin import AuditTrailInline, ReadOnlyAdminMixin
 from core.errors import ApplicationError
-from leads.models import Lead, QualificationRun
+from core.present import choice_label
+from leads.models import CheckStatus, Lead, QualificationCheck, QualificationRun, RunSource, System
 from leads.services import qualification_start
+
+
+@admin.display(description="checks")
+def check_results(run: QualificationRun) -> str:
+    """'National registry: Passed · Judicial archives: Unavailable · ...'"""
+    return " · ".join(
+        f"{check.get_system_display()}: {choice_label(check.status, CheckStatus)}"
+        for check in run.check_list
+    )
 
 
 class RunInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = QualificationRun
-    fields = (
-        "created_at",
-        "status",
-        "outcome",
-        "score",
-        "registry_status",
-        "archives_status",
-        "scoring_status",
-        "requested_by",
-        "source",
-    )
+    fields = ("created_at", "status", "outcome", "score", check_results, "requested_by", "source")
     readonly_fields = fields
     extra = 0
     ordering = ("-created_at",)
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("checks")
+
+
+class CheckInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = QualificationCheck
+    fields = ("system", "status", "reason", "started_at", "finished_at", "latency_ms", "response")
+    readonly_fields = fields
+    extra = 0
+    ordering = ("id",)  # the order they finished in
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Whoever may see a run sees its checks: they are part of it.
+        return request.user.has_perm("leads.view_qualificationrun")
+
+
+class UnavailableSystemFilter(admin.SimpleListFilter):
+    """Runs in which a given system did not answer (how often is the archives down?)."""
+
+    title = "system unavailable"
+    parameter_name = "unavailable"
+
+    def lookups(self, request, model_admin):
+        return System.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in System.values:
+            return queryset
+        return queryset.filter(checks__system=self.value(), checks__status=CheckStatus.UNAVAILABLE)
 
 
 @admin.action(description="Qualify the selected leads (in the background)", permissions=["qualify"])
@@ -35,7 +65,9 @@ def qualify_selected(modeladmin, request, queryset) -> None:
     started, already, refused = 0, 0, []
     for lead in queryset.order_by("pk"):
         try:
-            result = qualification_start(lead_id=lead.pk, requested_by=request.user, source="admin")
+            result = qualification_start(
+                lead_id=lead.pk, requested_by=request.user, source=RunSource.ADMIN
+            )
         except ApplicationError as error:
             refused.append(f"{lead.full_name}: {error.message}")
             continue
@@ -72,13 +104,15 @@ class QualificationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "status",
         "outcome",
         "score",
-        "registry_status",
-        "archives_status",
-        "scoring_status",
+        check_results,
         "created_at",
         "source",
     )
-    list_filter = ("status", "outcome", "registry_status", "archives_status", "source")
+    list_filter = ("status", "outcome", UnavailableSystemFilter, "source")
     search_fields = ("lead__last_name", "lead__national_id")
     list_select_related = ("lead",)
     date_hierarchy = "created_at"
+    inlines = [CheckInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("checks")

@@ -9,7 +9,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from leads.api import LeadViewSet, RunViewSet
+from leads.api.views import LeadViewSet, RunViewSet
 
 app_name = "leads-api"
 router = SimpleRouter()

@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from core.http import ExternalServiceError, seconds_phrase, system_label
+from core.present import day
 from leads.clients import ArchivesClient, RegistryClient, ScoringClient
 from leads.decision import CheckResult, ScoreResult, needs_score
 from leads.models import CheckStatus
@@ -75,7 +76,7 @@ class Clients:
             yield cls(registry=registry, archives=archives, scoring=scoring)
 
 
-def normalize_name(name: str) -> str:
+def normalise_name(name: str) -> str:
     """Compare names the way registries write them: no accents, no case, hyphens and
     apostrophes as spaces (`Hélène` = `HELENE`, `Jean-Pierre` = `JEAN PIERRE`)."""
     decomposed = unicodedata.normalize("NFKD", name)
@@ -93,12 +94,12 @@ async def check_registry(client: RegistryClient, lead: LeadFacts) -> Outcome:
     if person is None:
         return CheckStatus.FAILED, "not found in the national registry", {"found": False}
     mismatches = []
-    if normalize_name(person.first_name) != normalize_name(lead.first_name):
+    if normalise_name(person.first_name) != normalise_name(lead.first_name):
         mismatches.append(f"first name differs from the registry's ({person.first_name})")
-    if normalize_name(person.last_name) != normalize_name(lead.last_name):
+    if normalise_name(person.last_name) != normalise_name(lead.last_name):
         mismatches.append(f"last name differs from the registry's ({person.last_name})")
     if person.birth_date != lead.birth_date:
-        mismatches.append(f"birth date differs from the registry's ({person.birth_date})")
+        mismatches.append(f"birth date differs from the registry's ({day(person.birth_date)})")
     output = {"found": True, "match": not mismatches, "person": person.raw}
     if mismatches:
         return CheckStatus.FAILED, "; ".join(mismatches), output

@@ -8,8 +8,6 @@ business "no" (`None` for "no such person", a list of judicial records), and rai
 
 from __future__ import annotations
 
-import functools
-import ssl
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,18 +21,13 @@ from core.http import AsyncHttpClient, UnexpectedResponse
 PERSON_NOT_FOUND = "person not found"
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """Loading the CA bundle costs ~35 ms per httpx client; a qualification opens three
-    clients per run, so the context is built once per process and shared."""
-    return httpx.create_ssl_context()
-
-
 class _LeadsClient(AsyncHttpClient):
+    """A client whose base URL is the setting `setting` names. The SSL context is core's one
+    per process (`core.http.shared_ssl_context`): building one costs more than a call."""
+
     setting: str
 
     def __init__(self, *, base_url: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("transport", httpx.AsyncHTTPTransport(verify=_ssl_context()))
         super().__init__(base_url=base_url or getattr(settings, self.setting), **kwargs)
 
 

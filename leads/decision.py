@@ -22,12 +22,6 @@ from typing import Any
 
 from leads.models import CheckStatus, Stage
 
-SYSTEM_LABELS = {
-    "registry": "national registry",
-    "archives": "judicial archives",
-    "scoring": "qualification scoring",
-}
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -52,10 +46,6 @@ class ScoreResult:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     latency_ms: float | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.score is not None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Demo leads for `make run`: one per outcome the simulators produce (idempotent).
 
 The national ids, names and birth dates mirror the simulators' demo population
-(`simulators/registry.py`, `archives.py`, `scoring.py`); `tests/leads/test_demo.py` qualifies
-them against the real simulators and checks each lands where its note says.
+(`simulators/registry.py`, `archives.py`, `scoring.py`); `tests/leads/test_cli_and_demo.py`
+qualifies them against the real simulators and checks each lands where its note says.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def load(stdout) -> None:
                 continue
             lead_create(
                 actor="leads.demo",
-                owner=owner,
+                owner_id=owner.pk,
                 first_name=first,
                 last_name=last,
                 birth_date=datetime.date.fromisoformat(birth),

@@ -1,4 +1,5 @@
-"""Models of the leads app: the lead, and one record per qualification run."""
+"""Models of the leads app: the lead, its qualification runs, each run's checks (one row per
+external system), and the app's audit vocabulary (`LeadAction`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.boundary import BIRTH_DATE
 from leads.national_id import format_national_id, validate_national_id
 
@@ -32,6 +34,18 @@ class Stage(models.TextChoices):
     PROSPECT = "prospect", "Prospect"
     REJECTED = "rejected", "Rejected"
     NEEDS_REVIEW = "needs_review", "Needs review"
+
+
+class LeadAction(AuditAction):
+    """What can happen to a lead, as its audit trail says it (details in changes/reason)."""
+
+    CREATED = "leads.lead_created", "Lead created"
+    UPDATED = "leads.lead_updated", "Lead updated"
+    DELETED = "leads.lead_deleted", "Lead deleted"
+    #: The reason names the run and where it was asked from (api, page, admin, cli).
+    QUALIFICATION_REQUESTED = "leads.qualification_requested", "Qualification requested"
+    #: The stage's change is in `changes`; the reason is the run's and its decision's.
+    QUALIFICATION_DECIDED = "leads.qualification_decided", "Qualification decided"
 
 
 class Lead(models.Model):
@@ -87,6 +101,15 @@ class CheckStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+class System(models.TextChoices):
+    """The external systems a qualification asks, in the order it asks them (the registry
+    and the archives at once, then the scoring)."""
+
+    REGISTRY = "registry", "National registry"
+    ARCHIVES = "archives", "Judicial archives"
+    SCORING = "scoring", "Qualification scoring"
+
+
 class RunStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a worker"
     RUNNING = "running", "Running"
@@ -97,12 +120,18 @@ class RunStatus(models.TextChoices):
 ACTIVE_RUN_STATUSES = (RunStatus.PENDING, RunStatus.RUNNING)
 
 
-def _check_status() -> models.CharField:
-    return models.CharField(max_length=16, choices=CheckStatus.choices, default=CheckStatus.PENDING)
+class RunSource(models.TextChoices):
+    """Where a qualification was asked for."""
+
+    API = "api", "API"
+    PAGE = "page", "Lead page"
+    ADMIN = "admin", "Admin"
+    CLI = "cli", "Command line"
 
 
 class QualificationRun(models.Model):
-    """One qualification of one lead: both checks, the score, the decision, who asked.
+    """One qualification of one lead: the decision, the score, who asked; what each system
+    answered is one `QualificationCheck` per system (`run.checks`).
 
     At most one run per lead is active (pending or running): a partial unique constraint
     makes the database refuse a second one, whatever the entry point.
@@ -117,34 +146,10 @@ class QualificationRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    source = models.CharField(max_length=16, help_text="api, page, admin or cli.")
+    source = models.CharField(max_length=16, choices=RunSource.choices)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-
-    # registry: what it answered, when, how fast
-    registry_status = _check_status()
-    registry_reason = models.TextField(blank=True)
-    registry_started_at = models.DateTimeField(null=True, blank=True)
-    registry_finished_at = models.DateTimeField(null=True, blank=True)
-    registry_latency_ms = models.FloatField(null=True, blank=True)
-    registry_response = models.JSONField(null=True, blank=True)
-
-    # archives: what it answered, when, how fast
-    archives_status = _check_status()
-    archives_reason = models.TextField(blank=True)
-    archives_started_at = models.DateTimeField(null=True, blank=True)
-    archives_finished_at = models.DateTimeField(null=True, blank=True)
-    archives_latency_ms = models.FloatField(null=True, blank=True)
-    archives_response = models.JSONField(null=True, blank=True)
-
-    # scoring: what it answered, when, how fast
-    scoring_status = _check_status()
-    scoring_reason = models.TextField(blank=True)
-    scoring_started_at = models.DateTimeField(null=True, blank=True)
-    scoring_finished_at = models.DateTimeField(null=True, blank=True)
-    scoring_latency_ms = models.FloatField(null=True, blank=True)
-    scoring_response = models.JSONField(null=True, blank=True)
 
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     outcome = models.CharField(
@@ -189,11 +194,39 @@ class QualificationRun(models.Model):
             return None
         return (self.finished_at - self.started_at).total_seconds() * 1000
 
-    def check_summary(self, system: str) -> dict:
+    def checks_by_system(self) -> dict[str, QualificationCheck]:
+        """Each system's check, in the order they are asked; a system not heard from yet is a
+        pending check (not stored). Reads `run.checks` (prefetch it for lists)."""
+        stored = {check.system: check for check in self.checks.all()}
         return {
-            "status": getattr(self, f"{system}_status"),
-            "reason": getattr(self, f"{system}_reason"),
-            "started_at": getattr(self, f"{system}_started_at"),
-            "finished_at": getattr(self, f"{system}_finished_at"),
-            "latency_ms": getattr(self, f"{system}_latency_ms"),
+            system: stored.get(system) or QualificationCheck(run=self, system=system)
+            for system in System.values
         }
+
+    @property
+    def check_list(self) -> list[QualificationCheck]:
+        return list(self.checks_by_system().values())
+
+
+class QualificationCheck(models.Model):
+    """What one external system answered in one run: the verdict, why, when, how fast, and
+    the answer itself (the scoring system is sent the other two's)."""
+
+    run = models.ForeignKey(QualificationRun, on_delete=models.CASCADE, related_name="checks")
+    system = models.CharField(max_length=16, choices=System.choices)
+    status = models.CharField(
+        max_length=16, choices=CheckStatus.choices, default=CheckStatus.PENDING
+    )
+    reason = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    latency_ms = models.FloatField("latency (ms)", null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "system"], name="leads_one_check_per_system"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} check of run {self.run_id}: {self.status}"

@@ -39,7 +39,7 @@ def stdnum_module(country: str | None = None) -> ModuleType:
         ) from None
 
 
-def normalize_national_id(value: str, *, country: str | None = None) -> str:
+def normalise_national_id(value: str, *, country: str | None = None) -> str:
     """The compact, validated number, or a Django `ValidationError` saying what is wrong."""
     module = stdnum_module(country)
     try:
@@ -54,7 +54,7 @@ def normalize_national_id(value: str, *, country: str | None = None) -> str:
 
 def validate_national_id(value: str) -> None:
     """Model field validator (a plain function, so migrations do not capture the country)."""
-    normalize_national_id(value)
+    normalise_national_id(value)
 
 
 def format_national_id(value: str) -> str:

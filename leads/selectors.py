@@ -1,15 +1,25 @@
-"""Reads of the leads app."""
+"""Reads of the leads app: every page, API view, admin action and command reads through here.
+
+What a user may see is decided once, in `lead_list` (`leads.access`: a sales agent their own
+leads, a sales manager all, anyone else none); every other read of leads or runs starts from it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, QuerySet
 
+from core.audit import audit_timeline
+from core.models import AuditEvent
 from leads.access import User, sees_all_leads, works_on_leads
 from leads.models import ACTIVE_RUN_STATUSES, Lead, QualificationRun, Stage
 
 
-def lead_list(*, user: User, stage: str | None = None) -> QuerySet[Lead]:
-    """The leads `user` may see (all for staff, their own for a sales agent, none else)."""
+def lead_list(
+    *, user: User, stage: str | None = None, owner_id: int | None = None
+) -> QuerySet[Lead]:
+    """The leads `user` may see, newest first, optionally of one stage or one owner."""
     leads = Lead.objects.select_related("owner")
     if not works_on_leads(user):
         return leads.none()
@@ -17,6 +27,8 @@ def lead_list(*, user: User, stage: str | None = None) -> QuerySet[Lead]:
         leads = leads.filter(owner_id=user.pk)
     if stage:
         leads = leads.filter(stage=stage)
+    if owner_id is not None:
+        leads = leads.filter(owner_id=owner_id)
     return leads
 
 
@@ -24,21 +36,35 @@ def lead_get(*, user: User, lead_id: int) -> Lead | None:
     return lead_list(user=user).filter(pk=lead_id).first()
 
 
-def run_list(*, user: User, lead_id: int | None = None) -> QuerySet[QualificationRun]:
-    runs = QualificationRun.objects.select_related("lead", "lead__owner", "requested_by").filter(
-        lead__in=lead_list(user=user)
+def lead_history(*, lead: Lead, limit: int = 20) -> list[AuditEvent]:
+    """The lead's audit trail, newest first (`lead` as `lead_get` gave it)."""
+    return list(audit_timeline(lead).select_related("content_type")[:limit])
+
+
+def run_list(
+    *,
+    user: User,
+    lead_id: int | None = None,
+    status: str | None = None,
+    outcome: str | None = None,
+) -> QuerySet[QualificationRun]:
+    """The runs of the leads `user` may see, newest first, each with its checks."""
+    runs = (
+        QualificationRun.objects.select_related("lead", "lead__owner", "requested_by")
+        .prefetch_related("checks")
+        .filter(lead__in=lead_list(user=user))
     )
     if lead_id is not None:
         runs = runs.filter(lead_id=lead_id)
+    if status:
+        runs = runs.filter(status=status)
+    if outcome:
+        runs = runs.filter(outcome=outcome)
     return runs
 
 
-def lead_runs(lead: Lead, *, limit: int = 20) -> QuerySet[QualificationRun]:
-    return lead.runs.select_related("requested_by").order_by("-created_at", "-id")[:limit]
-
-
-def active_run(lead: Lead) -> QualificationRun | None:
-    return lead.runs.filter(status__in=ACTIVE_RUN_STATUSES).first()
+def run_get(*, user: User, run_id: int) -> QualificationRun | None:
+    return run_list(user=user).filter(pk=run_id).first()
 
 
 def pending_lead_ids() -> list[int]:
@@ -49,6 +75,13 @@ def pending_lead_ids() -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def unknown_lead_ids(*, lead_ids: Iterable[int]) -> list[int]:
+    """The ids among `lead_ids` that no lead has, in order."""
+    wanted = set(lead_ids)
+    known = set(Lead.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    return sorted(wanted - known)
 
 
 def stage_counts(*, user: User) -> dict[str, int]:

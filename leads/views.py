@@ -5,19 +5,28 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import present
 from core.access import requires
-from core.audit import audit_timeline
 from core.errors import ApplicationError
 from leads.access import can_qualify
+from leads.api.serializers import RunSerializer
 from leads.forms import LeadForm
-from leads.models import QualificationRun, Stage
-from leads.selectors import lead_get, lead_runs, pipeline, run_list
-from leads.serializers import RunSerializer
+from leads.models import CheckStatus, QualificationRun, RunSource, RunStatus, Stage
+from leads.selectors import lead_get, lead_history, pipeline, run_get, run_list
 from leads.services import lead_create, qualification_start
 
-PIPELINE_COLUMNS = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]
+#: The pipeline's columns, left to right, with their titles.
+PIPELINE_COLUMNS = [
+    (Stage.LEAD, "Leads"),
+    (Stage.NEEDS_REVIEW, "Needs review"),
+    (Stage.PROSPECT, "Prospects"),
+    (Stage.REJECTED, "Rejected"),
+]
+#: The latest run and the earlier ones on a lead's page.
+RUNS_SHOWN = 20
 
 
 def _lead_or_404(request: HttpRequest, lead_id: int):
@@ -34,7 +43,7 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "leads/pipeline.html",
-        {"columns": [(stage, columns[stage.value]) for stage in PIPELINE_COLUMNS]},
+        {"columns": [(stage, title, columns[stage]) for stage, title in PIPELINE_COLUMNS]},
     )
 
 
@@ -42,7 +51,7 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(request, lead_id)
-    runs = list(lead_runs(lead))
+    runs = list(run_list(user=request.user, lead_id=lead.pk)[:RUNS_SHOWN])
     latest = runs[0] if runs else None
     return render(
         request,
@@ -51,9 +60,8 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
             "lead": lead,
             "latest": latest,
             "runs": runs,
-            "systems": ["registry", "archives", "scoring"],
             "can_qualify": can_qualify(request.user, lead) and lead.stage != Stage.PROSPECT,
-            "events": audit_timeline(lead)[:20],
+            "events": lead_history(lead=lead),
         },
     )
 
@@ -63,7 +71,9 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
 def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(request, lead_id)
     try:
-        started = qualification_start(lead_id=lead.pk, requested_by=request.user, source="page")
+        started = qualification_start(
+            lead_id=lead.pk, requested_by=request.user, source=RunSource.PAGE
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -78,16 +88,31 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_GET
 def run_json(request: HttpRequest, run_id: int) -> JsonResponse:
     """What the lead page polls while a run is under way."""
-    run = run_list(user=request.user).filter(pk=run_id).first()
+    run = run_get(user=request.user, run_id=run_id)
     if run is None:
         raise Http404("No such run.")
     return JsonResponse(_run_payload(run))
 
 
 def _run_payload(run: QualificationRun) -> dict:
+    """The API's run, with what the page shows (labels, durations) in `shown`: the script
+    fills in the table with the same text the template writes."""
     data = RunSerializer(run).data
     data["lead_stage"] = run.lead.stage
     data["active"] = run.is_active
+    data["shown"] = {
+        "status": present.choice_label(run.outcome, Stage)
+        if run.outcome
+        else present.choice_label(run.status, RunStatus),
+        "checks": {
+            check.system: {
+                "status": present.choice_label(check.status, CheckStatus),
+                "latency": present.duration(check.latency_ms, unit="ms"),
+                "reason": capfirst(check.reason),
+            }
+            for check in run.check_list
+        },
+    }
     return data
 
 

@@ -114,7 +114,17 @@ def test_only_managers_give_a_lead_to_someone_else(token_client, agent, other_ag
         "/api/leads/", {**VALID, "owner": other_agent.pk}, format="json"
     )
     assert response.status_code == 201
-    assert response.json()["owner_username"] == "sales-bob"
+    assert (response.json()["owner"], response.json()["owner_username"]) == (
+        other_agent.pk,
+        "sales-bob",
+    )
+
+
+def test_an_unknown_owner_is_a_400_on_owner(token_client, manager):
+    response = token_client(manager).post("/api/leads/", {**VALID, "owner": 987_654}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"owner": ["No user has the id 987654."]}
 
 
 def test_qualify_answers_202_with_the_run(token_client, agent, lead_factory):
@@ -190,3 +200,27 @@ def test_two_simultaneous_qualify_requests_give_one_run(agent, lead_factory):
     assert [a.status_code for a in answers] == [202, 202]
     assert len({a.json()["id"] for a in answers}) == 1
     assert QualificationRun.objects.filter(lead=lead).count() == 1
+
+
+def test_the_list_filters_are_the_selectors(
+    token_client, agent, other_agent, manager, lead_factory
+):
+    mine = lead_factory(owner=agent, stage=Stage.PROSPECT)
+    theirs = lead_factory(owner=other_agent, stage=Stage.PROSPECT)
+    done = QualificationRun.objects.create(
+        lead=theirs, source="api", status="done", outcome=Stage.PROSPECT
+    )
+    QualificationRun.objects.create(lead=mine, source="api")
+    client = token_client(manager)
+
+    leads = client.get(f"/api/leads/?owner={other_agent.pk}&stage=prospect").json()["results"]
+    runs = client.get(f"/api/leads/runs/?status=done&lead={theirs.pk}").json()["results"]
+    # An agent's filter cannot reach someone else's leads.
+    hidden = token_client(agent).get(f"/api/leads/?owner={other_agent.pk}").json()["count"]
+    bad = client.get("/api/leads/runs/?status=finished&lead=0")
+
+    assert [lead["id"] for lead in leads] == [theirs.pk]
+    assert [run["id"] for run in runs] == [done.pk]
+    assert hidden == 0
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["fields"]) == {"status", "lead"}

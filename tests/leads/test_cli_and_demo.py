@@ -68,7 +68,7 @@ def test_the_demo_covers_every_outcome(systems, demo_leads):
     reasons = {run.lead.first_name: run.reasons for run in QualificationRun.objects.all()}
     assert reasons["Camila"] == ["first name differs from the registry's (CAMILLE)"]
     assert reasons["Denis"] == ["last name differs from the registry's (MOREAU)"]
-    assert reasons["Fanny"] == ["birth date differs from the registry's (1975-09-09)"]
+    assert reasons["Fanny"] == ["birth date differs from the registry's (9 Sept 1975)"]
     assert reasons["Karim"] == ["not found in the national registry"]
     assert reasons["Étienne"][0].startswith("2 judicial records")
     assert reasons["Gilles"] == ["qualification score 60 is not above 60"]
@@ -124,3 +124,29 @@ def test_a_system_down_is_needs_review_and_exit_1(systems, demo_leads):
     assert code == 1
     assert "needs_review" in out
     assert Lead.objects.get(pk=demo_leads["Alice"].pk).stage == Stage.NEEDS_REVIEW
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_on_a_terminal_and_json_that_stays_parseable(systems, demo_leads):
+    ids = [str(demo_leads[name].pk) for name in ("Alice", "Karim", "Bruno")]
+    out, err = io.StringIO(), Terminal()
+
+    call_command("qualify_lead", *ids, "--json", stdout=out, stderr=err)
+
+    document = json.loads(out.getvalue())
+    assert len(document["results"]) == 3
+    bar = err.getvalue()
+    assert "\r" in bar  # redrawn in place
+    assert "3/3" in bar.rsplit("\r", 1)[-1]
+    assert "leads/s" in bar
+
+
+def test_no_progress_bar_when_not_a_terminal(systems, demo_leads):
+    code, out, err = qualify(str(demo_leads["Karim"].pk))
+
+    assert (code, err) == (0, "")
+    assert "1 qualified in " in out

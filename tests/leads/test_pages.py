@@ -54,6 +54,14 @@ def test_the_qualify_button_starts_a_run_and_the_page_polls_it(client, agent, le
         True,
         "pending",
     )
+    # What the script writes into the page, as the template writes it.
+    assert polled["shown"] == {
+        "status": "Waiting for a worker",
+        "checks": {
+            system: {"status": "Pending", "latency": "—", "reason": ""}
+            for system in ("registry", "archives", "scoring")
+        },
+    }
 
 
 def test_a_prospect_has_no_qualify_button(client, agent, lead_factory):
@@ -143,11 +151,15 @@ def test_an_unavailable_check_shows_its_sentence_and_the_reference_for_support(
         status=RunStatus.DONE,
         source="page",
         outcome=Stage.NEEDS_REVIEW,
-        registry_status="passed",
-        archives_status="unavailable",
-        archives_reason="the judicial archives did not answer (HTTP 503)",
         reasons=["the judicial archives did not answer (HTTP 503)"],
         reference="0f1e2d3c4b5a6978",
+    )
+    run.checks.create(system="registry", status="passed", latency_ms=312.4)
+    run.checks.create(
+        system="archives",
+        status="unavailable",
+        reason="the judicial archives did not answer (HTTP 503)",
+        latency_ms=1520.0,
     )
     client.force_login(agent)
 
@@ -155,9 +167,120 @@ def test_an_unavailable_check_shows_its_sentence_and_the_reference_for_support(
     api = token_client(agent).get(f"/api/leads/runs/{run.pk}/").json()
 
     row = page.split('data-check="archives"')[1].split("</tr>")[0]
+    assert ">Unavailable</span>" in row
+    assert ">1.5 s</td>" in row
     assert "The judicial archives did not answer (HTTP 503)" in row
     assert "reference for support <code>0f1e2d3c4b5a6978</code>" in row
-    assert "reference" not in page.split('data-check="registry"')[1].split("</tr>")[0]
+    registry = page.split('data-check="registry"')[1].split("</tr>")[0]
+    assert "reference" not in registry
+    assert ">312 ms</td>" in registry
+    assert ">Pending</span>" in page.split('data-check="scoring"')[1].split("</tr>")[0]
     assert "<li>The judicial archives did not answer (HTTP 503)</li>" in page
     assert api["reference"] == "0f1e2d3c4b5a6978"
     assert api["archives"]["reason"] == "the judicial archives did not answer (HTTP 503)"
+    assert (api["registry"]["status"], api["registry"]["latency_ms"]) == ("passed", 312.4)
+    assert api["scoring"] == {
+        "status": "pending",
+        "reason": "",
+        "started_at": None,
+        "finished_at": None,
+        "latency_ms": None,
+    }
+
+
+def test_the_admin_shows_each_runs_checks_and_finds_runs_a_system_missed(
+    client, lead_factory, manager
+):
+    manager.is_staff = True
+    manager.save(update_fields=["is_staff"])
+    down = QualificationRun.objects.create(
+        lead=lead_factory(), status=RunStatus.DONE, source="api", outcome=Stage.NEEDS_REVIEW
+    )
+    down.checks.create(system="registry", status="passed", latency_ms=300)
+    down.checks.create(
+        system="archives",
+        status="unavailable",
+        reason="the judicial archives did not answer (HTTP 503)",
+    )
+    fine = QualificationRun.objects.create(
+        lead=lead_factory(), status=RunStatus.DONE, source="api", outcome=Stage.PROSPECT
+    )
+    fine.checks.create(system="archives", status="passed")
+    client.force_login(manager)
+
+    listing = client.get("/admin/leads/qualificationrun/?unavailable=archives")
+    change = client.get(f"/admin/leads/qualificationrun/{down.pk}/change/")
+
+    assert listing.status_code == change.status_code == 200
+    assert f"/admin/leads/qualificationrun/{down.pk}/change/" in listing.text
+    assert f"/admin/leads/qualificationrun/{fine.pk}/change/" not in listing.text
+    assert "National registry: Passed · Judicial archives: Unavailable" in listing.text
+    assert "the judicial archives did not answer (HTTP 503)" in change.text
+
+
+def test_the_lead_history_reads_labels_not_codes(client, agent):
+    from leads.services import lead_create, lead_update
+
+    lead = lead_create(
+        actor=agent,
+        first_name="Alice",
+        last_name="Martin",
+        birth_date="1984-05-12",
+        national_id="2 84 05 75 116 045 14",
+        email="alice@example.test",
+        phone="+33 6 12 34 56 78",
+    )
+    lead_update(lead_id=lead.pk, actor=agent, phone="+33 1 00 00 00 00")
+    client.force_login(agent)
+
+    page = client.get(f"/leads/{lead.pk}/").text
+
+    history = page.split('class="timeline"')[1].split("</ol>")[0]
+    assert history.count('data-action="leads.lead_created"') == 1
+    assert '<div class="timeline-action">Lead updated</div>' in history
+    assert '<div class="timeline-action">Lead created</div>' in history
+    assert "leads.lead_" not in history.replace('data-action="leads.lead_', "")
+    assert '<span class="field-name">Phone</span>' in history
+    assert '<span class="field-name">Birth date</span>: <span class="from">—</span> → ' in history
+    assert "12 May 1984" in history
+    assert '<span class="field-name">Stage</span>: <span class="from">—</span> → ' in history
+    assert '<span class="to">Lead</span>' in history
+
+
+def test_the_lead_page_shows_dates_durations_and_labels_for_people(client, agent, lead_factory):
+    import datetime as dt
+
+    lead = lead_factory(owner=agent, birth_date=dt.date(1984, 5, 12), stage=Stage.NEEDS_REVIEW)
+    at = dt.datetime(2026, 11, 20, 9, 5, 7, tzinfo=dt.UTC)  # 10:05:07 in Paris (CET)
+    earlier = QualificationRun.objects.create(
+        lead=lead,
+        status=RunStatus.DONE,
+        source="cli",
+        outcome=Stage.REJECTED,
+        score=42,
+        created_at=at,
+        started_at=at,
+        finished_at=at + dt.timedelta(milliseconds=715),
+    )
+    latest = QualificationRun.objects.create(
+        lead=lead,
+        status=RunStatus.DONE,
+        source="page",
+        requested_by=agent,
+        outcome=Stage.NEEDS_REVIEW,
+        created_at=at + dt.timedelta(days=200),  # summer time: CEST
+    )
+    client.force_login(agent)
+
+    page = client.get(f"/leads/{lead.pk}/").text
+
+    assert '<span id="lead-stage" class="badge badge-muted">Needs review</span>' in page
+    assert "<dd>12 May 1984</dd>" in page
+    assert '<strong id="run-status">Needs review</strong>' in page
+    assert '<span data-field="requested-at">8 Jun 2027, 11:05:07 CEST</span>' in page
+    assert "by sales-ann (Lead page)" in page
+    row = page.split(f"<tr><td>{earlier.pk}</td>")[1].split("</tr>")[0]
+    assert row == "<td>20 Nov 2026, 10:05:07 CET</td><td>Rejected</td><td>42</td><td>715 ms</td>"
+    assert latest.pk != earlier.pk
+    for raw in ("needs_review", "2026-11-20", "1984-05-12"):
+        assert f">{raw}<" not in page

@@ -9,12 +9,22 @@ import respx
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import present
 from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from leads.models import CheckStatus, QualificationRun, RunStatus, Stage
+from leads.decision import CheckResult
+from leads.models import (
+    CheckStatus,
+    LeadAction,
+    QualificationCheck,
+    QualificationRun,
+    RunStatus,
+    Stage,
+)
 from leads.services import (
     lead_create,
     lead_update,
+    qualification_check_record,
     qualification_run_execute,
     qualification_runs_execute,
     qualification_start,
@@ -22,6 +32,11 @@ from leads.services import (
 from tests.leads.conftest import make_nir
 
 pytestmark = pytest.mark.django_db
+
+
+def checks(run):
+    return run.checks_by_system()
+
 
 BASE = "http://systems.test"
 
@@ -66,7 +81,7 @@ def test_create_stores_the_national_id_compact_and_audits(agent):
     assert lead.national_id == "284057511604514"
     assert lead.national_id_display == "2 84 05 75 116 045 14"
     assert (lead.owner, lead.stage) == (agent, Stage.LEAD)
-    assert audit_timeline(lead).first().action == "lead created"
+    assert audit_timeline(lead).first().action == LeadAction.CREATED == "leads.lead_created"
 
 
 @pytest.mark.parametrize(
@@ -114,7 +129,7 @@ def test_one_lead_per_national_id(agent):
 
 def test_the_owner_must_be_a_sales_agent(agent, outsider):
     with pytest.raises(ApplicationError) as caught:
-        lead_create(actor=agent, owner=outsider, **lead_data())
+        lead_create(actor=agent, owner_id=outsider.pk, **lead_data())
     assert "owner" in caught.value.fields
 
 
@@ -188,6 +203,11 @@ def test_a_stale_active_run_is_abandoned_and_replaced(lead_factory, settings):
     old.refresh_from_db()
     assert started.created
     assert old.status == RunStatus.ABANDONED
+    assert old.reasons == [
+        f"no result after {present.duration(settings.QUALIFICATION_STALE_AFTER)} (lost worker or "
+        "message); replaced by a new run"
+    ]
+    assert present.duration(300) == "5 min 00 s"
 
 
 def test_a_prospect_is_not_qualified_again(lead_factory):
@@ -227,11 +247,15 @@ def test_a_match_with_a_good_score_makes_a_prospect(lead_factory, systems):
 
     lead.refresh_from_db()
     assert (run.status, run.outcome, run.score, lead.stage) == ("done", "prospect", 75, "prospect")
-    assert (run.registry_status, run.archives_status, run.scoring_status) == ("passed",) * 3
-    assert run.registry_latency_ms > 0
-    assert run.archives_finished_at > run.archives_started_at
-    assert run.scoring_started_at is not None
-    assert run.registry_response["person"]["first_name"] == "ADA"
+    registry, archives, scoring = run.check_list
+    assert (registry.system, archives.system, scoring.system) == ("registry", "archives", "scoring")
+    assert (registry.status, archives.status, scoring.status) == ("passed",) * 3
+    assert registry.latency_ms > 0
+    assert archives.finished_at > archives.started_at
+    assert scoring.started_at >= max(registry.finished_at, archives.finished_at)
+    assert registry.response["person"]["first_name"] == "ADA"
+    assert scoring.response == {"score": 75}
+    assert QualificationCheck.objects.filter(run=run).count() == 3
     assert audit_timeline(lead).first().changes == {"stage": {"from": "lead", "to": "prospect"}}
     # The score got both outputs.
     sent = systems.scoring.calls.last.request.read()
@@ -272,10 +296,10 @@ def test_mismatches_and_records_reject_without_asking_the_score(lead_factory, sy
     assert run.outcome == Stage.REJECTED
     assert run.reasons == [
         "last name differs from the registry's (BYRON); birth date differs from the registry's "
-        "(1980-01-02)",
+        "(2 Jan 1980)",
         "1 judicial record (TJ-1)",
     ]
-    assert (run.scoring_status, run.score) == (CheckStatus.SKIPPED, None)
+    assert (checks(run)["scoring"].status, run.score) == (CheckStatus.SKIPPED, None)
     assert not systems.scoring.called
 
 
@@ -293,7 +317,7 @@ def test_a_low_score_rejects(lead_factory, systems):
 
     run = qualification_run_execute(run_id=start(lead).pk)
 
-    assert (run.outcome, run.scoring_status) == (Stage.REJECTED, CheckStatus.FAILED)
+    assert (run.outcome, checks(run)["scoring"].status) == (Stage.REJECTED, CheckStatus.FAILED)
 
 
 @pytest.mark.parametrize(
@@ -314,9 +338,9 @@ def test_a_system_down_sends_the_lead_to_review_with_a_sentence(
 
     lead.refresh_from_db()
     assert run.outcome == lead.stage == Stage.NEEDS_REVIEW
-    assert getattr(run, f"{down}_status") == CheckStatus.UNAVAILABLE
+    assert checks(run)[down].status == CheckStatus.UNAVAILABLE
     assert run.reasons == [sentence]
-    assert getattr(run, f"{down}_reason") == sentence
+    assert checks(run)[down].reason == sentence
 
 
 @pytest.mark.parametrize(
@@ -357,11 +381,11 @@ def test_people_read_a_sentence_and_the_log_keeps_the_detail_under_the_reference
     with caplog.at_level("WARNING", logger="leads.checks"):
         run = qualification_run_execute(run_id=start(lead).pk)
 
-    assert run.archives_reason == sentence
+    assert checks(run)["archives"].reason == sentence
     assert run.reasons == [sentence]
-    history = audit_timeline(lead).filter(action="qualified").get().reason
+    history = audit_timeline(lead).filter(action=LeadAction.QUALIFICATION_DECIDED).get().reason
     assert history == f"run {run.pk}: {sentence}"
-    for text in (run.archives_reason, *run.reasons, history):
+    for text in (checks(run)["archives"].reason, *run.reasons, history):
         for leak in (lead.national_id, BASE, "systems.test", "http", "Error", "/api/"):
             assert leak not in text
     assert len(run.reference) == 16
@@ -394,9 +418,11 @@ def test_the_overall_timeout_keeps_what_finished(lead_factory, systems, settings
     run = qualification_run_execute(run_id=start(lead).pk)
 
     assert run.outcome == Stage.NEEDS_REVIEW
-    assert run.registry_status == CheckStatus.PASSED
-    assert run.archives_status == CheckStatus.UNAVAILABLE
-    assert run.archives_reason == "the judicial archives did not answer within 0.3 seconds"
+    assert checks(run)["registry"].status == CheckStatus.PASSED
+    assert checks(run)["archives"].status == CheckStatus.UNAVAILABLE
+    assert (
+        checks(run)["archives"].reason == "the judicial archives did not answer within 0.3 seconds"
+    )
     assert run.wall_ms < 2000
 
 
@@ -416,8 +442,62 @@ def test_bulk_execution_reports_each_run(lead_factory, systems):
     finished = []
 
     runs = qualification_runs_execute(
-        [start(lead).pk for lead in leads], concurrency=3, on_finished=finished.append
+        run_ids=[start(lead).pk for lead in leads], concurrency=3, on_finished=finished.append
     )
 
     assert len(runs) == len(finished) == 5
     assert {run.outcome for run in runs} == {Stage.PROSPECT}
+
+
+def test_a_check_is_recorded_once_per_system_and_never_after_its_run_ended(lead_factory):
+    run = start(lead_factory())
+    QualificationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+
+    qualification_check_record(
+        run_id=run.pk, result=CheckResult("archives", CheckStatus.UNAVAILABLE, reason="down")
+    )
+    # A redelivered task executes the run again: its answer replaces the first one.
+    qualification_check_record(
+        run_id=run.pk, result=CheckResult("archives", CheckStatus.PASSED, latency_ms=12.5)
+    )
+    QualificationRun.objects.filter(pk=run.pk).update(status=RunStatus.ABANDONED)
+    qualification_check_record(run_id=run.pk, result=CheckResult("registry", CheckStatus.FAILED))
+
+    [archives] = QualificationCheck.objects.filter(run=run)
+    assert (archives.system, archives.status, archives.reason, archives.latency_ms) == (
+        "archives",
+        "passed",
+        "",
+        12.5,
+    )
+    assert [check.status for check in QualificationRun.objects.get(pk=run.pk).check_list] == [
+        "pending",
+        "passed",
+        "pending",
+    ]
+
+
+def test_the_owner_is_an_id_and_the_system_must_name_one(agent, manager):
+    with pytest.raises(ApplicationError) as unknown:
+        lead_create(actor=manager, owner_id=987_654, **lead_data())
+    with pytest.raises(ApplicationError) as nobody:
+        lead_create(actor="leads.import", **lead_data())
+
+    assert unknown.value.fields == {"owner": ["No user has the id 987654."]}
+    assert list(nobody.value.fields) == ["owner"]
+    lead = lead_create(actor="leads.import", owner_id=agent.pk, **lead_data())
+    assert lead.owner == agent
+    assert lead_update(lead_id=lead.pk, actor=manager, owner_id=manager.pk).owner == manager
+
+
+def test_a_run_knows_where_it_was_asked_from(lead_factory, agent):
+    lead = lead_factory(owner=agent)
+
+    with pytest.raises(ApplicationError) as caught:
+        qualification_start(lead_id=lead.pk, requested_by=agent, source="fax")
+    run = qualification_start(lead_id=lead.pk, requested_by=agent, source="page").run
+
+    assert caught.value.fields == {"source": ["One of: api, page, admin, cli."]}
+    assert run.get_source_display() == "Lead page"
+    requested = audit_timeline(lead).get(action=LeadAction.QUALIFICATION_REQUESTED)
+    assert requested.reason == f"run {run.pk} (Lead page)"

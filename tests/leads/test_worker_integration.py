@@ -40,18 +40,19 @@ def test_the_api_qualifies_through_the_worker_with_overlapping_checks(
     run = wait_until(finished(response.json()["id"]), timeout=30, message="run done")
     lead.refresh_from_db()
     assert (run.outcome, run.score, lead.stage) == (Stage.PROSPECT, 85, Stage.PROSPECT)
-    assert run.registry_latency_ms >= 300
-    assert run.archives_latency_ms >= 500
+    registry, archives, scoring = run.check_list
+    assert registry.latency_ms >= 300
+    assert archives.latency_ms >= 500
     # The checks overlap: each started before the other finished...
-    assert run.registry_started_at < run.archives_finished_at
-    assert run.archives_started_at < run.registry_finished_at
+    assert registry.started_at < archives.finished_at
+    assert archives.started_at < registry.finished_at
     # ...so together they took about the slower one, well under their sum (800 ms).
-    span = max(run.registry_finished_at, run.archives_finished_at) - min(
-        run.registry_started_at, run.archives_started_at
+    span = max(registry.finished_at, archives.finished_at) - min(
+        registry.started_at, archives.started_at
     )
     assert span < datetime.timedelta(milliseconds=300 + 500)
     # Then the score, after both.
-    assert run.scoring_started_at >= max(run.registry_finished_at, run.archives_finished_at)
+    assert scoring.started_at >= max(registry.finished_at, archives.finished_at)
 
 
 def test_each_check_is_recorded_as_it_finishes(
@@ -67,11 +68,12 @@ def test_each_check_is_recorded_as_it_finishes(
 
     def registry_done_archives_pending():
         run = QualificationRun.objects.get(pk=run_id)
-        return (run.registry_status, run.archives_status) == ("passed", "pending")
+        registry, archives, _ = run.check_list
+        return (registry.status, archives.status) == ("passed", "pending")
 
     wait_until(registry_done_archives_pending, timeout=30, message="registry shown first")
     run = wait_until(finished(run_id), timeout=30)
-    assert run.archives_status == CheckStatus.PASSED
+    assert run.checks_by_system()["archives"].status == CheckStatus.PASSED
 
 
 def test_a_system_down_ends_in_review_not_rejection(
@@ -86,7 +88,7 @@ def test_a_system_down_ends_in_review_not_rejection(
 
     run = wait_until(finished(run_id), timeout=30)
     assert run.outcome == Stage.NEEDS_REVIEW
-    assert run.archives_status == CheckStatus.UNAVAILABLE
+    assert run.checks_by_system()["archives"].status == CheckStatus.UNAVAILABLE
     assert Lead.objects.get(pk=lead.pk).stage == Stage.NEEDS_REVIEW
     # People read a sentence; the worker's log has the detail under the run's reference (the
     # task's id), which is what support is given.

@@ -12,52 +12,50 @@ import json
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from tqdm import tqdm
 
-from core.errors import ApplicationError
-from leads.models import Lead, QualificationRun, Stage
-from leads.selectors import pending_lead_ids
+from core.errors import ApplicationError, ConflictError
+from core.present import duration
+from leads.models import QualificationRun, RunSource, Stage
+from leads.selectors import pending_lead_ids, unknown_lead_ids
 from leads.services import qualification_runs_execute, qualification_start
 
 DECIDED = {Stage.PROSPECT, Stage.REJECTED}
 
 
-class ProgressBar:
-    """`[#####.....] 12/40` redrawn in place on a terminal; silent otherwise."""
+class _Partial:
+    """The command's stream for tqdm, which redraws its line with partial writes (`\\r...`):
+    a Django OutputWrapper would end each of them with a newline."""
 
-    def __init__(self, total: int, stream=None, width: int = 30) -> None:
-        self.total, self.done, self.width = total, 0, width
-        self.stream = stream or sys.stderr
-        self.enabled = total > 0 and getattr(self.stream, "isatty", lambda: False)()
-        self.started = time.perf_counter()
+    def __init__(self, stream: OutputWrapper) -> None:
+        self.stream = stream
 
-    def advance(self) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        filled = round(self.width * self.done / self.total)
-        rate = self.done / max(time.perf_counter() - self.started, 1e-9)
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total}"
-            f" {rate:.1f} leads/s"
-        )
-        if self.done == self.total:
-            self.stream.write("\n")
+    def write(self, text: str) -> None:
+        self.stream.write(text, ending="")
+
+    def flush(self) -> None:
         self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
+def progress_bar(total: int, stream: OutputWrapper) -> tqdm:
+    """`30%|███      | 12/40 [00:03<00:07, 4.10 leads/s]`, redrawn in place on a terminal;
+    silent otherwise (tqdm's `disable=None`) and when there is nothing to run, so a
+    redirected output holds only the results."""
+    return tqdm(total=total, file=_Partial(stream), unit=" leads", disable=None if total else True)
 
 
 def run_line(run: QualificationRun) -> str:
     score = f", score {run.score}" if run.score is not None else ""
     checks = ", ".join(
-        f"{system} {getattr(run, f'{system}_status')}"
-        + (
-            f" {getattr(run, f'{system}_latency_ms'):.0f} ms"
-            if getattr(run, f"{system}_latency_ms") is not None
-            else ""
-        )
-        for system in ("registry", "archives", "scoring")
+        f"{check.system} {check.status}"
+        + (f" {duration(check.latency_ms, unit='ms')}" if check.latency_ms is not None else "")
+        for check in run.check_list
     )
-    wall = f" in {run.wall_ms:.0f} ms" if run.wall_ms is not None else ""
+    wall = f" in {duration(run.wall_ms, unit='ms')}" if run.wall_ms is not None else ""
     return (
         f"lead {run.lead_id} {run.lead.full_name}: {run.outcome}{score}{wall} "
         f"[{checks}] run {run.pk}" + (f" - {'; '.join(run.reasons)}" if run.reasons else "")
@@ -72,11 +70,8 @@ def run_json(run: QualificationRun) -> dict:
         "score": run.score,
         "reasons": run.reasons,
         "checks": {
-            system: {
-                "status": getattr(run, f"{system}_status"),
-                "latency_ms": getattr(run, f"{system}_latency_ms"),
-            }
-            for system in ("registry", "archives", "scoring")
+            check.system: {"status": check.status, "latency_ms": check.latency_ms}
+            for check in run.check_list
         },
         "wall_ms": run.wall_ms,
         # The id this command's log lines carry: support finds an unavailable check's detail.
@@ -106,9 +101,7 @@ class Command(BaseCommand):
         if bool(lead_ids) == all_pending:
             raise CommandError("give lead ids or --all-pending (not both)")
         ids = pending_lead_ids() if all_pending else list(dict.fromkeys(lead_ids))
-        unknown = sorted(
-            set(ids) - set(Lead.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        )
+        unknown = unknown_lead_ids(lead_ids=ids)
         if unknown:
             raise CommandError(
                 f"unknown lead id{'s' if len(unknown) > 1 else ''}: {', '.join(map(str, unknown))}"
@@ -120,12 +113,12 @@ class Command(BaseCommand):
         for lead_id in ids:
             try:
                 started = qualification_start(
-                    lead_id=lead_id, requested_by="leads.cli", source="cli", enqueue=False
+                    lead_id=lead_id, requested_by="leads.cli", source=RunSource.CLI, enqueue=False
                 )
             except ApplicationError as error:
-                prospect = Lead.objects.filter(pk=lead_id, stage=Stage.PROSPECT).exists()
+                # The one conflict is "already a prospect": decided already, not a failure.
                 results.append({"lead": lead_id, "outcome": None, "skipped": error.message})
-                undecided += not prospect
+                undecided += not isinstance(error, ConflictError)
                 self._line(json, f"lead {lead_id}: skipped - {error.message}")
                 continue
             if not started.created:
@@ -138,17 +131,20 @@ class Command(BaseCommand):
                 continue
             to_run.append(started.run.pk)
 
-        bar = ProgressBar(len(to_run))
+        bar = progress_bar(len(to_run), self.stderr)
 
         def finished(run: QualificationRun) -> None:
             nonlocal undecided
             undecided += run.outcome not in DECIDED
             results.append(run_json(run))
             self._line(json, run_line(run))
-            bar.advance()
+            bar.update()
 
         started_at = time.perf_counter()
-        qualification_runs_execute(to_run, concurrency=options["concurrency"], on_finished=finished)
+        with bar:
+            qualification_runs_execute(
+                run_ids=to_run, concurrency=options["concurrency"], on_finished=finished
+            )
         elapsed = time.perf_counter() - started_at
 
         summary = {
@@ -166,7 +162,8 @@ class Command(BaseCommand):
         else:
             outcomes = ", ".join(f"{n} {stage}" for stage, n in summary["outcomes"].items())
             self.stdout.write(
-                f"{len(to_run)} qualified in {elapsed:.1f} s: {outcomes}; {undecided} not decided"
+                f"{len(to_run)} qualified in {duration(elapsed)}: {outcomes}; "
+                f"{undecided} not decided"
             )
         if undecided:
             sys.exit(1)

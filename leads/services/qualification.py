@@ -1,4 +1,4 @@
-"""Writes of the leads app: leads, and their qualification runs.
+"""Writes of the leads app: qualification runs.
 
 A qualification is started (`qualification_start`: one active run per lead, enforced by a
 row lock on the lead and a partial unique constraint), then executed
@@ -16,174 +16,36 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.present import duration
 from core.request_id import current_request_id, request_id_scope
 from core.tasks import enqueue_on_commit
-from leads.access import can_assign, can_change, can_own_leads, can_qualify
+from leads.access import can_qualify
 from leads.checks import CheckFinished, Event, LeadFacts, RunGathered, gather_runs
-from leads.decision import CheckResult, decide
-from leads.models import ACTIVE_RUN_STATUSES, Lead, QualificationRun, RunStatus, Stage
-from leads.national_id import normalize_national_id
+from leads.decision import CheckResult, ScoreResult, decide
+from leads.models import (
+    ACTIVE_RUN_STATUSES,
+    CheckStatus,
+    Lead,
+    LeadAction,
+    QualificationCheck,
+    QualificationRun,
+    RunSource,
+    RunStatus,
+    Stage,
+    System,
+)
+from leads.services.leads import actor_user
 
 logger = logging.getLogger(__name__)
-
-LEAD_FIELDS = ("first_name", "last_name", "birth_date", "national_id", "email", "phone")
-#: Changing one of these makes an earlier decision meaningless.
-IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "national_id")
-
-
-# --- leads ---------------------------------------------------------------------------------
-
-
-def _snapshot(lead: Lead) -> dict[str, Any]:
-    return {name: getattr(lead, name) for name in (*LEAD_FIELDS, "owner_id", "stage")}
-
-
-def _compact_national_id(value: str) -> str:
-    """The compact number when valid; otherwise as given, for full_clean to report."""
-    try:
-        return normalize_national_id(value)
-    except ValidationError:
-        return value
-
-
-def _validate(lead: Lead) -> None:
-    try:
-        lead.full_clean(exclude=["owner"])
-    except ValidationError as error:
-        fields = {
-            ("non_field_errors" if name == "__all__" else name): messages
-            for name, messages in error.message_dict.items()
-        }
-        raise ApplicationError(
-            "Some fields are not valid: " + ", ".join(sorted(fields)) + ".",
-            code="validation_error",
-            fields=fields,
-        ) from None
-
-
-def _check_owner(owner) -> None:
-    if not can_own_leads(owner):
-        raise ApplicationError(
-            "The owner must be an active sales agent.",
-            code="validation_error",
-            fields={"owner": [f"{owner.get_username()} is not an active sales agent."]},
-        )
-
-
-def _check_assign(actor: Actor, owner, *, current=None) -> None:
-    """Only someone who may assign leads gives a lead to someone other than themselves."""
-    user = _actor_user(actor)
-    if user is None or owner is None or owner in (current, user):
-        return
-    if not can_assign(user):
-        raise PermissionDeniedError(
-            "Only sales managers may give a lead to someone else.",
-            fields={"owner": ["Leave it empty: the lead is yours."]},
-        )
-
-
-def _lead_to_change(*, lead_id: int, actor: Actor) -> Lead:
-    """The lead, row-locked, if `actor` may change it; 404 otherwise (never reveal it)."""
-    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    user = _actor_user(actor)
-    if lead is None or (user is not None and not can_change(user, lead)):
-        raise NotFoundError(f"Lead {lead_id} does not exist.")
-    return lead
-
-
-def _save(lead: Lead) -> None:
-    try:
-        with transaction.atomic():
-            lead.save()
-    except IntegrityError:
-        # Two requests raced past full_clean's uniqueness check.
-        raise ApplicationError(
-            "Some fields are not valid: national_id.",
-            code="validation_error",
-            fields={"national_id": ["A lead with this national id already exists."]},
-        ) from None
-
-
-@transaction.atomic
-def lead_create(
-    *,
-    actor: Actor,
-    first_name: str,
-    last_name: str,
-    birth_date: date,
-    national_id: str,
-    email: str,
-    phone: str,
-    owner=None,
-) -> Lead:
-    _check_assign(actor, owner)
-    owner = owner if owner is not None else actor
-    _check_owner(owner)
-    lead = Lead(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        birth_date=birth_date,
-        national_id=_compact_national_id(national_id),
-        email=email.strip(),
-        phone=phone.strip(),
-        owner=owner,
-    )
-    _validate(lead)
-    _save(lead)
-    audit_record(obj=lead, action="lead created", actor=actor, changes=diff({}, _snapshot(lead)))
-    return lead
-
-
-@transaction.atomic
-def lead_update(*, lead_id: int, actor: Actor, owner=None, **changes: Any) -> Lead:
-    """Change a lead's details. A prospect keeps its identity; a rejected or needs-review
-    lead whose identity changes goes back to the lead stage (its decision was about
-    other data). Nothing about the identity changes while a run is under way."""
-    unknown = set(changes) - set(LEAD_FIELDS)
-    if unknown:
-        raise ApplicationError(f"Unknown lead fields: {', '.join(sorted(unknown))}.")
-    lead = _lead_to_change(lead_id=lead_id, actor=actor)
-    _check_assign(actor, owner, current=lead.owner)
-    before = _snapshot(lead)
-    if "national_id" in changes:
-        changes["national_id"] = _compact_national_id(changes["national_id"])
-    for name, value in changes.items():
-        setattr(lead, name, value.strip() if isinstance(value, str) else value)
-    if owner is not None:
-        _check_owner(owner)
-        lead.owner = owner
-    identity_changed = any(before[name] != getattr(lead, name) for name in IDENTITY_FIELDS)
-    if identity_changed:
-        if lead.stage == Stage.PROSPECT:
-            raise ConflictError(
-                "A prospect's identity (names, birth date, national id) cannot change."
-            )
-        if lead.runs.filter(status__in=ACTIVE_RUN_STATUSES).exists():
-            raise ConflictError("The lead is being qualified; change it once the run is done.")
-        lead.stage = Stage.LEAD
-    _validate(lead)
-    _save(lead)
-    audit_record(
-        obj=lead, action="lead updated", actor=actor, changes=diff(before, _snapshot(lead))
-    )
-    return lead
-
-
-@transaction.atomic
-def lead_delete(*, lead_id: int, actor: Actor) -> None:
-    lead = _lead_to_change(lead_id=lead_id, actor=actor)
-    audit_record(obj=lead, action="lead deleted", actor=actor, changes=diff(_snapshot(lead), {}))
-    lead.delete()
 
 
 # --- starting a qualification --------------------------------------------------------------
@@ -196,27 +58,28 @@ class Started:
     created: bool
 
 
-def _actor_user(actor: Actor):
-    if actor is None or isinstance(actor, str) or not actor.is_authenticated:
-        return None
-    return actor
-
-
 @transaction.atomic
 def qualification_start(
-    *, lead_id: int, requested_by: Actor, source: str, enqueue: bool = True
+    *, lead_id: int, requested_by: Actor, source: RunSource | str, enqueue: bool = True
 ) -> Started:
-    """Start qualifying a lead, or return the run already under way.
+    """Start qualifying a lead, or return the run already under way (`source`: where it was
+    asked for; `enqueue=False` for a caller that executes the run itself, the CLI).
 
     The lead's row is locked while we look for an active run and create one (PostgreSQL:
     SELECT ... FOR UPDATE; SQLite: the IMMEDIATE transaction already serializes writers),
     and the partial unique constraint `leads_one_active_run_per_lead` refuses a second
     active run whatever happens: two simultaneous requests give one run.
     """
+    if source not in RunSource.values:
+        raise ApplicationError(
+            f"Unknown source {source!r}.",
+            code="validation_error",
+            fields={"source": [f"One of: {', '.join(RunSource.values)}."]},
+        )
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
     if lead is None:
         raise NotFoundError(f"Lead {lead_id} does not exist.")
-    user = _actor_user(requested_by)
+    user = actor_user(requested_by)
     if user is not None and not can_qualify(user, lead):
         raise PermissionDeniedError("You may not qualify this lead.")
     if lead.stage == Stage.PROSPECT:
@@ -237,9 +100,9 @@ def qualification_start(
         return Started(lead.runs.get(status__in=ACTIVE_RUN_STATUSES), created=False)
     audit_record(
         obj=lead,
-        action="qualification requested",
+        action=LeadAction.QUALIFICATION_REQUESTED,
         actor=requested_by,
-        reason=f"run {run.pk} from {source}",
+        reason=f"run {run.pk} ({RunSource(source).label})",
     )
     if enqueue:
         from leads.tasks import qualify_run  # tasks import this module
@@ -253,8 +116,8 @@ def _abandon(run: QualificationRun) -> None:
         status=RunStatus.ABANDONED,
         finished_at=timezone.now(),
         reasons=[
-            f"no result after {settings.QUALIFICATION_STALE_AFTER} s (lost worker or message); "
-            "replaced by a new run"
+            f"no result after {duration(settings.QUALIFICATION_STALE_AFTER)} (lost worker or "
+            "message); replaced by a new run"
         ],
     )
 
@@ -286,20 +149,56 @@ def _claim(run_ids: Iterable[int]) -> list[LeadFacts]:
     ]
 
 
-def _check_columns(prefix: str, result: Any) -> dict[str, Any]:
-    return {
-        f"{prefix}_started_at": result.started_at,
-        f"{prefix}_finished_at": result.finished_at,
-        f"{prefix}_latency_ms": result.latency_ms,
-        f"{prefix}_response": result.response,
-        f"{prefix}_reason": result.reason,
-    }
+#: What a check row holds besides its run and system; an upsert rewrites all of them.
+CHECK_FIELDS = ("status", "reason", "started_at", "finished_at", "latency_ms", "response")
+
+
+def _save_checks(run_id: int, results: Iterable[CheckResult]) -> None:
+    """Write each result as its system's row of the run (insert, or replace what is there)."""
+    QualificationCheck.objects.bulk_create(
+        [
+            QualificationCheck(
+                run_id=run_id,
+                system=result.system,
+                **{name: getattr(result, name) for name in CHECK_FIELDS},
+            )
+            for result in results
+        ],
+        update_conflicts=True,
+        unique_fields=["run", "system"],
+        update_fields=CHECK_FIELDS,
+    )
+
+
+def _lock_if_running(run_id: int) -> bool:
+    """Lock the run's row (until the transaction ends) if it is still running."""
+    running = QualificationRun.objects.select_for_update().filter(
+        pk=run_id, status=RunStatus.RUNNING
+    )
+    return bool(running.values_list("pk", flat=True))
 
 
 def qualification_check_record(*, run_id: int, result: CheckResult) -> None:
-    """Record one finished check at once, so the lead page shows it before the other ends."""
-    QualificationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        **{f"{result.system}_status": result.status}, **_check_columns(result.system, result)
+    """Record one finished check at once, so the lead page shows it before the other ends.
+    A run finished meanwhile (elsewhere, or abandoned) is left as it is."""
+    with transaction.atomic():
+        if _lock_if_running(run_id):
+            _save_checks(run_id, [result])
+
+
+def _scoring_check(scoring: ScoreResult | None, status: CheckStatus) -> CheckResult:
+    """The score as a check: its verdict is the decision's (passed/failed against the
+    threshold, unavailable), skipped when it was not asked for."""
+    if scoring is None:
+        return CheckResult(System.SCORING, status, reason="not needed: a check did not pass")
+    return CheckResult(
+        System.SCORING,
+        status,
+        reason=scoring.reason,
+        response=scoring.response,
+        started_at=scoring.started_at,
+        finished_at=scoring.finished_at,
+        latency_ms=scoring.latency_ms,
     )
 
 
@@ -311,37 +210,32 @@ def qualification_complete(*, lead_id: int, gathered: RunGathered) -> Qualificat
         scoring=gathered.scoring,
         threshold=settings.PROSPECT_SCORE_THRESHOLD,
     )
-    values: dict[str, Any] = {
-        "status": RunStatus.DONE,
-        "finished_at": timezone.now(),
-        "outcome": decision.outcome,
-        "reasons": decision.reasons,
-        "registry_status": gathered.registry.status,
-        "archives_status": gathered.archives.status,
-        "scoring_status": decision.scoring_status,
-        **_check_columns("registry", gathered.registry),
-        **_check_columns("archives", gathered.archives),
-    }
-    if gathered.scoring is not None:
-        values.update(score=gathered.scoring.score, **_check_columns("scoring", gathered.scoring))
-        if not gathered.scoring.available:
-            values["scoring_reason"] = gathered.scoring.reason
-    else:
-        values["scoring_reason"] = "not needed: a check did not pass"
+    checks = [
+        gathered.registry,
+        gathered.archives,
+        _scoring_check(gathered.scoring, decision.scoring_status),
+    ]
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         finished = QualificationRun.objects.filter(
             pk=gathered.run_id, status=RunStatus.RUNNING
-        ).update(**values)
+        ).update(
+            status=RunStatus.DONE,
+            finished_at=timezone.now(),
+            outcome=decision.outcome,
+            reasons=decision.reasons,
+            score=gathered.scoring.score if gathered.scoring is not None else None,
+        )
         if not finished:
             return None
+        _save_checks(gathered.run_id, checks)
         run = QualificationRun.objects.select_related("requested_by").get(pk=gathered.run_id)
         before = lead.stage
         lead.stage = decision.outcome
         lead.save(update_fields=["stage", "updated_at"])
         audit_record(
             obj=lead,
-            action="qualified",
+            action=LeadAction.QUALIFICATION_DECIDED,
             actor=run.requested_by or "leads.qualification",
             changes=diff({"stage": before}, {"stage": lead.stage}),
             reason=f"run {run.pk}: " + "; ".join(decision.reasons),
@@ -387,8 +281,8 @@ def _drive(
 
 
 def qualification_runs_execute(
-    run_ids: Iterable[int],
     *,
+    run_ids: Iterable[int],
     concurrency: int | None = None,
     on_finished: Callable[[QualificationRun], None] | None = None,
     clients: Callable[[], Any] | None = None,
@@ -437,5 +331,5 @@ def _execute(
 
 def qualification_run_execute(*, run_id: int) -> QualificationRun | None:
     """Execute one run (what the task does). None if it was already finished."""
-    runs = qualification_runs_execute([run_id], concurrency=1)
+    runs = qualification_runs_execute(run_ids=[run_id], concurrency=1)
     return runs[0] if runs else None

@@ -1,4 +1,4 @@
-"""REST API of the leads app (mounted under /api/leads/)."""
+"""API views of the leads app (mounted under /api/leads/, see `leads/api_urls.py`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import RolePermission
-from leads.models import Lead
-from leads.selectors import lead_list, run_list
-from leads.serializers import (
+from leads.api.filters import LeadFilter, RunFilter
+from leads.api.serializers import (
     BulkQualifyResponseSerializer,
     BulkQualifySerializer,
     LeadSerializer,
     RunSerializer,
 )
+from leads.models import Lead, RunSource
+from leads.selectors import lead_list, run_list
 from leads.services import lead_create, lead_delete, lead_update, qualification_start
 
 # Error responses in the shared shape come from core.api.schema.AutoSchema; only what is
@@ -48,13 +49,20 @@ class LeadViewSet(viewsets.ModelViewSet):
         "qualify": "qualify",
         "qualify_many": "qualify",
     }
-    filterset_fields = ["stage", "owner"]
+    filterset_class = LeadFilter
     search_fields = ["first_name", "last_name", "email", "national_id"]
     ordering_fields = ["created_at", "last_name", "stage"]
     lookup_value_regex = r"\d+"
 
+    def select(self, *, stage: str | None = None, owner=None):
+        return lead_list(
+            user=self.request.user,
+            stage=stage,
+            owner_id=int(owner) if owner is not None else None,
+        )
+
     def get_queryset(self):
-        return lead_list(user=self.request.user)
+        return self.select()
 
     def perform_create(self, serializer: LeadSerializer) -> None:
         serializer.instance = lead_create(actor=self.request.user, **serializer.validated_data)
@@ -78,7 +86,9 @@ class LeadViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def qualify(self, request: Request, pk: str | None = None) -> Response:
         lead = self.get_object()
-        started = qualification_start(lead_id=lead.pk, requested_by=request.user, source="api")
+        started = qualification_start(
+            lead_id=lead.pk, requested_by=request.user, source=RunSource.API
+        )
         return Response(RunSerializer(started.run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -95,13 +105,15 @@ class LeadViewSet(viewsets.ModelViewSet):
         serializer = BulkQualifySerializer(data=request.data, queryset=self.get_queryset())
         serializer.is_valid(raise_exception=True)
         runs = [
-            qualification_start(lead_id=lead.pk, requested_by=request.user, source="api").run
+            qualification_start(
+                lead_id=lead.pk, requested_by=request.user, source=RunSource.API
+            ).run
             for lead in serializer.validated_data["leads"]
         ]
         return Response({"runs": RunSerializer(runs, many=True).data}, status=202)
 
     @extend_schema(operation_id="leads_runs_of_lead", responses=RunSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])  # the lead list's do not apply
     def runs(self, request: Request, pk: str | None = None) -> Response:
         lead = self.get_object()
         page = self.paginate_queryset(run_list(user=request.user, lead_id=lead.pk))
@@ -115,12 +127,20 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     serializer_class = RunSerializer
     permission_classes = [RolePermission]
     access_app = "leads"
-    filterset_fields = ["lead", "status", "outcome"]
+    filterset_class = RunFilter
     ordering_fields = ["created_at"]
     lookup_value_regex = r"\d+"
 
+    def select(self, *, lead=None, status: str | None = None, outcome: str | None = None):
+        return run_list(
+            user=self.request.user,
+            lead_id=int(lead) if lead is not None else None,
+            status=status,
+            outcome=outcome,
+        )
+
     def get_queryset(self):
-        return run_list(user=self.request.user)
+        return self.select()
 
     def get_object(self):
         try:

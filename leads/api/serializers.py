@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from leads.models import Lead, QualificationRun, RunStatus
 
-SYSTEMS = ("registry", "archives", "scoring")
-
 
 class CheckSerializer(serializers.Serializer):
+    """One system's check in a run (a `QualificationCheck`; pending until it answers)."""
+
     status = serializers.CharField()
     reason = serializers.CharField()
     started_at = serializers.DateTimeField(allow_null=True)
@@ -46,9 +45,9 @@ class RunSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The decision; empty until the run is done.",
     )
-    registry = serializers.SerializerMethodField()
-    archives = serializers.SerializerMethodField()
-    scoring = serializers.SerializerMethodField()
+    registry = CheckSerializer(source="checks_by_system.registry", read_only=True)
+    archives = CheckSerializer(source="checks_by_system.archives", read_only=True)
+    scoring = CheckSerializer(source="checks_by_system.scoring", read_only=True)
     wall_ms = serializers.FloatField(read_only=True, allow_null=True)
     reference = serializers.CharField(
         read_only=True,
@@ -78,23 +77,14 @@ class RunSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _check(self, run: QualificationRun, system: str) -> dict:
-        return CheckSerializer(run.check_summary(system)).data
-
-    def get_registry(self, run: QualificationRun) -> CheckSerializer:
-        return self._check(run, "registry")
-
-    def get_archives(self, run: QualificationRun) -> CheckSerializer:
-        return self._check(run, "archives")
-
-    def get_scoring(self, run: QualificationRun) -> CheckSerializer:
-        return self._check(run, "scoring")
-
 
 class LeadSerializer(serializers.ModelSerializer):
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(),
+    # An id, checked by the service (which reports a missing user on `owner` like any rule).
+    owner = serializers.IntegerField(
+        source="owner_id",
         required=False,
+        min_value=1,
+        max_value=2**63 - 1,
         help_text="The sales agent in charge; only sales managers may choose someone else. "
         "Default: you.",
     )
