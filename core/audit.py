@@ -110,7 +110,7 @@ def audit_timeline(obj: models.Model) -> QuerySet[AuditEvent]:
             content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
             object_id=str(obj.pk),
         )
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("-created_at", "-id")
     )
 

@@ -38,7 +38,7 @@ def lead_get(*, user: User, lead_id: int) -> Lead | None:
 
 def lead_history(*, lead: Lead, limit: int = 20) -> list[AuditEvent]:
     """The lead's audit trail, newest first (`lead` as `lead_get` gave it)."""
-    return list(audit_timeline(lead).select_related("content_type")[:limit])
+    return list(audit_timeline(lead)[:limit])
 
 
 def run_list(

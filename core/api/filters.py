@@ -22,8 +22,12 @@ A view without `select` is filtered by its FilterSet as django-filter does.
 
 from __future__ import annotations
 
+import django_filters
+from django import forms
 from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
+
+from core.boundary import MAX_ID
 
 EMPTY = (None, "", [], ())
 
@@ -42,3 +46,13 @@ class SelectorFilterBackend(DjangoFilterBackend):
             name: value for name, value in filterset.form.cleaned_data.items() if value not in EMPTY
         }
         return select(**arguments)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id in a query parameter: an integer 1..MAX_ID (400 otherwise), passed to the
+    selector as an int."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)

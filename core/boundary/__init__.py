@@ -26,6 +26,7 @@ from core.boundary.dates import (
     parse_date_option,
     to_utc,
 )
+from core.boundary.parsers import INT64_MAX as MAX_ID  # the largest row id a column holds
 from core.boundary.text import (
     control_character_problem,
     control_characters_in,
@@ -37,6 +38,7 @@ __all__ = [
     "BIRTH_DATE",
     "EVENT",
     "FILTER",
+    "MAX_ID",
     "PLANNED",
     "Bound",
     "DateRange",

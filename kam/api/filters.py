@@ -4,19 +4,9 @@ selectors with the same names (`core.api.filters.SelectorFilterBackend`)."""
 from __future__ import annotations
 
 import django_filters
-from django import forms
 
-from kam.api.serializers import MAX_ID
+from core.api.filters import IdFilter
 from kam.models import Band, CallOutcome, InteractionKind, LeadStatus
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A row id (documented as a number, like before), parsed as an int for the selector."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class AccountFilter(django_filters.FilterSet):

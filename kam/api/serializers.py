@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.boundary import EVENT, PLANNED
+from core.boundary import EVENT, MAX_ID, PLANNED
 from core.boundary.serializers import BoundedDateTimeField
 from kam.models import (
     Band,
@@ -22,7 +22,6 @@ from kam.models import (
 )
 from kam.selectors import performance, primary_contact
 
-MAX_ID = 2**63 - 1
 CREATED_BY_HELP = "Username of who logged it; null for the system or a deleted user."
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.boundary import MAX_ID
 from leads.models import Lead, QualificationRun, RunStatus
 
 
@@ -84,7 +85,7 @@ class LeadSerializer(serializers.ModelSerializer):
         source="owner_id",
         required=False,
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=MAX_ID,
         help_text="The sales agent in charge; only sales managers may choose someone else. "
         "Default: you.",
     )
