@@ -24,6 +24,7 @@ from core.boundary import FILTER, ensure_in_range
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.tasks import enqueue_on_commit
 from evaluations.models import MAX_SCORE, DecayPass, Evaluation
+from evaluations.outcomes import SourceOutcome
 from evaluations.rules import (
     DUE_Q,
     FAVORABLE_DECAY,
@@ -34,7 +35,7 @@ from evaluations.rules import (
     decay_assignments,
     pending_on,
 )
-from evaluations.types import EvaluationType, InvalidNumber, SourceOutcome, registry
+from evaluations.types import EvaluationType, InvalidNumber, registry
 
 NIGHTLY_ACTOR = "evaluations.nightly"
 REEVALUATION_ACTOR = "evaluations.reevaluation"
