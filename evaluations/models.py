@@ -7,10 +7,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.audit import AuditAction
 from evaluations.outcomes import VALID_OUTCOMES, Reason, State
 from evaluations.types import registry
 
 MAX_SCORE = 100
+
+
+class EvaluationAction(AuditAction):
+    """What the audit trail records about evaluations and decay passes; the details (state,
+    reason, score, the counts of a pass) are in the event's changes, the source's words in
+    its reason."""
+
+    CREATED = "evaluations.created", "Evaluated for the first time"
+    REEVALUATED = "evaluations.reevaluated", "Re-evaluated"
+    DECAY_PASS_FINISHED = "evaluations.decay_pass_finished", "Decay pass finished"
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from core.audit import audit_timeline
+from core import present
+from core.audit import action_label, audit_timeline
 from core.models import AuditEvent
-from evaluations.models import DecayPass, Evaluation, State
+from evaluations.models import DecayPass, Evaluation, EvaluationAction, State
 from evaluations.rules import decide
 
-EVALUATION_ACTIONS = ("evaluated", "re-evaluated")
+#: The events that set a score (to 100): the exact points of the score's history.
+SCORING_ACTIONS = (EvaluationAction.CREATED, EvaluationAction.REEVALUATED)
 
 
 def evaluation_list() -> QuerySet[Evaluation]:
@@ -32,6 +34,7 @@ def evaluation_history(evaluation: Evaluation) -> QuerySet[AuditEvent]:
 class ScorePoint:
     at: datetime.datetime
     score: int
+    #: What set the score, for people ("Re-evaluated", "Decay pass of 4 Apr 2026", "Now").
     what: str
 
 
@@ -44,7 +47,7 @@ def evaluation_score_series(evaluation: Evaluation) -> list[ScorePoint]:
     last_decayed_on). The last point is the stored score, now."""
     events = list(
         evaluation_history(evaluation)
-        .filter(action__in=EVALUATION_ACTIONS)
+        .filter(action__in=SCORING_ACTIONS)
         .order_by("created_at", "id")
     )
     passes = []
@@ -66,12 +69,12 @@ def evaluation_score_series(evaluation: Evaluation) -> list[ScorePoint]:
             changes = item.changes or {}
             before = changes.get("score", {}).get("from")
             if before is not None and points:
-                points.append(ScorePoint(at, int(before), "before re-evaluation"))
+                points.append(ScorePoint(at, int(before), "Before re-evaluation"))
             for name in ("state", "reason", "score"):
                 if name in changes:
                     current[name] = changes[name]["to"]
             current.setdefault("score", 100)
-            points.append(ScorePoint(at, int(current["score"]), item.action))
+            points.append(ScorePoint(at, int(current["score"]), action_label(item.action)))
         elif current:
             decision = decide(
                 kind=evaluation.kind,
@@ -81,8 +84,10 @@ def evaluation_score_series(evaluation: Evaluation) -> list[ScorePoint]:
             )
             if decision.changes_score:
                 current["score"] = decision.score
-                points.append(ScorePoint(at, decision.score, f"decay {item.date}"))
-    points.append(ScorePoint(timezone.now(), evaluation.score, "now"))
+                points.append(
+                    ScorePoint(at, decision.score, f"Decay pass of {present.day(item.date)}")
+                )
+    points.append(ScorePoint(timezone.now(), evaluation.score, "Now"))
     return points
 
 

@@ -23,7 +23,7 @@ from core.audit import Actor, audit_record, diff
 from core.boundary import FILTER, ensure_in_range
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.tasks import enqueue_on_commit
-from evaluations.models import MAX_SCORE, DecayPass, Evaluation
+from evaluations.models import MAX_SCORE, DecayPass, Evaluation, EvaluationAction
 from evaluations.outcomes import SourceOutcome
 from evaluations.rules import (
     DUE_Q,
@@ -106,7 +106,7 @@ def evaluation_create(*, kind: str, value: str, actor: Actor = None) -> Evaluati
             )
             audit_record(
                 obj=evaluation,
-                action="evaluated",
+                action=EvaluationAction.CREATED,
                 actor=actor,
                 changes=diff({}, _snapshot(evaluation)),
                 reason=outcome.note,
@@ -182,7 +182,7 @@ def _record_outcome(evaluation_id: int, outcome: SourceOutcome, *, actor: Actor)
         )
         audit_record(
             obj=evaluation,
-            action="re-evaluated",
+            action=EvaluationAction.REEVALUATED,
             actor=actor,
             changes=diff(before, _snapshot(evaluation)),
             reason=outcome.note,
@@ -420,7 +420,7 @@ def decay_pass_run(
     decay_pass.refresh_from_db()
     audit_record(
         obj=decay_pass,
-        action="decay pass finished",
+        action=EvaluationAction.DECAY_PASS_FINISHED,
         actor=NIGHTLY_ACTOR,
         changes={name: {"from": None, "to": value} for name, value in totals.items()},
     )

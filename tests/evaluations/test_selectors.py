@@ -24,10 +24,10 @@ def test_the_series_replays_the_passes_between_evaluations(fake_sources):
 
     assert [p.score for p in points] == [100, 99, 98, 97, 97, 100, 95, 95]
     assert [p.what for p in points][-4:] == [
-        "before re-evaluation",
-        "re-evaluated",
-        "decay 2026-04-04",
-        "now",
+        "Before re-evaluation",
+        "Re-evaluated",
+        "Decay pass of 4 Apr 2026",
+        "Now",
     ]
     assert points[-1].score == evaluation.score == 95
 

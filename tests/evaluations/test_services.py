@@ -32,7 +32,7 @@ def test_create_asks_the_source_and_starts_at_100(fake_sources, user_factory):
     assert evaluation.company_name == "Acme SAS"
     assert fake_sources["SIREN"].calls == ["732829320"]
     event = audit_timeline(evaluation).get()
-    assert (event.action, event.actor_label) == ("evaluated", "alice")
+    assert (event.action, event.actor_label) == ("evaluations.created", "alice")
     assert event.changes["score"] == {"from": None, "to": 100}
     assert event.changes["state"] == {"from": None, "to": "favorable"}
 
@@ -70,7 +70,7 @@ def test_reevaluate_sets_100_and_records_the_change(fake_sources, evaluation_fac
     evaluation.refresh_from_db()
     assert (evaluation.state, evaluation.score) == (State.FAVORABLE, 100)
     event = audit_timeline(evaluation).get()
-    assert event.action == "re-evaluated"
+    assert event.action == "evaluations.reevaluated"
     assert event.changes["score"] == {"from": 37, "to": 100}
     assert event.changes["reason"] == {"from": "unable_to_reach_api", "to": "company_opened"}
     assert event.reason == "test: Actif"
