@@ -11,17 +11,17 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
 from core.boundary import FILTER, ensure_in_range
 from core.errors import ApplicationError, ConflictError, NotFoundError
+from core.queue import claim_rows, release
 from core.tasks import enqueue_on_commit
 from evaluations.models import MAX_SCORE, DecayPass, Evaluation, EvaluationAction
 from evaluations.outcomes import SourceOutcome
@@ -158,9 +158,7 @@ def _record_outcome(evaluation_id: int, outcome: SourceOutcome, *, actor: Actor)
         evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
         if evaluation.is_final:
             # It became unfavorable while we were asking: unfavorable never changes.
-            Evaluation.objects.filter(pk=evaluation_id).update(
-                reevaluation_due=False, reevaluation_claimed_until=None
-            )
+            _drop_from_queue(evaluation_id)
             evaluation.reevaluation_due = False
             return evaluation
         before = _snapshot(evaluation)
@@ -215,29 +213,37 @@ def reevaluations_start(*, concurrency: int | None = None) -> int:
     from evaluations.tasks import reevaluate_due
 
     limit = concurrency or settings.EVALUATIONS_REEVALUATION_CONCURRENCY
-    due = Evaluation.objects.filter(reevaluation_due=True).count()
+    due = _due().count()
     runners = min(limit, due)
     for _ in range(runners):
         enqueue_on_commit(reevaluate_due)
     return runners
 
 
+#: The queue's columns for `core.queue`: a lease, no token (a row is re-evaluated whole, and
+#: `_record_outcome` re-reads it under a row lock before writing).
+QUEUE_COLUMNS: dict[str, Any] = {"until_field": "reevaluation_claimed_until", "token_field": None}
+
+
+def _due() -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(reevaluation_due=True)
+
+
 def _claim_next_due(now: datetime.datetime) -> int | None:
-    lease = timedelta(seconds=settings.EVALUATIONS_CLAIM_LEASE)
-    with transaction.atomic():
-        claimed = (
-            Evaluation.objects.select_for_update(skip_locked=True)
-            .filter(reevaluation_due=True)
-            .filter(
-                Q(reevaluation_claimed_until__isnull=True) | Q(reevaluation_claimed_until__lt=now)
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if claimed is not None:
-            Evaluation.objects.filter(pk=claimed).update(reevaluation_claimed_until=now + lease)
-    return claimed
+    """The id of the next due evaluation, now leased to us; None when none is free."""
+    claim = claim_rows(
+        _due(), limit=1, lease=settings.EVALUATIONS_CLAIM_LEASE, now=now, **QUEUE_COLUMNS
+    )
+    return claim.ids[0] if claim else None
+
+
+def _drop_from_queue(evaluation_id: int) -> None:
+    release(
+        Evaluation.objects.filter(pk=evaluation_id),
+        token=None,
+        reevaluation_due=False,
+        **QUEUE_COLUMNS,
+    )
 
 
 def reevaluate_next_due(*, actor: Actor = REEVALUATION_ACTOR) -> Evaluation | None:
@@ -248,9 +254,7 @@ def reevaluate_next_due(*, actor: Actor = REEVALUATION_ACTOR) -> Evaluation | No
         return None
     evaluation = Evaluation.objects.get(pk=evaluation_id)
     if evaluation.is_final or evaluation.kind not in registry:
-        Evaluation.objects.filter(pk=evaluation_id).update(
-            reevaluation_due=False, reevaluation_claimed_until=None
-        )
+        _drop_from_queue(evaluation_id)
         return evaluation
     outcome = _ask_source(registry.get(evaluation.kind), evaluation.value)
     return _record_outcome(evaluation_id, outcome, actor=actor)
@@ -427,7 +431,7 @@ def decay_pass_run(
     return DecayReport(
         date=on_date,
         counts=totals,
-        due_now=Evaluation.objects.filter(reevaluation_due=True).count(),
+        due_now=_due().count(),
         seconds=time.perf_counter() - started,
         decay_pass=decay_pass,
     )
