@@ -47,7 +47,7 @@ def test_no_module_imports_itself_through_a_circle():
     graph = _graph()
     # A service enqueues the task that calls it back: the one allowed circle, as in every
     # app (the task module is imported where the task is sent).
-    graph["evaluations.services"].discard("evaluations.tasks")
+    graph["evaluations.services.evaluation"].discard("evaluations.tasks")
     circles = []
 
     def visit(name: str, path: list[str]) -> None:

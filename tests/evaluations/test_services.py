@@ -8,6 +8,7 @@ from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from evaluations import services
 from evaluations.models import DecayPass, Evaluation, Reason, State
+from evaluations.services.evaluation import _claim_next_due
 from evaluations.types import EvaluationType, registry
 
 pytestmark = pytest.mark.django_db
@@ -131,10 +132,10 @@ def test_a_claimed_row_is_not_taken_twice_until_its_lease_expires(
 ):
     row = evaluation_factory(score=0, reevaluation_due=True)
 
-    assert services._claim_next_due(time_machine_now) == row.pk
-    assert services._claim_next_due(time_machine_now) is None
+    assert _claim_next_due(time_machine_now) == row.pk
+    assert _claim_next_due(time_machine_now) is None
     later = time_machine_now + datetime.timedelta(seconds=121)
-    assert services._claim_next_due(later) == row.pk
+    assert _claim_next_due(later) == row.pk
 
 
 def test_a_due_row_that_became_unfavorable_is_dropped_from_the_queue(
