@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import requires
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFoundError
 from core.forms import add_application_error
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from evaluations import selectors, services
@@ -86,9 +86,9 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 def evaluation_reevaluate(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     try:
         evaluation = services.evaluation_reevaluate(evaluation_id=evaluation_id, actor=request.user)
+    except NotFoundError:
+        raise Http404 from None
     except ApplicationError as error:
-        if error.status_code == 404:
-            raise Http404 from None
         messages.error(request, error.message)
     else:
         messages.success(

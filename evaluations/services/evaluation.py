@@ -7,6 +7,7 @@ is written, in a short transaction that locks the one row and records the audit 
 from __future__ import annotations
 
 import datetime
+import logging
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,14 +27,19 @@ from evaluations.outcomes import SourceOutcome
 from evaluations.rules import FINAL_Q
 from evaluations.types import EvaluationType, InvalidNumber, registry
 
+logger = logging.getLogger(__name__)
+
 REEVALUATION_ACTOR = "evaluations.reevaluation"
 AUDITED_FIELDS = ("state", "reason", "score", "company_name")
 
 
-# --- input ----------------------------------------------------------------------------------
+# --- input: every service cleans its own --------------------------------------------------
+
+#: The largest primary key the databases take (a bigger number is no evaluation, not a 500).
+MAX_ID = 2**63 - 1
 
 
-def evaluation_type_for(kind: str) -> EvaluationType:
+def _evaluation_type(kind: Any) -> EvaluationType:
     if not isinstance(kind, str) or kind not in registry:
         known = ", ".join(registry.kinds())
         raise ApplicationError(
@@ -44,9 +50,9 @@ def evaluation_type_for(kind: str) -> EvaluationType:
     return registry.get(kind)
 
 
-def evaluation_normalise(*, kind: str, value: str) -> tuple[EvaluationType, str]:
+def _clean_number(*, kind: Any, value: Any) -> tuple[EvaluationType, str]:
     """The type and the canonical identifier, or a 400 naming the field at fault."""
-    evaluation_type = evaluation_type_for(kind)
+    evaluation_type = _evaluation_type(kind)
     if not isinstance(value, str) or not value.strip():
         raise ApplicationError(
             "The number is missing.",
@@ -61,6 +67,27 @@ def evaluation_normalise(*, kind: str, value: str) -> tuple[EvaluationType, str]
         ) from None
 
 
+def _as_id(value: Any) -> int | None:
+    """An evaluation id (an int, or ASCII digits); None for anything else."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def _clean_ids(ids: Any) -> list[int]:
+    values = [ids] if isinstance(ids, str | int) else list(ids or ())
+    cleaned = [_as_id(value) for value in values]
+    if None in cleaned:
+        raise ApplicationError(
+            "Some of the evaluations to queue are not evaluation ids.",
+            code="validation_error",
+            fields={"ids": ["Give evaluation ids (whole numbers)."]},
+        )
+    return list(dict.fromkeys(cleaned))
+
+
 # --- evaluating -----------------------------------------------------------------------------
 
 
@@ -73,9 +100,10 @@ def _ask_source(evaluation_type: EvaluationType, value: str) -> SourceOutcome:
     return evaluation_type.source().check(value)
 
 
-def evaluation_create(*, kind: str, value: str, actor: Actor = None) -> Evaluation:
-    """Create the evaluation of a company and evaluate it for the first time (score 100)."""
-    evaluation_type, value = evaluation_normalise(kind=kind, value=value)
+def evaluation_create(*, kind: str, value: str, actor: Actor) -> Evaluation:
+    """Create the evaluation of a company and evaluate it for the first time (score 100).
+    `kind` and `value` are cleaned here (a 400 naming the field); an existing one is a 409."""
+    evaluation_type, value = _clean_number(kind=kind, value=value)
     existing = Evaluation.objects.filter(kind=evaluation_type.kind, value=value).first()
     if existing is not None:
         raise _already_exists(existing)
@@ -114,9 +142,9 @@ def _already_exists(existing: Evaluation) -> ConflictError:
     return ConflictError(message, code="already_exists", fields={"value": [message]})
 
 
-def evaluation_evaluate(*, kind: str, value: str, actor: Actor = None) -> tuple[Evaluation, bool]:
+def evaluation_evaluate(*, kind: str, value: str, actor: Actor) -> tuple[Evaluation, bool]:
     """Create the evaluation, or re-evaluate the existing one; (evaluation, created)."""
-    evaluation_type, value = evaluation_normalise(kind=kind, value=value)
+    evaluation_type, value = _clean_number(kind=kind, value=value)
     existing = Evaluation.objects.filter(kind=evaluation_type.kind, value=value).first()
     if existing is None:
         try:
@@ -126,9 +154,10 @@ def evaluation_evaluate(*, kind: str, value: str, actor: Actor = None) -> tuple[
     return evaluation_reevaluate(evaluation_id=existing.pk, actor=actor), False
 
 
-def evaluation_reevaluate(*, evaluation_id: int, actor: Actor = None) -> Evaluation:
+def evaluation_reevaluate(*, evaluation_id: int, actor: Actor) -> Evaluation:
     """Ask the source again: new state and reason, score back to 100. Unfavorable is final."""
-    evaluation = Evaluation.objects.filter(pk=evaluation_id).first()
+    evaluation_id = _as_id(evaluation_id)
+    evaluation = Evaluation.objects.filter(pk=evaluation_id).first() if evaluation_id else None
     if evaluation is None:
         raise NotFoundError("No such evaluation.")
     if evaluation.is_final:
@@ -136,8 +165,7 @@ def evaluation_reevaluate(*, evaluation_id: int, actor: Actor = None) -> Evaluat
             "This company is closed: an unfavorable evaluation is final and is not re-evaluated.",
             code="final",
         )
-    evaluation_type = evaluation_type_for(evaluation.kind)
-    outcome = _ask_source(evaluation_type, evaluation.value)
+    outcome = _ask_source(_evaluation_type(evaluation.kind), evaluation.value)
     return _record_outcome(evaluation.pk, outcome, actor=actor)
 
 
@@ -179,9 +207,11 @@ def _record_outcome(evaluation_id: int, outcome: SourceOutcome, *, actor: Actor)
 # --- the re-evaluation queue (rows with reevaluation_due) -------------------------------------
 
 
-def evaluations_queue_reevaluation(*, ids: Iterable[int], actor: Actor = None) -> tuple[int, int]:
-    """Queue these evaluations for re-evaluation by the workers; (queued, skipped as final)."""
-    ids = list(ids)
+def evaluations_queue_reevaluation(*, ids: Iterable[int], actor: Actor) -> tuple[int, int]:
+    """Queue these evaluations for re-evaluation by the workers; (queued, skipped: final or
+    unknown). Queueing writes no audit event per row (an admin may queue thousands at once):
+    it is logged with who asked, and each re-evaluation is audited when it happens."""
+    ids = _clean_ids(ids)
     with transaction.atomic():
         queued = (
             Evaluation.objects.filter(pk__in=ids)
@@ -190,6 +220,8 @@ def evaluations_queue_reevaluation(*, ids: Iterable[int], actor: Actor = None) -
         )
         if queued:
             reevaluations_start()
+    who = actor.get_username() if hasattr(actor, "get_username") else actor or "system"
+    logger.info("%s queued %s evaluation(s) for re-evaluation", who, queued)
     return queued, len(ids) - queued
 
 
