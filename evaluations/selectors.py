@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core import present
+from core.access import User
 from core.audit import action_label, audit_timeline
 from core.models import AuditEvent
+from evaluations.access import can_view_evaluations
 from evaluations.models import DecayPass, Evaluation, EvaluationAction, State
 from evaluations.rules import decide
 
@@ -18,12 +21,45 @@ from evaluations.rules import decide
 SCORING_ACTIONS = (EvaluationAction.CREATED, EvaluationAction.REEVALUATED)
 
 
-def evaluation_list() -> QuerySet[Evaluation]:
-    return Evaluation.objects.all().order_by("-id")
+def evaluation_list(
+    *,
+    user: User,
+    kind: str = "",
+    state: str = "",
+    reason: str = "",
+    score_min: int | Decimal | None = None,
+    score_max: int | Decimal | None = None,
+    q: str = "",
+    due: bool | None = None,
+) -> QuerySet[Evaluation]:
+    """The evaluations `user` may see, newest first, filtered (an empty filter filters
+    nothing): the list page and the API both read this. `q` finds a number (spaces and case
+    ignored) or a company name."""
+    if not can_view_evaluations(user):
+        return Evaluation.objects.none()
+    rows = Evaluation.objects.all()
+    if kind:
+        rows = rows.filter(kind=kind)
+    if state:
+        rows = rows.filter(state=state)
+    if reason:
+        rows = rows.filter(reason=reason)
+    if score_min is not None:
+        rows = rows.filter(score__gte=score_min)
+    if score_max is not None:
+        rows = rows.filter(score__lte=score_max)
+    text = (q or "").strip()
+    if text:
+        compact = text.replace(" ", "").upper()
+        rows = rows.filter(Q(value__icontains=compact) | Q(company_name__icontains=text))
+    if due is not None:
+        rows = rows.filter(reevaluation_due=due)
+    return rows.order_by("-id")
 
 
-def evaluation_get(*, evaluation_id: int) -> Evaluation | None:
-    return Evaluation.objects.filter(pk=evaluation_id).first()
+def evaluation_get(*, user: User, evaluation_id: int) -> Evaluation | None:
+    """The evaluation, or None when there is none (or `user` may not see it)."""
+    return evaluation_list(user=user).filter(pk=evaluation_id).first()
 
 
 def evaluation_history(evaluation: Evaluation) -> QuerySet[AuditEvent]:

@@ -15,23 +15,26 @@ from core.forms import add_application_error
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from evaluations import selectors, services
 from evaluations.access import can_evaluate
-from evaluations.filters import EvaluationFilter
+from evaluations.api.filters import EvaluationFilter
 from evaluations.forms import EvaluationCreateForm
 
 
 @requires("evaluations", "view")
 @require_GET
 def evaluation_list(request: HttpRequest) -> HttpResponse:
-    filterset = EvaluationFilter(request.GET, queryset=selectors.evaluation_list())
-    queryset = filterset.qs if filterset.is_valid() else selectors.evaluation_list().none()
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    # The API's FilterSet parses the parameters (one definition); the selector filters.
+    form = EvaluationFilter(request.GET).form
+    rows = (
+        selectors.evaluation_list(user=request.user, **form.cleaned_data) if form.is_valid() else []
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "evaluations/list.html",
         {
-            "filter": filterset,
+            "form": form,
             "page": page,
             "query": query.urlencode(),
             "can_evaluate": can_evaluate(request.user),
@@ -57,7 +60,7 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
 @requires("evaluations", "view")
 @require_GET
 def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
-    evaluation = selectors.evaluation_get(evaluation_id=evaluation_id)
+    evaluation = selectors.evaluation_get(user=request.user, evaluation_id=evaluation_id)
     if evaluation is None:
         raise Http404
     points = selectors.evaluation_score_series(evaluation)

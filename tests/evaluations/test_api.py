@@ -104,6 +104,28 @@ def test_detail_has_the_history_and_the_score_over_time(api, fake_sources):
     assert body["score_history"][-1]["what"] == "Now"
 
 
+def test_the_history_has_the_shape_of_every_audit_trail(api, fake_sources):
+    created = api.post(URL, {"kind": "SIREN", "value": "732829320"}).json()
+
+    [event] = api.get(f"{URL}{created['id']}/").json()["history"]
+
+    assert set(event) == {
+        "at",
+        "actor",
+        "action",
+        "action_label",
+        "changes",
+        "reason",
+        "request_id",
+    }
+    assert (event["action"], event["action_label"]) == (
+        "evaluations.created",
+        "Evaluated for the first time",
+    )
+    assert event["changes"]["state"] == {"from": None, "to": "favorable"}
+    assert event["reason"] == "test: Actif"
+
+
 def test_reevaluate(api, fake_sources, evaluation_factory):
     row = evaluation_factory(state=State.UNCONFIRMED, reason=Reason.UNABLE_TO_REACH_API, score=12)
 

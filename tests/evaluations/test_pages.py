@@ -44,6 +44,17 @@ def test_the_list_filters(analyst_client, evaluation_factory):
     assert "Transports Vercors" not in by_name
 
 
+def test_a_bad_filter_is_a_form_error_and_lists_nothing(analyst_client, evaluation_factory):
+    evaluation_factory(value="732829320", company_name="Boulangerie du Canal")
+
+    response = analyst_client.get("/evaluations/", {"kind": "DUNS"})
+
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.text
+    assert "Boulangerie du Canal" not in response.text
+    assert "No evaluation matches." in response.text
+
+
 def test_the_create_form_evaluates_and_shows_the_detail(analyst_client, fake_sources):
     response = analyst_client.post(
         "/evaluations/new/", {"kind": "SIREN", "value": "732 829 320"}, follow=True
