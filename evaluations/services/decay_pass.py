@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
+from core import present
 from core.audit import audit_record
 from core.boundary import FILTER, ensure_in_range
 from evaluations.models import DecayPass, Evaluation, EvaluationAction
@@ -45,20 +46,22 @@ class DecayReport:
         return self.counts.get("unfavorable_unchanged", 0) + self.counts.get("already_decayed", 0)
 
     def summary_lines(self) -> list[str]:
+        """The report for people (the command prints it, the nightly task logs it)."""
+        day = present.day(self.date)
         if self.already_done:
             finished = self.decay_pass.finished_at if self.decay_pass else None
-            when = f" (finished {timezone.localtime(finished):%Y-%m-%d %H:%M})" if finished else ""
-            return [f"The decay pass for {self.date} already ran{when}; nothing changed."]
-        c = self.counts
+            when = f" (finished {present.moment(finished)})" if finished else ""
+            return [f"The decay pass for {day} already ran{when}; nothing changed."]
+        c = {name: present.number_text(self.counts.get(name, 0)) for name in COUNTERS}
         return [
-            f"Decay pass for {self.date} in {self.seconds:.1f} s:",
-            f"  rule 1 unfavorable, unchanged      {c.get('unfavorable_unchanged', 0)}",
-            f"  rule 2 queued for re-evaluation    {c.get('marked_due', 0)}",
-            f"  rule 3 favorable, decayed          {c.get('favorable_decayed', 0)}",
-            f"  rule 4 unreachable API, decayed    {c.get('unreachable_decayed', 0)}",
-            f"  rule 5 reached 0 (next pass)       {c.get('reached_zero', 0)}",
-            f"  already decayed for this date      {c.get('already_decayed', 0)}",
-            f"  due for re-evaluation now          {self.due_now}",
+            f"Decay pass for {day} in {present.duration(self.seconds)}:",
+            f"  rule 1 unfavorable, unchanged      {c['unfavorable_unchanged']}",
+            f"  rule 2 queued for re-evaluation    {c['marked_due']}",
+            f"  rule 3 favorable, decayed          {c['favorable_decayed']}",
+            f"  rule 4 unreachable API, decayed    {c['unreachable_decayed']}",
+            f"  rule 5 reached 0 (next pass)       {c['reached_zero']}",
+            f"  already decayed for this date      {c['already_decayed']}",
+            f"  due for re-evaluation now          {present.number_text(self.due_now)}",
         ]
 
 

@@ -57,7 +57,7 @@ def test_evaluate_creates_then_reevaluates(fake_sources):
     second = run("evaluate", "SIREN", "732829320")
 
     assert first.startswith("Created #")
-    assert "favorable / company_opened, score 100 (Acme SAS)" in first
+    assert "Favorable / Company opened, score 100 (Acme SAS)" in first
     assert second.startswith("Re-evaluated #")
     assert Evaluation.objects.count() == 1
 
