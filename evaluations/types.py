@@ -42,7 +42,7 @@ class EvaluationType:
     #: Rule 4 (unconfirmed / unable_to_reach_api): decrease when score >= 50, and when < 50.
     decay_unreachable_high: int
     decay_unreachable_low: int
-    #: Shown next to the field in forms and the API schema.
+    #: Shown next to the number in the form and the API schema (`TypeRegistry.help_text`).
     help_text: str = ""
 
     def __init__(self) -> None:
@@ -148,6 +148,10 @@ class TypeRegistry:
 
     def choices(self) -> list[tuple[str, str]]:
         return [(t.kind, t.label) for t in self._types.values()]
+
+    def help_text(self) -> str:
+        """What the number of each type looks like, for the form and the API schema."""
+        return " ".join(f"{t.label}: {t.help_text}" for t in self._types.values() if t.help_text)
 
 
 registry = TypeRegistry()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,8 +16,13 @@ class EvaluationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=registry.choices())
     value = serializers.CharField(
         max_length=64,
-        help_text="The company's number: a SIREN (9 digits) or an EU/UK VAT number with its "
-        "country prefix. Validated and normalised (python-stdnum).",
+        help_text=lazy(
+            lambda: (
+                "The company's number, validated and normalised (python-stdnum). "
+                + registry.help_text()
+            ),
+            str,
+        )(),
     )
 
 
