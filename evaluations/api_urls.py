@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from evaluations.api import EvaluationViewSet
+from evaluations.api.views import EvaluationViewSet
 
 app_name = "evaluations-api"
 router = SimpleRouter()

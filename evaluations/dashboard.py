@@ -1,8 +1,12 @@
+"""The evaluations tile of the dashboard."""
+
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core import present
 from core.dashboard import Tile
 from evaluations import selectors
+from evaluations.models import State
 
 
 def tile(request: HttpRequest) -> Tile:
@@ -15,10 +19,8 @@ def tile(request: HttpRequest) -> Tile:
         url=reverse("evaluations:list"),
         links=[("Evaluations", reverse("evaluations:list")), ("API", "/api/evaluations/")],
         stats=[
-            ("favorable", counts["favorable"]),
-            ("unfavorable", counts["unfavorable"]),
-            ("unconfirmed", counts["unconfirmed"]),
-            ("due", selectors.evaluations_due_count()),
+            *((state.label, present.number_text(counts[state.value])) for state in State),
+            ("Due", present.number_text(selectors.evaluations_due_count())),
         ],
-        note=f"Last decay pass: {latest.date}" if latest else "No decay pass yet.",
+        note=f"Last decay pass: {present.day(latest.date)}" if latest else "No decay pass yet.",
     )

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, diff
-from evaluations.models import Evaluation, Reason, State
+from evaluations.models import Evaluation, EvaluationAction, Reason, State
 
 F, U, C = State.FAVORABLE, State.UNFAVORABLE, State.UNCONFIRMED
 DEMO = [
@@ -54,7 +54,7 @@ def load(stdout) -> None:
         )
         audit_record(
             obj=evaluation,
-            action="evaluated",
+            action=EvaluationAction.CREATED,
             actor="evaluations.demo",
             changes=diff(
                 {}, {"state": state, "reason": reason, "score": 100, "company_name": name}

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.functional import lazy
 
 from core.boundary.forms import BoundaryForm
 from evaluations.types import registry
@@ -9,5 +10,5 @@ class EvaluationCreateForm(BoundaryForm):
     value = forms.CharField(
         max_length=64,
         label="Number",
-        help_text="A SIREN (e.g. 732 829 320) or an EU/UK VAT number (e.g. IE6388047V).",
+        help_text=lazy(registry.help_text, str)(),
     )

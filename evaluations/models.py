@@ -7,35 +7,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.audit import AuditAction
+from evaluations.outcomes import VALID_OUTCOMES, Reason, State
+from evaluations.types import registry
+
 MAX_SCORE = 100
 
 
-class State(models.TextChoices):
-    FAVORABLE = "favorable", "Favorable"
-    UNFAVORABLE = "unfavorable", "Unfavorable"
-    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+class EvaluationAction(AuditAction):
+    """What the audit trail records about evaluations and decay passes; the details (state,
+    reason, score, the counts of a pass) are in the event's changes, the source's words in
+    its reason."""
 
-
-class Reason(models.TextChoices):
-    COMPANY_OPENED = "company_opened", "Company opened"
-    COMPANY_CLOSED = "company_closed", "Company closed"
-    UNABLE_TO_REACH_API = "unable_to_reach_api", "Unable to reach the API"
-    ONGOING_DATABASE_UPDATE = "ongoing_database_update", "Ongoing database update"
-
-
-#: The (state, reason) pairs a source can answer; anything else is refused by the database.
-VALID_OUTCOMES = (
-    (State.FAVORABLE, Reason.COMPANY_OPENED),
-    (State.UNFAVORABLE, Reason.COMPANY_CLOSED),
-    (State.UNCONFIRMED, Reason.UNABLE_TO_REACH_API),
-    (State.UNCONFIRMED, Reason.ONGOING_DATABASE_UPDATE),
-)
+    CREATED = "evaluations.created", "Evaluated for the first time"
+    REEVALUATED = "evaluations.reevaluated", "Re-evaluated"
+    DECAY_PASS_FINISHED = "evaluations.decay_pass_finished", "Decay pass finished"
 
 
 def kind_choices() -> list[tuple[str, str]]:
     """Choices from the type registry: a callable, so adding a type needs no migration."""
-    from evaluations.types import registry
-
     return registry.choices()
 
 

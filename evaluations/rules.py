@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Greatest
 
-from evaluations.models import Reason, State
+from evaluations.outcomes import Reason, State
 from evaluations.types import TypeRegistry
 from evaluations.types import registry as default_registry
 

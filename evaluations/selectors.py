@@ -4,24 +4,62 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from core.audit import audit_timeline
+from core import present
+from core.access import User
+from core.audit import action_label, audit_timeline
 from core.models import AuditEvent
-from evaluations.models import DecayPass, Evaluation, State
+from evaluations.access import can_view_evaluations
+from evaluations.models import DecayPass, Evaluation, EvaluationAction, State
 from evaluations.rules import decide
 
-EVALUATION_ACTIONS = ("evaluated", "re-evaluated")
+#: The events that set a score (to 100): the exact points of the score's history.
+SCORING_ACTIONS = (EvaluationAction.CREATED, EvaluationAction.REEVALUATED)
 
 
-def evaluation_list() -> QuerySet[Evaluation]:
-    return Evaluation.objects.all().order_by("-id")
+def evaluation_list(
+    *,
+    user: User,
+    kind: str = "",
+    state: str = "",
+    reason: str = "",
+    score_min: int | Decimal | None = None,
+    score_max: int | Decimal | None = None,
+    q: str = "",
+    due: bool | None = None,
+) -> QuerySet[Evaluation]:
+    """The evaluations `user` may see, newest first, filtered (an empty filter filters
+    nothing): the list page and the API both read this. `q` finds a number (spaces and case
+    ignored) or a company name."""
+    if not can_view_evaluations(user):
+        return Evaluation.objects.none()
+    rows = Evaluation.objects.all()
+    if kind:
+        rows = rows.filter(kind=kind)
+    if state:
+        rows = rows.filter(state=state)
+    if reason:
+        rows = rows.filter(reason=reason)
+    if score_min is not None:
+        rows = rows.filter(score__gte=score_min)
+    if score_max is not None:
+        rows = rows.filter(score__lte=score_max)
+    text = (q or "").strip()
+    if text:
+        compact = text.replace(" ", "").upper()
+        rows = rows.filter(Q(value__icontains=compact) | Q(company_name__icontains=text))
+    if due is not None:
+        rows = rows.filter(reevaluation_due=due)
+    return rows.order_by("-id")
 
 
-def evaluation_get(*, evaluation_id: int) -> Evaluation | None:
-    return Evaluation.objects.filter(pk=evaluation_id).first()
+def evaluation_get(*, user: User, evaluation_id: int) -> Evaluation | None:
+    """The evaluation, or None when there is none (or `user` may not see it)."""
+    return evaluation_list(user=user).filter(pk=evaluation_id).first()
 
 
 def evaluation_history(evaluation: Evaluation) -> QuerySet[AuditEvent]:
@@ -32,6 +70,7 @@ def evaluation_history(evaluation: Evaluation) -> QuerySet[AuditEvent]:
 class ScorePoint:
     at: datetime.datetime
     score: int
+    #: What set the score, for people ("Re-evaluated", "Decay pass of 4 Apr 2026", "Now").
     what: str
 
 
@@ -44,7 +83,7 @@ def evaluation_score_series(evaluation: Evaluation) -> list[ScorePoint]:
     last_decayed_on). The last point is the stored score, now."""
     events = list(
         evaluation_history(evaluation)
-        .filter(action__in=EVALUATION_ACTIONS)
+        .filter(action__in=SCORING_ACTIONS)
         .order_by("created_at", "id")
     )
     passes = []
@@ -66,12 +105,12 @@ def evaluation_score_series(evaluation: Evaluation) -> list[ScorePoint]:
             changes = item.changes or {}
             before = changes.get("score", {}).get("from")
             if before is not None and points:
-                points.append(ScorePoint(at, int(before), "before re-evaluation"))
+                points.append(ScorePoint(at, int(before), "Before re-evaluation"))
             for name in ("state", "reason", "score"):
                 if name in changes:
                     current[name] = changes[name]["to"]
             current.setdefault("score", 100)
-            points.append(ScorePoint(at, int(current["score"]), item.action))
+            points.append(ScorePoint(at, int(current["score"]), action_label(item.action)))
         elif current:
             decision = decide(
                 kind=evaluation.kind,
@@ -81,8 +120,10 @@ def evaluation_score_series(evaluation: Evaluation) -> list[ScorePoint]:
             )
             if decision.changes_score:
                 current["score"] = decision.score
-                points.append(ScorePoint(at, decision.score, f"decay {item.date}"))
-    points.append(ScorePoint(timezone.now(), evaluation.score, "now"))
+                points.append(
+                    ScorePoint(at, decision.score, f"Decay pass of {present.day(item.date)}")
+                )
+    points.append(ScorePoint(timezone.now(), evaluation.score, "Now"))
     return points
 
 

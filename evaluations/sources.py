@@ -7,8 +7,7 @@ import threading
 
 from core.http import ExternalServiceError
 from evaluations.clients import SireneClient
-from evaluations.models import Reason, State
-from evaluations.types import SourceOutcome
+from evaluations.outcomes import VALID_OUTCOMES, Reason, SourceOutcome, State
 
 
 class SireneSource:
@@ -50,18 +49,10 @@ class SireneSource:
         )
 
 
-#: What the VAT fake can answer, drawn uniformly.
-VAT_OUTCOMES = (
-    (State.FAVORABLE, Reason.COMPANY_OPENED),
-    (State.UNFAVORABLE, Reason.COMPANY_CLOSED),
-    (State.UNCONFIRMED, Reason.UNABLE_TO_REACH_API),
-    (State.UNCONFIRMED, Reason.ONGOING_DATABASE_UPDATE),
-)
-
-
 class RandomVatSource:
-    """The VAT fake: one of the four outcomes at random. A seed makes the sequence of answers
-    of one process reproducible (settings.EVALUATIONS_VAT_FAKE_SEED)."""
+    """The VAT fake: one of the valid outcomes (`VALID_OUTCOMES`), drawn uniformly. A seed
+    makes the sequence of answers of one process reproducible
+    (settings.EVALUATIONS_VAT_FAKE_SEED)."""
 
     name = "VAT fake (random)"
 
@@ -71,5 +62,5 @@ class RandomVatSource:
 
     def check(self, value: str) -> SourceOutcome:
         with self._lock:
-            state, reason = self.random.choice(VAT_OUTCOMES)
+            state, reason = self.random.choice(VALID_OUTCOMES)
         return SourceOutcome(state, reason, note=f"{self.name}: {reason.value}")

@@ -19,9 +19,8 @@ all read this registry, so nothing else changes (and no migration is needed).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import Protocol
 
+from django.conf import settings
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -29,31 +28,12 @@ from stdnum.fr import siren
 from stdnum.gb import vat as gb_vat
 from stdnum.util import clean
 
-from evaluations.models import Reason, State
+from evaluations.outcomes import Source
+from evaluations.sources import RandomVatSource, SireneSource
 
 
 class InvalidNumber(ValueError):
     """The identifier is not valid for its type; the message is meant for people."""
-
-
-@dataclass(frozen=True)
-class SourceOutcome:
-    """What a source answered about a company."""
-
-    state: State
-    reason: Reason
-    company_name: str = ""
-    #: Free text for the audit trail (e.g. which error made the source unreachable).
-    note: str = ""
-
-
-class Source(Protocol):
-    """Tells the state of one company. Never raises for a failure of the external system:
-    "could not find out" is the outcome unconfirmed / unable_to_reach_api."""
-
-    name: str
-
-    def check(self, value: str) -> SourceOutcome: ...
 
 
 class EvaluationType:
@@ -62,7 +42,7 @@ class EvaluationType:
     #: Rule 4 (unconfirmed / unable_to_reach_api): decrease when score >= 50, and when < 50.
     decay_unreachable_high: int
     decay_unreachable_low: int
-    #: Shown next to the field in forms and the API schema.
+    #: Shown next to the number in the form and the API schema (`TypeRegistry.help_text`).
     help_text: str = ""
 
     def __init__(self) -> None:
@@ -103,8 +83,6 @@ class SirenType(EvaluationType):
             raise InvalidNumber(f"Not a valid SIREN ({_why(error)}).") from None
 
     def build_source(self) -> Source:
-        from evaluations.sources import SireneSource
-
         return SireneSource()
 
 
@@ -136,10 +114,6 @@ class VatType(EvaluationType):
             raise InvalidNumber(f"Not a valid VAT number ({_why(error)}).") from None
 
     def build_source(self) -> Source:
-        from django.conf import settings
-
-        from evaluations.sources import RandomVatSource
-
         return RandomVatSource(seed=settings.EVALUATIONS_VAT_FAKE_SEED)
 
 
@@ -174,6 +148,10 @@ class TypeRegistry:
 
     def choices(self) -> list[tuple[str, str]]:
         return [(t.kind, t.label) for t in self._types.values()]
+
+    def help_text(self) -> str:
+        """What the number of each type looks like, for the form and the API schema."""
+        return " ".join(f"{t.label}: {t.help_text}" for t in self._types.values() if t.help_text)
 
 
 registry = TypeRegistry()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,29 +11,34 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import present
 from core.access import requires
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFoundError
 from core.forms import add_application_error
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from evaluations import selectors, services
 from evaluations.access import can_evaluate
-from evaluations.filters import EvaluationFilter
+from evaluations.api.filters import EvaluationFilter
 from evaluations.forms import EvaluationCreateForm
+from evaluations.models import State
 
 
 @requires("evaluations", "view")
 @require_GET
 def evaluation_list(request: HttpRequest) -> HttpResponse:
-    filterset = EvaluationFilter(request.GET, queryset=selectors.evaluation_list())
-    queryset = filterset.qs if filterset.is_valid() else selectors.evaluation_list().none()
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    # The API's FilterSet parses the parameters (one definition); the selector filters.
+    form = EvaluationFilter(request.GET).form
+    rows = (
+        selectors.evaluation_list(user=request.user, **form.cleaned_data) if form.is_valid() else []
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "evaluations/list.html",
         {
-            "filter": filterset,
+            "form": form,
             "page": page,
             "query": query.urlencode(),
             "can_evaluate": can_evaluate(request.user),
@@ -49,7 +56,8 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             add_application_error(form, error)
         else:
-            messages.success(request, f"{evaluation} evaluated: {evaluation.get_state_display()}.")
+            state = present.choice_label(evaluation.state, State)
+            messages.success(request, f"{evaluation} evaluated: {state}.")
             return redirect("evaluations:detail", evaluation_id=evaluation.pk)
     return render(request, "evaluations/create.html", {"form": form})
 
@@ -57,24 +65,16 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
 @requires("evaluations", "view")
 @require_GET
 def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
-    evaluation = selectors.evaluation_get(evaluation_id=evaluation_id)
+    evaluation = selectors.evaluation_get(user=request.user, evaluation_id=evaluation_id)
     if evaluation is None:
         raise Http404
-    points = selectors.evaluation_score_series(evaluation)
-    chart = {
-        # Wall-clock times in settings.TIME_ZONE, as on the rest of the page (plotly ignores
-        # UTC offsets).
-        "x": [timezone.localtime(p.at).replace(tzinfo=None).isoformat() for p in points],
-        "y": [point.score for point in points],
-        "text": [point.what for point in points],
-    }
     return render(
         request,
         "evaluations/detail.html",
         {
             "evaluation": evaluation,
             "events": selectors.evaluation_history(evaluation),
-            "chart": chart,
+            "chart": _score_chart(selectors.evaluation_score_series(evaluation)),
             "plotly_js": PLOTLY_JS_URL_PATH,
             "can_evaluate": can_evaluate(request.user) and not evaluation.is_final,
         },
@@ -86,12 +86,38 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 def evaluation_reevaluate(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     try:
         evaluation = services.evaluation_reevaluate(evaluation_id=evaluation_id, actor=request.user)
+    except NotFoundError:
+        raise Http404 from None
     except ApplicationError as error:
-        if error.status_code == 404:
-            raise Http404 from None
         messages.error(request, error.message)
     else:
-        messages.success(
-            request, f"Re-evaluated: {evaluation.get_state_display()}, score {evaluation.score}."
-        )
+        state = present.choice_label(evaluation.state, State)
+        score = present.number_text(evaluation.score)
+        messages.success(request, f"Re-evaluated: {state}, score {score}.")
     return redirect("evaluations:detail", evaluation_id=evaluation_id)
+
+
+#: The chart's time axis spans at least this long, so that it reads in days (a new
+#: evaluation's points are seconds apart: plotly would count milliseconds).
+CHART_MIN_SPAN = timedelta(days=7)
+
+
+def _score_chart(points: list[selectors.ScorePoint]) -> dict:
+    """The score chart's data: wall-clock times in the person's zone (plotly ignores UTC
+    offsets, so the zone is named on the axis), a date axis at least a week wide, and a
+    hover text for each point made by core.present."""
+    local = [timezone.localtime(point.at) for point in points]
+    start = local[0].replace(hour=0, minute=0, second=0, microsecond=0)
+    end = max(local[-1] + timedelta(days=1), start + CHART_MIN_SPAN)
+    end = end.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def wall_clock(moment: datetime) -> str:
+        return moment.replace(tzinfo=None).isoformat(timespec="seconds")
+
+    return {
+        "x": [wall_clock(moment) for moment in local],
+        "y": [point.score for point in points],
+        "text": [f"{present.moment(point.at)}: {point.what}" for point in points],
+        "range": [wall_clock(start), wall_clock(end)],
+        "zone": present.zone_name(local[-1]),
+    }

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from evaluations.models import Evaluation, Reason, State
-from evaluations.types import SourceOutcome, registry
+from evaluations.outcomes import SourceOutcome
+from evaluations.types import registry
 
 OUTCOMES = {
     "opened": SourceOutcome(State.FAVORABLE, Reason.COMPANY_OPENED, "Acme SAS", "test: Actif"),

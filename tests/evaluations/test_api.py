@@ -33,7 +33,7 @@ def test_create_answers_with_the_evaluation_after_its_first_evaluation(api, fake
         100,
     )
     assert body["company_name"] == "Acme SAS"
-    assert body["history"][0]["action"] == "evaluated"
+    assert body["history"][0]["action"] == "evaluations.created"
     assert body["history"][0]["actor"] == "ana"
 
 
@@ -99,9 +99,31 @@ def test_detail_has_the_history_and_the_score_over_time(api, fake_sources):
 
     body = api.get(f"{URL}{created['id']}/").json()
 
-    assert [event["action"] for event in body["history"]] == ["evaluated"]
+    assert [event["action"] for event in body["history"]] == ["evaluations.created"]
     assert body["score_history"][0]["score"] == 100
-    assert body["score_history"][-1]["what"] == "now"
+    assert body["score_history"][-1]["what"] == "Now"
+
+
+def test_the_history_has_the_shape_of_every_audit_trail(api, fake_sources):
+    created = api.post(URL, {"kind": "SIREN", "value": "732829320"}).json()
+
+    [event] = api.get(f"{URL}{created['id']}/").json()["history"]
+
+    assert set(event) == {
+        "at",
+        "actor",
+        "action",
+        "action_label",
+        "changes",
+        "reason",
+        "request_id",
+    }
+    assert (event["action"], event["action_label"]) == (
+        "evaluations.created",
+        "Evaluated for the first time",
+    )
+    assert event["changes"]["state"] == {"from": None, "to": "favorable"}
+    assert event["reason"] == "test: Actif"
 
 
 def test_reevaluate(api, fake_sources, evaluation_factory):

@@ -24,8 +24,8 @@ def test_decay_evaluations_runs_a_pass_reevaluates_and_summarises(evaluation_fac
 
     output = run("decay_evaluations", "--date", "2026-02-01", "--concurrency", "1")
 
-    assert "decay      [" in output
-    assert "100%" in output
+    assert "decay: 100%" in output  # the progress bars (tqdm)
+    assert "re-evaluate: 100%" in output
     assert "rule 3 favorable, decayed          1" in output
     assert "rule 2 queued for re-evaluation    1" in output
     assert "re-evaluated                       1" in output
@@ -57,7 +57,7 @@ def test_evaluate_creates_then_reevaluates(fake_sources):
     second = run("evaluate", "SIREN", "732829320")
 
     assert first.startswith("Created #")
-    assert "favorable / company_opened, score 100 (Acme SAS)" in first
+    assert "Favorable / Company opened, score 100 (Acme SAS)" in first
     assert second.startswith("Re-evaluated #")
     assert Evaluation.objects.count() == 1
 

@@ -1,6 +1,8 @@
-"""The data migration that turns stored technical audit reasons into sentences."""
+"""The data migrations: technical audit reasons become sentences; audit actions become the
+app's vocabulary."""
 
 import importlib
+from collections.abc import Iterator
 
 import pytest
 
@@ -9,6 +11,17 @@ SEARCH = (
     "GET http://register.internal/api/records/1.0/search/?dataset=economicref-france-sirene-v3"
     "&q=732829320&sort=datederniertraitementetablissement&refine.etablissementsiege=oui"
 )
+
+
+@pytest.fixture
+def migrated_back_to_the_latest() -> Iterator[None]:
+    """A test that migrates backwards leaves the database at the latest migration again."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.parametrize(
@@ -37,6 +50,7 @@ def test_rewrite(old, new):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back_to_the_latest")
 def test_the_migration_rewrites_the_history_of_evaluations(evaluation_factory):
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
@@ -62,3 +76,64 @@ def test_the_migration_rewrites_the_history_of_evaluations(evaluation_factory):
 
     event.refresh_from_db()
     assert event.reason == "the SIRENE register did not answer (HTTP 502)"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back_to_the_latest")
+def test_the_audit_actions_become_the_vocabulary_and_back(evaluation_factory, user_factory):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from core.models import AuditEvent
+    from evaluations.models import DecayPass, EvaluationAction
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("evaluations", "0002_public_failure_notes")])
+    evaluation = evaluation_factory(value="732829320")
+    decay_pass = DecayPass.objects.create(date="2026-03-01", chunk_size=10)
+    other = user_factory(username="someone")  # another model's event keeps its text
+
+    def event(obj, action: str) -> AuditEvent:
+        return AuditEvent.objects.create(
+            actor_label="system",
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj),
+            action=action,
+        )
+
+    events = {
+        "created": event(evaluation, "evaluated"),
+        "reevaluated": event(evaluation, "re-evaluated"),
+        "finished": event(decay_pass, "decay pass finished"),
+        "not ours": event(other, "re-evaluated"),
+        "unknown": event(evaluation, "something else"),
+    }
+
+    def actions() -> dict[str, str]:
+        return {name: AuditEvent.objects.get(pk=e.pk).action for name, e in events.items()}
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("evaluations", "0003_audit_actions")])
+
+    assert actions() == {
+        "created": EvaluationAction.CREATED,
+        "reevaluated": EvaluationAction.REEVALUATED,
+        "finished": EvaluationAction.DECAY_PASS_FINISHED,
+        "not ours": "re-evaluated",
+        "unknown": "something else",
+    }
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("evaluations", "0002_public_failure_notes")])
+
+    assert actions() == {
+        "created": "evaluated",
+        "reevaluated": "re-evaluated",
+        "finished": "decay pass finished",
+        "not ours": "re-evaluated",
+        "unknown": "something else",
+    }

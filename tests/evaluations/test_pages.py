@@ -44,6 +44,17 @@ def test_the_list_filters(analyst_client, evaluation_factory):
     assert "Transports Vercors" not in by_name
 
 
+def test_a_bad_filter_is_a_form_error_and_lists_nothing(analyst_client, evaluation_factory):
+    evaluation_factory(value="732829320", company_name="Boulangerie du Canal")
+
+    response = analyst_client.get("/evaluations/", {"kind": "DUNS"})
+
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.text
+    assert "Boulangerie du Canal" not in response.text
+    assert "No evaluation matches." in response.text
+
+
 def test_the_create_form_evaluates_and_shows_the_detail(analyst_client, fake_sources):
     response = analyst_client.post(
         "/evaluations/new/", {"kind": "SIREN", "value": "732 829 320"}, follow=True
@@ -91,6 +102,24 @@ def test_the_detail_has_a_chart_served_from_our_static_files(analyst_client, fak
     assert all(src.startswith("/static/") for src in scripts)
     assert not re.search(r'src="(https?:)?//', html)
     assert 'id="score-chart-data"' in html
+
+
+def test_the_chart_has_wall_clock_times_in_the_zone_and_a_week_long_date_axis(
+    analyst_client, evaluation_factory, time_machine
+):
+    import datetime as dt
+    import json
+
+    time_machine.move_to(dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC), tick=False)
+    row = evaluation_factory(score=100)
+
+    response = analyst_client.get(f"/evaluations/{row.pk}/")
+
+    chart = json.loads(re.search(r'id="score-chart-data"[^>]*>(.*?)</script>', response.text)[1])
+    assert chart["x"] == ["2026-07-02T00:30:00"]  # 00:30 the next day in Paris (CEST)
+    assert chart["zone"] == "CEST"
+    assert chart["range"] == ["2026-07-02T00:00:00", "2026-07-09T00:00:00"]
+    assert chart["text"] == ["2 Jul 2026, 00:30 CEST: Now"]
 
 
 def test_plotly_js_is_served(analyst_client):

@@ -8,6 +8,7 @@ from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from evaluations import services
 from evaluations.models import DecayPass, Evaluation, Reason, State
+from evaluations.services.evaluation import _claim_next_due
 from evaluations.types import EvaluationType, registry
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_create_asks_the_source_and_starts_at_100(fake_sources, user_factory):
     assert evaluation.company_name == "Acme SAS"
     assert fake_sources["SIREN"].calls == ["732829320"]
     event = audit_timeline(evaluation).get()
-    assert (event.action, event.actor_label) == ("evaluated", "alice")
+    assert (event.action, event.actor_label) == ("evaluations.created", "alice")
     assert event.changes["score"] == {"from": None, "to": 100}
     assert event.changes["state"] == {"from": None, "to": "favorable"}
 
@@ -43,7 +44,7 @@ def test_create_asks_the_source_and_starts_at_100(fake_sources, user_factory):
 )
 def test_bad_input_names_the_field(fake_sources, kind, value, field):
     with pytest.raises(ApplicationError) as caught:
-        services.evaluation_create(kind=kind, value=value)
+        services.evaluation_create(kind=kind, value=value, actor="tests")
 
     assert caught.value.status_code == 400
     assert list(caught.value.fields) == [field]
@@ -51,10 +52,10 @@ def test_bad_input_names_the_field(fake_sources, kind, value, field):
 
 
 def test_one_evaluation_per_kind_and_value(fake_sources):
-    first = services.evaluation_create(kind="VAT", value="ie6388047v")
+    first = services.evaluation_create(kind="VAT", value="ie6388047v", actor="tests")
 
     with pytest.raises(ConflictError) as caught:
-        services.evaluation_create(kind="VAT", value="IE 6388047 V")
+        services.evaluation_create(kind="VAT", value="IE 6388047 V", actor="tests")
 
     assert str(first.pk) in caught.value.message
     assert len(fake_sources["VAT"].calls) == 1
@@ -70,7 +71,7 @@ def test_reevaluate_sets_100_and_records_the_change(fake_sources, evaluation_fac
     evaluation.refresh_from_db()
     assert (evaluation.state, evaluation.score) == (State.FAVORABLE, 100)
     event = audit_timeline(evaluation).get()
-    assert event.action == "re-evaluated"
+    assert event.action == "evaluations.reevaluated"
     assert event.changes["score"] == {"from": 37, "to": 100}
     assert event.changes["reason"] == {"from": "unable_to_reach_api", "to": "company_opened"}
     assert event.reason == "test: Actif"
@@ -80,20 +81,50 @@ def test_unfavorable_is_final(fake_sources, evaluation_factory):
     closed = evaluation_factory(state=State.UNFAVORABLE, reason=Reason.COMPANY_CLOSED, score=3)
 
     with pytest.raises(ConflictError, match="final"):
-        services.evaluation_reevaluate(evaluation_id=closed.pk)
+        services.evaluation_reevaluate(evaluation_id=closed.pk, actor="tests")
 
     assert fake_sources["SIREN"].calls == []
 
 
 def test_reevaluating_an_unknown_id_is_not_found():
     with pytest.raises(NotFoundError):
-        services.evaluation_reevaluate(evaluation_id=999_999)
+        services.evaluation_reevaluate(evaluation_id=999_999, actor="tests")
+
+
+@pytest.mark.parametrize("evaluation_id", ["abc", "²", "-1", 0, True, 2**70, None, 1.0])
+def test_reevaluating_something_that_is_not_an_id_is_not_found(fake_sources, evaluation_id):
+    with pytest.raises(NotFoundError):
+        services.evaluation_reevaluate(evaluation_id=evaluation_id, actor="tests")
+
+    assert fake_sources["SIREN"].calls == []
+
+
+def test_an_id_as_digits_is_taken(fake_sources, evaluation_factory):
+    row = evaluation_factory(score=10)
+
+    services.evaluation_reevaluate(evaluation_id=str(row.pk), actor="tests")
+
+    row.refresh_from_db()
+    assert row.score == 100
+
+
+@pytest.mark.parametrize("ids", [["x"], [1, "²"], [2**70], [None]])
+def test_queueing_something_that_is_not_an_id_is_a_400_on_ids(evaluation_factory, ids):
+    row = evaluation_factory(score=10)
+
+    with pytest.raises(ApplicationError) as caught:
+        services.evaluations_queue_reevaluation(ids=[row.pk, *ids], actor="tests")
+
+    assert (caught.value.status_code, list(caught.value.fields)) == (400, ["ids"])
+    assert not Evaluation.objects.filter(reevaluation_due=True).exists()
 
 
 def test_evaluate_creates_then_reevaluates(fake_sources):
-    first, created = services.evaluation_evaluate(kind="SIREN", value="732829320")
+    first, created = services.evaluation_evaluate(kind="SIREN", value="732829320", actor="tests")
     fake_sources["SIREN"].outcome = "unreachable"
-    second, created_again = services.evaluation_evaluate(kind="SIREN", value="732829320")
+    second, created_again = services.evaluation_evaluate(
+        kind="SIREN", value="732829320", actor="tests"
+    )
 
     assert (created, created_again) == (True, False)
     assert first.pk == second.pk
@@ -102,8 +133,8 @@ def test_evaluate_creates_then_reevaluates(fake_sources):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_source_is_never_called_inside_a_transaction(fake_sources, evaluation_factory):
-    created = services.evaluation_create(kind="SIREN", value="732829320")
-    services.evaluation_reevaluate(evaluation_id=created.pk)
+    created = services.evaluation_create(kind="SIREN", value="732829320", actor="tests")
+    services.evaluation_reevaluate(evaluation_id=created.pk, actor="tests")
     due = evaluation_factory(score=0, reevaluation_due=True)
     services.reevaluate_next_due()
 
@@ -131,10 +162,10 @@ def test_a_claimed_row_is_not_taken_twice_until_its_lease_expires(
 ):
     row = evaluation_factory(score=0, reevaluation_due=True)
 
-    assert services._claim_next_due(time_machine_now) == row.pk
-    assert services._claim_next_due(time_machine_now) is None
+    assert _claim_next_due(time_machine_now) == row.pk
+    assert _claim_next_due(time_machine_now) is None
     later = time_machine_now + datetime.timedelta(seconds=121)
-    assert services._claim_next_due(later) == row.pk
+    assert _claim_next_due(later) == row.pk
 
 
 def test_a_due_row_that_became_unfavorable_is_dropped_from_the_queue(
@@ -160,7 +191,7 @@ def test_queueing_skips_final_ones_and_starts_bounded_runners(
 
     with django_capture_on_commit_callbacks() as callbacks:
         queued, skipped = services.evaluations_queue_reevaluation(
-            ids=[r.pk for r in rows] + [closed.pk]
+            ids=[r.pk for r in rows] + [closed.pk], actor="tests"
         )
 
     assert (queued, skipped) == (3, 1)

@@ -7,7 +7,7 @@ from celery.schedules import crontab
 from core.models import AuditEvent
 from core.schedules import declared_jobs, sync_periodic_tasks
 from evaluations import services, tasks
-from evaluations.models import DecayPass, Evaluation
+from evaluations.models import DecayPass, Evaluation, EvaluationAction
 
 
 @pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_concurrent_drains_reevaluate_each_row_exactly_once(evaluation_factory, 
 
     assert done == 12
     assert sorted(fake_sources["SIREN"].calls) == sorted(r.value for r in rows)
-    assert AuditEvent.objects.filter(action="re-evaluated").count() == 12
+    assert AuditEvent.objects.filter(action=EvaluationAction.REEVALUATED).count() == 12
 
 
 def test_the_nightly_job_is_declared_at_two_in_the_morning():

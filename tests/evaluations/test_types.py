@@ -74,3 +74,24 @@ def test_a_type_is_registered_once():
     assert local.choices() == [("THING", "Thing")]
     with pytest.raises(ValueError, match="already registered"):
         local.register(Thing())
+
+
+def test_the_form_and_the_api_describe_the_number_of_every_registered_type(monkeypatch):
+    from evaluations.api.serializers import EvaluationCreateSerializer
+    from evaluations.forms import EvaluationCreateForm
+
+    class UkCompanyNumber(EvaluationType):
+        kind = "UK_CRN"
+        label = "UK company number"
+        decay_unreachable_high = 2
+        decay_unreachable_low = 2
+        help_text = "8 characters, e.g. 00445790."
+
+    monkeypatch.setitem(registry._types, "UK_CRN", UkCompanyNumber())
+
+    form_help = str(EvaluationCreateForm()["value"].help_text)
+    api_help = str(EvaluationCreateSerializer().fields["value"].help_text)
+    for text in (form_help, api_help):
+        assert "SIREN: French company number" in text
+        assert "VAT number: EU or UK VAT number" in text
+        assert "UK company number: 8 characters, e.g. 00445790." in text

@@ -1,34 +1,48 @@
 """`manage.py decay_evaluations [--date YYYY-MM-DD]`: one decay pass in the foreground,
-re-evaluations included, with a progress bar and a summary."""
+re-evaluations included, with progress bars (tqdm) and a summary."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils import timezone
+from tqdm import tqdm
 
+from core import present
 from core.boundary import parse_date_option
 from evaluations import services
 
 
-class ProgressBar:
-    def __init__(self, stdout, label: str, width: int = 30) -> None:
-        self.stdout, self.label, self.width = stdout, label, width
-        self.tty = stdout.isatty() if hasattr(stdout, "isatty") else False
-        self.last_tenth = -1
+class _Stream:
+    """The command's stdout as tqdm writes to it: text as it comes (OutputWrapper would end
+    every piece with a newline), so a terminal redraws one line."""
 
-    def update(self, done: int, total: int) -> None:
-        fraction = done / total if total else 1.0
-        filled = int(self.width * fraction)
-        bar = "#" * filled + "." * (self.width - filled)
-        line = f"{self.label} [{bar}] {fraction:4.0%} {done}/{total}"
-        if self.tty:
-            self.stdout.write("\r" + line, ending="")
-            if done >= total:
-                self.stdout.write("")
-        elif int(fraction * 10) != self.last_tenth:  # logs: one line per 10 %
-            self.last_tenth = int(fraction * 10)
-            self.stdout.write(line)
+    def __init__(self, out: OutputWrapper) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text, ending="")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return self.out.isatty()
+
+
+def progress_bar(out: OutputWrapper, *, desc: str, total: int, unit: str) -> tqdm:
+    """A bar on the command's stdout. In a log (not a terminal) it is redrawn at most every
+    30 s, and its last state is always written."""
+    stream = _Stream(out)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=unit,
+        file=stream,
+        mininterval=0.1 if stream.isatty() else 30,
+        dynamic_ncols=stream.isatty(),
+        ncols=None if stream.isatty() else 80,
+    )
 
 
 class Command(BaseCommand):
@@ -49,10 +63,20 @@ class Command(BaseCommand):
             day = parse_date_option(options["date"]) if options["date"] else timezone.localdate()
         except ValueError as error:
             raise CommandError(f"--date {error}") from None
-        bar = ProgressBar(self.stdout, "decay     ")
-        report = services.decay_pass_run(
-            on_date=day, chunk_size=options["chunk_size"], progress=bar.update
-        )
+        bars: list[tqdm] = []  # made at the first chunk, when the total is known
+
+        def advance(done: int, total: int) -> None:
+            if not bars:
+                bars.append(progress_bar(self.stdout, desc="decay", total=total, unit="rows"))
+            bars[0].update(done - bars[0].n)
+
+        try:
+            report = services.decay_pass_run(
+                on_date=day, chunk_size=options["chunk_size"], progress=advance
+            )
+        finally:
+            for bar in bars:
+                bar.close()
         for line in report.summary_lines():
             self.stdout.write(line)
         if report.already_done:
@@ -60,10 +84,17 @@ class Command(BaseCommand):
         due = report.due_now
         reevaluated = 0
         if due:
-            reeval_bar = ProgressBar(self.stdout, "re-evaluate")
-            reevaluated = services.reevaluate_all_due(
-                concurrency=options["concurrency"] or settings.EVALUATIONS_REEVALUATION_CONCURRENCY,
-                progress=lambda n: reeval_bar.update(min(n, due), due),
-            )
-        self.stdout.write(f"  re-evaluated                       {reevaluated}")
-        self.stdout.write(f"  unchanged                          {report.unchanged}")
+            with progress_bar(
+                self.stdout, desc="re-evaluate", total=due, unit="evaluations"
+            ) as bar:
+                reevaluated = services.reevaluate_all_due(
+                    concurrency=options["concurrency"]
+                    or settings.EVALUATIONS_REEVALUATION_CONCURRENCY,
+                    progress=lambda _done: bar.update(1),
+                )
+        self.stdout.write(
+            f"  re-evaluated                       {present.number_text(reevaluated)}"
+        )
+        self.stdout.write(
+            f"  unchanged                          {present.number_text(report.unchanged)}"
+        )

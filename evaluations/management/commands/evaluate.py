@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core import present
 from core.errors import ApplicationError
 from evaluations import services
+from evaluations.models import Reason, State
 from evaluations.types import registry
 
 
@@ -24,9 +26,11 @@ class Command(BaseCommand):
         except ApplicationError as error:
             details = [message for messages in error.fields.values() for message in messages]
             raise CommandError(" ".join(details) or error.message) from None
+        state = present.choice_label(evaluation.state, State)
+        reason = present.choice_label(evaluation.reason, Reason)
         self.stdout.write(
             f"{'Created' if created else 'Re-evaluated'} #{evaluation.pk} {evaluation.kind} "
-            f"{evaluation.value}: {evaluation.state} / {evaluation.reason}, score "
-            f"{evaluation.score}"
+            f"{evaluation.value}: {state} / {reason}, score "
+            f"{present.number_text(evaluation.score)}"
             + (f" ({evaluation.company_name})" if evaluation.company_name else "")
         )

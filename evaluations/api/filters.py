@@ -1,9 +1,10 @@
-"""The list filters, shared by the API and the list page."""
+"""The list's query parameters: parsed and documented here, applied by the selector
+(`selectors.evaluation_list`), for the API (`core.api.filters.SelectorFilterBackend`) and the
+list page (its form) alike."""
 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 
 from evaluations.models import Evaluation, Reason, State
 from evaluations.types import registry
@@ -15,16 +16,9 @@ class EvaluationFilter(django_filters.FilterSet):
     reason = django_filters.ChoiceFilter(choices=Reason.choices)
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score ≥")
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte", label="Score ≤")
-    q = django_filters.CharFilter(method="filter_text", label="Number or name")
+    q = django_filters.CharFilter(label="Number or name")
     due = django_filters.BooleanFilter(field_name="reevaluation_due", label="Due for re-evaluation")
 
     class Meta:
         model = Evaluation
         fields = ["kind", "state", "reason", "score_min", "score_max", "q", "due"]
-
-    def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        compact = value.replace(" ", "").upper()
-        return queryset.filter(Q(value__icontains=compact) | Q(company_name__icontains=value))

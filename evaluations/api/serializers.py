@@ -1,9 +1,12 @@
+"""Shapes of the evaluations API."""
+
 from __future__ import annotations
 
+from django.utils.functional import lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.models import AuditEvent
+from core.api.serializers import AuditEventSerializer
 from evaluations import selectors
 from evaluations.models import Evaluation
 from evaluations.types import registry
@@ -13,24 +16,20 @@ class EvaluationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=registry.choices())
     value = serializers.CharField(
         max_length=64,
-        help_text="The company's number: a SIREN (9 digits) or an EU/UK VAT number with its "
-        "country prefix. Validated and normalised (python-stdnum).",
+        help_text=lazy(
+            lambda: (
+                "The company's number, validated and normalised (python-stdnum). "
+                + registry.help_text()
+            ),
+            str,
+        )(),
     )
-
-
-class HistoryEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_label")
-
-    class Meta:
-        model = AuditEvent
-        fields = ["created_at", "actor", "action", "changes", "reason"]
-        read_only_fields = fields
 
 
 class ScorePointSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     score = serializers.IntegerField()
-    what = serializers.CharField()
+    what = serializers.CharField(help_text="What set the score, for people.")
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
@@ -60,9 +59,10 @@ class EvaluationDetailSerializer(EvaluationSerializer):
         fields = [*EvaluationSerializer.Meta.fields, "history", "score_history"]
         read_only_fields = fields
 
-    @extend_schema_field(HistoryEventSerializer(many=True))
+    @extend_schema_field(AuditEventSerializer(many=True))
     def get_history(self, evaluation: Evaluation) -> list[dict]:
-        return HistoryEventSerializer(selectors.evaluation_history(evaluation), many=True).data
+        """The audit trail, newest first."""
+        return AuditEventSerializer(selectors.evaluation_history(evaluation), many=True).data
 
     @extend_schema_field(ScorePointSerializer(many=True))
     def get_score_history(self, evaluation: Evaluation) -> list[dict]:

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from core.access import RolePermission
 from evaluations import selectors, services
-from evaluations.filters import EvaluationFilter
-from evaluations.serializers import (
+from evaluations.api.filters import EvaluationFilter
+from evaluations.api.serializers import (
     EvaluationCreateSerializer,
     EvaluationDetailSerializer,
     EvaluationSerializer,
@@ -33,8 +33,12 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     ordering_fields = ["id", "score", "last_evaluated_at", "value"]
     ordering = ["-id"]
 
+    def select(self, **filters):
+        """Every read of this view (see core.api.filters)."""
+        return selectors.evaluation_list(user=self.request.user, **filters)
+
     def get_queryset(self):
-        return selectors.evaluation_list()
+        return self.select()
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -70,6 +74,6 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     @action(detail=True, methods=["post"])
     def reevaluate(self, request: Request, pk: str | None = None) -> Response:
-        evaluation = self.get_object()
-        evaluation = services.evaluation_reevaluate(evaluation_id=evaluation.pk, actor=request.user)
+        # The service cleans the id (not an evaluation: 404) and refuses a final one (409).
+        evaluation = services.evaluation_reevaluate(evaluation_id=pk, actor=request.user)
         return Response(EvaluationDetailSerializer(evaluation).data)
