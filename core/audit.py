@@ -89,6 +89,10 @@ def audit_record(
     transaction so the event commits or rolls back with the change it describes. The event
     keeps the id of the request or task it was written in, so support can find its log lines.
     """
+    if not isinstance(action, AuditAction):
+        raise TypeError(
+            f"audit action {action!r} is not an AuditAction: declare it in the app's enum"
+        )
     user, label = _actor_fields(actor)
     return AuditEvent.objects.create(
         actor=user,

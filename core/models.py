@@ -14,7 +14,7 @@ class AuditEvent(models.Model):
     """Who or what changed which object, from what to what, why, and when.
 
     Any app writes these through `core.audit.audit_record` and shows them with
-    `core.audit.audit_timeline` and the `core/_timeline.html` include.
+    `core.audit.audit_timeline` and the `{% timeline %}` tag of the `present` library.
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

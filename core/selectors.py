@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.models import QueueHeartbeat, WorkerPing
+
+#: What separates the words of a search: spaces and commas.
+_WORDS = re.compile(r"[\s,]+")
+
+
+def search_words(queryset: QuerySet, text: str | None, fields: Sequence[str]) -> QuerySet:
+    """Rows where each word of `text` is found (case-insensitive) in one of `fields`: the one
+    meaning of `?search=` in every app's selectors (pages and API alike)."""
+    for word in _WORDS.split(text or ""):
+        if word:
+            match = Q()
+            for name in fields:
+                match |= Q(**{f"{name}__icontains": word})
+            queryset = queryset.filter(match)
+    return queryset
+
 
 #: What each queue's work is, for people told that it has stopped.
 QUEUE_PURPOSES = {

@@ -29,11 +29,11 @@ def evaluation_list(
     reason: str = "",
     score_min: int | Decimal | None = None,
     score_max: int | Decimal | None = None,
-    q: str = "",
+    search: str = "",
     due: bool | None = None,
 ) -> QuerySet[Evaluation]:
     """The evaluations `user` may see, newest first, filtered (an empty filter filters
-    nothing): the list page and the API both read this. `q` finds a number (spaces and case
+    nothing): the list page and the API both read this. `search` finds a number (spaces and case
     ignored) or a company name."""
     if not can_view_evaluations(user):
         return Evaluation.objects.none()
@@ -48,7 +48,7 @@ def evaluation_list(
         rows = rows.filter(score__gte=score_min)
     if score_max is not None:
         rows = rows.filter(score__lte=score_max)
-    text = (q or "").strip()
+    text = (search or "").strip()
     if text:
         compact = text.replace(" ", "").upper()
         rows = rows.filter(Q(value__icontains=compact) | Q(company_name__icontains=text))

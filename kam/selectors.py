@@ -22,7 +22,6 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -31,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.selectors import search_words
 from kam.access import User, is_kam_lead, works_on_accounts
 from kam.models import (
     Band,
@@ -55,7 +55,7 @@ def account_list(
     search: str | None = None,
 ) -> QuerySet[Restaurant]:
     """The accounts `user` may see (every account for a KAM lead, their own for a KAM, none
-    for anybody else), by name. `search`: in the name or the city."""
+    for anybody else), by name. `search`: words, each in the name, the city or the cuisine."""
     accounts = Restaurant.objects.select_related("owner")
     if not works_on_accounts(user):
         return accounts.none()
@@ -69,8 +69,7 @@ def account_list(
         accounts = accounts.filter(band=band)
     if city:
         accounts = accounts.filter(city__iexact=city)
-    if search:
-        accounts = accounts.filter(Q(name__icontains=search) | Q(city__icontains=search))
+    accounts = search_words(accounts, search, ["name", "city", "cuisine"])
     return accounts.order_by("name", "id")
 
 
@@ -87,12 +86,18 @@ def _visible_accounts(user: User, restaurant: int | None):
 
 
 def contact_list(
-    *, user: User, restaurant: int | None = None, is_primary: bool | None = None
+    *,
+    user: User,
+    restaurant: int | None = None,
+    is_primary: bool | None = None,
+    search: str | None = None,
 ) -> QuerySet[PointOfContact]:
-    """Contacts of the accounts `user` sees, account by account, the primary first."""
+    """Contacts of the accounts `user` sees, account by account, the primary first;
+    `search`: words, each in the name, the email or the phone."""
     contacts = PointOfContact.objects.filter(restaurant__in=_visible_accounts(user, restaurant))
     if is_primary is not None:
         contacts = contacts.filter(is_primary=is_primary)
+    contacts = search_words(contacts, search, ["name", "email", "phone"])
     return contacts.order_by("restaurant_id", "-is_primary", "name", "id")
 
 
@@ -337,11 +342,14 @@ def performance_list(
     band: str | None = None,
     city: str | None = None,
     owner: int | None = None,
+    search: str | None = None,
     now: dt.datetime | None = None,
 ) -> QuerySet[Restaurant]:
     """`account_list` with each account's live figures (`with_activity`), by name: filtered
     by the stored band like every other column."""
-    accounts = account_list(user=user, status=status, band=band, city=city, owner=owner)
+    accounts = account_list(
+        user=user, status=status, band=band, city=city, owner=owner, search=search
+    )
     return with_activity(accounts, now=now)
 
 

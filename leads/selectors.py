@@ -12,14 +12,20 @@ from django.db.models import Count, QuerySet
 
 from core.audit import audit_timeline
 from core.models import AuditEvent
+from core.selectors import search_words
 from leads.access import User, sees_all_leads, works_on_leads
 from leads.models import ACTIVE_RUN_STATUSES, Lead, QualificationRun, Stage
 
 
 def lead_list(
-    *, user: User, stage: str | None = None, owner_id: int | None = None
+    *,
+    user: User,
+    stage: str | None = None,
+    owner_id: int | None = None,
+    search: str | None = None,
 ) -> QuerySet[Lead]:
-    """The leads `user` may see, newest first, optionally of one stage or one owner."""
+    """The leads `user` may see, newest first, optionally of one stage or one owner;
+    `search`: words, each in the names, email or national id."""
     leads = Lead.objects.select_related("owner")
     if not works_on_leads(user):
         return leads.none()
@@ -29,7 +35,7 @@ def lead_list(
         leads = leads.filter(stage=stage)
     if owner_id is not None:
         leads = leads.filter(owner_id=owner_id)
-    return leads
+    return search_words(leads, search, ["first_name", "last_name", "email", "national_id"])
 
 
 def lead_get(*, user: User, lead_id: int) -> Lead | None:

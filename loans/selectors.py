@@ -7,34 +7,31 @@ loans); a user who may not sees none.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from core.access import User
 from core.audit import audit_timeline
 from core.models import AuditEvent
+from core.selectors import search_words
 from loans.access import can_view_loans
 from loans.models import LoanApplication, Status
-
-#: What separates the words of a search: spaces and commas (as DRF's search did).
-_WORDS = re.compile(r"[\s,]+")
 
 
 def loan_application_list(
     *,
     user: User | None = None,
     status: str | Iterable[str] | None = None,
-    q: str | None = None,
+    search: str | None = None,
     currency: str | None = None,
     created_from: dt.date | None = None,
     created_to: dt.date | None = None,
 ) -> QuerySet[LoanApplication]:
     """Applications, newest first.
 
-    `status`: one or several; `q`: words, each found in the first name, last name or email
+    `status`: one or several; `search`: words, each found in the first name, last name or email
     (case-insensitive); `currency`: case-insensitive; `created_from` / `created_to`: days
     (inclusive) in the current time zone. `user`: whose view (None: the system's, all).
     """
@@ -44,13 +41,7 @@ def loan_application_list(
     if status:
         statuses = [status] if isinstance(status, str) else list(status)
         applications = applications.filter(status__in=statuses)
-    for word in _WORDS.split(q or ""):
-        if word:
-            applications = applications.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-            )
+    applications = search_words(applications, search, ["first_name", "last_name", "email"])
     if currency:
         applications = applications.filter(currency__iexact=currency)
     if created_from is not None:

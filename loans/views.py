@@ -20,7 +20,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     form = StatusFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     applications = selectors.loan_application_list(
-        user=request.user, status=filters.get("status"), q=filters.get("q")
+        user=request.user, status=filters.get("status"), search=filters.get("q")
     )
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
     context = {

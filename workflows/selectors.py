@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from core.selectors import search_words
 from workflows.access import User, can_start, can_use_workflows, sees_definition_problems
 from workflows.models import (
     DefinitionProblem,
@@ -56,10 +57,15 @@ def definition_problem_list(*, user: User) -> QuerySet[DefinitionProblem]:
 
 
 def workflow_run_list(
-    *, user: User, status: str | None = None, definition: str | None = None
+    *,
+    user: User,
+    status: str | None = None,
+    definition: str | None = None,
+    search: str | None = None,
 ) -> QuerySet[WorkflowRun]:
     """The runs `user` may see (every run, for those who use workflows), newest first;
-    `status`: one of RunStatus; `definition`: a workflow key."""
+    `status`: one of RunStatus; `definition`: a workflow key; `search`: words, each in the
+    customer's first or last name."""
     runs = WorkflowRun.objects.select_related("definition", "customer", "created_by").order_by(
         "-created_at"
     )
@@ -69,7 +75,7 @@ def workflow_run_list(
         runs = runs.filter(status=status)
     if definition:
         runs = runs.filter(definition__key=definition)
-    return runs
+    return search_words(runs, search, ["customer__first_name", "customer__last_name"])
 
 
 def workflow_run_get(*, user: User, run_id) -> WorkflowRun | None:

@@ -16,7 +16,10 @@ cleaned values as keyword arguments:
 
 The selector does the filtering, so the page (which calls the same selector with its form's
 values) and the API never filter the same list in two ways. Parameters left empty are not
-passed. `?search=` and `?ordering=` (DRF's own backends) then apply to the selector's rows.
+passed. `?search=` is one of those parameters: a `search` CharFilter, matched by the
+selector with `core.selectors.search_words` (words, each in one of its fields), so a page's
+search box and the API's find the same rows. `?ordering=` (DRF's OrderingFilter) then applies
+to the selector's rows.
 A view without `select` is filtered by its FilterSet as django-filter does.
 """
 

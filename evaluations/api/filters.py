@@ -16,9 +16,11 @@ class EvaluationFilter(django_filters.FilterSet):
     reason = django_filters.ChoiceFilter(choices=Reason.choices)
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score ≥")
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte", label="Score ≤")
-    q = django_filters.CharFilter(label="Number or name")
+    search = django_filters.CharFilter(
+        label="Number or name", help_text="A number (spaces and case ignored) or a company name."
+    )
     due = django_filters.BooleanFilter(field_name="reevaluation_due", label="Due for re-evaluation")
 
     class Meta:
         model = Evaluation
-        fields = ["kind", "state", "reason", "score_min", "score_max", "q", "due"]
+        fields = ["kind", "state", "reason", "score_min", "score_max", "search", "due"]

@@ -29,7 +29,6 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     access_app = "evaluations"
     access_actions = {"create": "evaluate", "reevaluate": "evaluate"}
     filterset_class = EvaluationFilter
-    search_fields = ["value", "company_name"]
     ordering_fields = ["id", "score", "last_evaluated_at", "value"]
     ordering = ["-id"]
 

@@ -14,16 +14,25 @@ class AccountFilter(django_filters.FilterSet):
     band = django_filters.ChoiceFilter(choices=Band.choices)
     city = django_filters.CharFilter(help_text="The city, whatever the case.")
     owner = IdFilter(help_text="The KAM's user id.")
+    search = django_filters.CharFilter(
+        help_text="Words, each found in the name, the city or the cuisine."
+    )
 
 
 class PerformanceFilter(django_filters.FilterSet):
     band = django_filters.ChoiceFilter(choices=Band.choices)
     owner = IdFilter(help_text="The KAM's user id.")
+    search = django_filters.CharFilter(
+        help_text="Words, each found in the name, the city or the cuisine."
+    )
 
 
 class ContactFilter(django_filters.FilterSet):
     restaurant = IdFilter()
     is_primary = django_filters.BooleanFilter()
+    search = django_filters.CharFilter(
+        help_text="Words, each found in the name, the email or the phone."
+    )
 
 
 class InteractionFilter(django_filters.FilterSet):

@@ -108,7 +108,6 @@ class AccountViewSet(
         "reassign": "reassign",
     }
     filterset_class = AccountFilter
-    search_fields = ["name", "city", "cuisine"]
     ordering_fields = ["name", "city", "next_call_due_at", "created_at", "band", "status"]
     ordering = ["name", "id"]
 
@@ -190,7 +189,6 @@ class ContactViewSet(KamAccess, IntLookupMixin, viewsets.ModelViewSet):
 
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
-    search_fields = ["name", "email", "phone"]
 
     def select(self, **filters):
         return contact_list(user=self.request.user, **filters)
@@ -336,7 +334,6 @@ class PerformanceViewSet(KamAccess, mixins.ListModelMixin, viewsets.GenericViewS
 
     serializer_class = AccountSerializer
     filterset_class = PerformanceFilter
-    search_fields = ["name", "city"]
     ordering_fields = ["name", "city", "band"]
     ordering = ["name", "id"]
 

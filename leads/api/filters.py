@@ -12,6 +12,9 @@ from leads.models import QualificationRun, RunStatus, Stage
 class LeadFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     owner = IdFilter(help_text="The id of the sales agent in charge.")
+    search = django_filters.CharFilter(
+        help_text="Words, each found in the first or last name, email or national id."
+    )
 
 
 class RunFilter(django_filters.FilterSet):

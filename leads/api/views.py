@@ -50,16 +50,11 @@ class LeadViewSet(viewsets.ModelViewSet):
         "qualify_many": "qualify",
     }
     filterset_class = LeadFilter
-    search_fields = ["first_name", "last_name", "email", "national_id"]
     ordering_fields = ["created_at", "last_name", "stage"]
     lookup_value_regex = r"\d+"
 
-    def select(self, *, stage: str | None = None, owner=None):
-        return lead_list(
-            user=self.request.user,
-            stage=stage,
-            owner_id=int(owner) if owner is not None else None,
-        )
+    def select(self, *, owner: int | None = None, **filters):
+        return lead_list(user=self.request.user, owner_id=owner, **filters)
 
     def get_queryset(self):
         return self.select()
@@ -131,13 +126,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     ordering_fields = ["created_at"]
     lookup_value_regex = r"\d+"
 
-    def select(self, *, lead=None, status: str | None = None, outcome: str | None = None):
-        return run_list(
-            user=self.request.user,
-            lead_id=int(lead) if lead is not None else None,
-            status=status,
-            outcome=outcome,
-        )
+    def select(self, *, lead: int | None = None, **filters):
+        return run_list(user=self.request.user, lead_id=lead, **filters)
 
     def get_queryset(self):
         return self.select()

@@ -6,12 +6,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import RolePermission
-from core.api.filters import SelectorFilterBackend
 from loans import selectors, services
 from loans.api.filters import LoanApplicationFilter
 from loans.api.serializers import (
@@ -104,8 +102,6 @@ class LoanApplicationViewSet(
     permission_classes = [RolePermission]
     access_app = "loans"
     access_actions = {"create": "create"}
-    # `?search=` is one of the FilterSet's parameters (the selector searches), not DRF's.
-    filter_backends = [SelectorFilterBackend, OrderingFilter]
     filterset_class = LoanApplicationFilter
     ordering_fields = ["created_at", "amount", "status", "decided_at"]
     ordering = ["-created_at"]
@@ -113,8 +109,6 @@ class LoanApplicationViewSet(
     def select(self, **filters):
         """Every read of this view: the list's filters (parsed by `LoanApplicationFilter`)
         and a detail's row go through the selector the list page uses too."""
-        if "search" in filters:
-            filters["q"] = filters.pop("search")
         return selectors.loan_application_list(user=self.request.user, **filters)
 
     def get_queryset(self):

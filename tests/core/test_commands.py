@@ -57,3 +57,35 @@ def test_demo_data_is_refused_outside_development(settings):
 
     with pytest.raises(CommandError):
         call_command("load_demo_data")
+
+
+class _Out:
+    """A command's output stream that says whether it is a terminal."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("tty", "in_logs", "drawn"), [(True, False, True), (False, False, False), (False, True, True)]
+)
+def test_progress_bars_draw_on_a_terminal_and_in_logs_only_when_asked(tty, in_logs, drawn):
+    from django.core.management.base import OutputWrapper
+
+    from core.commands import progress_bar
+
+    out = _Out(tty)
+    with progress_bar(OutputWrapper(out), total=4, unit="leads", in_logs=in_logs) as bar:
+        bar.update(4)
+
+    assert ("4/4" in out.text) is drawn
+    assert "\n\r" not in out.text  # no newline added by Django between two redraws

@@ -34,7 +34,7 @@ def test_the_list_filters(analyst_client, evaluation_factory):
 
     everything = analyst_client.get("/evaluations/").text
     closed = analyst_client.get("/evaluations/", {"state": "unfavorable"}).text
-    by_name = analyst_client.get("/evaluations/", {"q": "boulangerie", "score_min": 80}).text
+    by_name = analyst_client.get("/evaluations/", {"search": "boulangerie", "score_min": 80}).text
 
     assert "Boulangerie du Canal" in everything
     assert "Transports Vercors" in everything

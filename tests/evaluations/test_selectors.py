@@ -79,12 +79,12 @@ def analyst(user_factory):
         ({"state": "unconfirmed"}, ["vat unreachable"]),
         ({"reason": "unable_to_reach_api", "score_min": 50}, ["vat unreachable"]),
         ({"score_min": 0, "score_max": 0}, []),
-        ({"q": "732 829 320"}, ["siren high"]),
-        ({"q": "lyon"}, ["siren low"]),
+        ({"search": "732 829 320"}, ["siren high"]),
+        ({"search": "lyon"}, ["siren low"]),
         ({"due": True}, ["vat unreachable"]),
         ({"due": False}, ["siren low", "siren high"]),
         (
-            {"kind": "", "q": "  ", "due": None, "score_min": None},
+            {"kind": "", "search": "  ", "due": None, "score_min": None},
             ["vat unreachable", "siren low", "siren high"],
         ),
     ],
@@ -104,7 +104,7 @@ def test_a_user_without_a_role_sees_no_evaluation(rows, user_factory):
 
 
 @pytest.mark.parametrize(
-    "query", ["kind=SIREN&score_max=50", "state=unconfirmed", "q=lyon", "due=false", ""]
+    "query", ["kind=SIREN&score_max=50", "state=unconfirmed", "search=lyon", "due=false", ""]
 )
 def test_the_page_and_the_api_list_the_same_rows(rows, analyst, client, token_client, query):
     client.force_login(analyst)

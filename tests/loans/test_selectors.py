@@ -30,10 +30,10 @@ def test_every_word_of_the_search_matches_a_name_or_the_email(application_factor
     application_factory(first_name="Ada", last_name="Lovelace", email="ada@analytical.uk")
     application_factory(first_name="Alan", last_name="Turing", email="alan@bletchley.uk")
 
-    assert names(selectors.loan_application_list(q="ada LOVELACE")) == ["Lovelace"]
-    assert names(selectors.loan_application_list(q="bletchley")) == ["Turing"]
-    assert names(selectors.loan_application_list(q="ada, bletchley")) == []
-    assert len(selectors.loan_application_list(q="  ")) == 2
+    assert names(selectors.loan_application_list(search="ada LOVELACE")) == ["Lovelace"]
+    assert names(selectors.loan_application_list(search="bletchley")) == ["Turing"]
+    assert names(selectors.loan_application_list(search="ada, bletchley")) == []
+    assert len(selectors.loan_application_list(search="  ")) == 2
 
 
 def test_currency_in_any_case_and_an_inclusive_day_range(application_factory):

@@ -17,3 +17,6 @@ class WorkflowRunFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": f"Choose one of {STATUSES}."},
     )
     definition = django_filters.CharFilter(max_length=64, help_text="a workflow key")
+    search = django_filters.CharFilter(
+        help_text="Words, each found in the customer's first or last name."
+    )

@@ -109,7 +109,6 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     access_actions = {"create": "start", "submit": "start"}
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_class = WorkflowRunFilter
-    search_fields = ["customer__first_name", "customer__last_name"]
     ordering_fields = ["created_at", "status"]
     ordering = ["-created_at"]
 

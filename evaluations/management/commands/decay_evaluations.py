@@ -4,45 +4,14 @@ re-evaluations included, with progress bars (tqdm) and a summary."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
 from core import present
 from core.boundary import parse_date_option
+from core.commands import progress_bar
 from evaluations import services
-
-
-class _Stream:
-    """The command's stdout as tqdm writes to it: text as it comes (OutputWrapper would end
-    every piece with a newline), so a terminal redraws one line."""
-
-    def __init__(self, out: OutputWrapper) -> None:
-        self.out = out
-
-    def write(self, text: str) -> None:
-        self.out.write(text, ending="")
-
-    def flush(self) -> None:
-        self.out.flush()
-
-    def isatty(self) -> bool:
-        return self.out.isatty()
-
-
-def progress_bar(out: OutputWrapper, *, desc: str, total: int, unit: str) -> tqdm:
-    """A bar on the command's stdout. In a log (not a terminal) it is redrawn at most every
-    30 s, and its last state is always written."""
-    stream = _Stream(out)
-    return tqdm(
-        total=total,
-        desc=desc,
-        unit=unit,
-        file=stream,
-        mininterval=0.1 if stream.isatty() else 30,
-        dynamic_ncols=stream.isatty(),
-        ncols=None if stream.isatty() else 80,
-    )
 
 
 class Command(BaseCommand):
@@ -67,7 +36,9 @@ class Command(BaseCommand):
 
         def advance(done: int, total: int) -> None:
             if not bars:
-                bars.append(progress_bar(self.stdout, desc="decay", total=total, unit="rows"))
+                bars.append(
+                    progress_bar(self.stdout, desc="decay", total=total, unit="rows", in_logs=True)
+                )
             bars[0].update(done - bars[0].n)
 
         try:
@@ -85,7 +56,7 @@ class Command(BaseCommand):
         reevaluated = 0
         if due:
             with progress_bar(
-                self.stdout, desc="re-evaluate", total=due, unit="evaluations"
+                self.stdout, desc="re-evaluate", total=due, unit="evaluations", in_logs=True
             ) as bar:
                 reevaluated = services.reevaluate_all_due(
                     concurrency=options["concurrency"]

@@ -12,9 +12,9 @@ import json
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
-from tqdm import tqdm
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.commands import progress_bar
 from core.errors import ApplicationError, ConflictError
 from core.present import duration
 from leads.models import QualificationRun, RunSource, Stage
@@ -22,30 +22,6 @@ from leads.selectors import pending_lead_ids, unknown_lead_ids
 from leads.services import qualification_runs_execute, qualification_start
 
 DECIDED = {Stage.PROSPECT, Stage.REJECTED}
-
-
-class _Partial:
-    """The command's stream for tqdm, which redraws its line with partial writes (`\\r...`):
-    a Django OutputWrapper would end each of them with a newline."""
-
-    def __init__(self, stream: OutputWrapper) -> None:
-        self.stream = stream
-
-    def write(self, text: str) -> None:
-        self.stream.write(text, ending="")
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-
-def progress_bar(total: int, stream: OutputWrapper) -> tqdm:
-    """`30%|███      | 12/40 [00:03<00:07, 4.10 leads/s]`, redrawn in place on a terminal;
-    silent otherwise (tqdm's `disable=None`) and when there is nothing to run, so a
-    redirected output holds only the results."""
-    return tqdm(total=total, file=_Partial(stream), unit=" leads", disable=None if total else True)
 
 
 def run_line(run: QualificationRun) -> str:
@@ -131,7 +107,7 @@ class Command(BaseCommand):
                 continue
             to_run.append(started.run.pk)
 
-        bar = progress_bar(len(to_run), self.stderr)
+        bar = progress_bar(self.stderr, total=len(to_run), unit="leads")
 
         def finished(run: QualificationRun) -> None:
             nonlocal undecided
