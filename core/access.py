@@ -97,7 +97,7 @@ ACCESS: dict[str, AppAccess] = {app.app: app for app in (
                {_R.LOAN_OFFICER: ALL, _R.ANALYST: ALL, _R.RISK_ANALYST: ALL}),
         Action("start", "start a run and fill in its steps (a definition may narrow who)",
                {_R.LOAN_OFFICER: ALL, _R.ANALYST: ALL, _R.RISK_ANALYST: ALL}),
-        Action("manage", "see definition files that fail to load",
+        Action("manage", "see the definition files the last sync refused",
                {}),
     )),
     AppAccess("evaluations", "Supplier evaluations", (
