@@ -26,6 +26,9 @@ def main(argv: list[str]) -> int:
         print(f"\n# bench {name}", flush=True)
         importlib.import_module(f"bench.bench_{name}").run()
         print(f"\n# bench {name} done in {time.perf_counter() - started:.1f} s", flush=True)
+    from bench.common import print_summary
+
+    print_summary()
     return 0
 
 
