@@ -18,8 +18,15 @@ from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
 from core.present import choice_label, moment
-from kam.access import can_change
-from kam.forms import AccountForm, CallForm, ContactForm, OrderForm, TransitionForm
+from kam.access import can_change, can_reassign
+from kam.forms import (
+    AccountForm,
+    CallForm,
+    ContactForm,
+    OrderForm,
+    ReassignForm,
+    TransitionForm,
+)
 from kam.models import TRANSITIONS, Band, CallOutcome
 from kam.selectors import (
     account_get,
@@ -39,6 +46,7 @@ from kam.selectors import (
 from kam.services import (
     account_create,
     account_transition,
+    accounts_reassign,
     call_log,
     contact_create,
     interaction_log,
@@ -110,7 +118,10 @@ def _sentences(error: ApplicationError) -> str:
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
+    return _local_path(request, request.POST.get("next", ""), default)
+
+
+def _local_path(request: HttpRequest, target: str, default: str) -> str:
     # A path of this site only: redirect() would take "x:y" for a view name to reverse (500).
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
@@ -171,6 +182,7 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
             "last_call_outcome": choice_label(account.last_call_outcome, CallOutcome),
             "transition_form": TransitionForm(allowed=TRANSITIONS[account.status]),
             "can_change": can_change(request.user, account),
+            "can_reassign": can_reassign(request.user),
             "chart": chart,
             "quick_outcomes": [(o.value, o.label) for o in QUICK_OUTCOMES],
         },
@@ -355,5 +367,70 @@ def accounts_page(request: HttpRequest) -> HttpResponse:
             "rows": [(a, BAND_BADGE.get(a.band, "badge-muted")) for a in accounts[:200]],
             "total": total,
             "q": query,
+            "can_reassign": can_reassign(request.user),
+        },
+    )
+
+
+MAX_REASSIGN = 500
+
+
+def _account_ids(values: list[str]) -> list[int]:
+    """The checked accounts' ids (anything that is not an id is ignored, not a 500)."""
+    ids = {int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 12}
+    return sorted(ids)[:MAX_REASSIGN]
+
+
+@requires("kam", "reassign")
+@require_http_methods(["GET", "POST"])
+def reassign_page(request: HttpRequest) -> HttpResponse:
+    """Give accounts to another KAM: the accounts (checked on the list, or one from its page),
+    the new KAM and a reason; then a confirmation that says what moves to whom; then the
+    same service as the API (each change audited, access moves at once)."""
+    source = request.POST if request.method == "POST" else request.GET
+    accounts = list(account_list(user=request.user, ids=_account_ids(source.getlist("accounts"))))
+    back = _local_path(request, source.get("back", ""), reverse("kam:accounts"))
+    form = ReassignForm(request.POST if request.method == "POST" else None)
+    confirming = False
+    if request.method == "POST" and form.is_valid() and accounts:
+        new_kam = form.cleaned_data["kam"]
+        if request.POST.get("confirm") == "yes":
+            try:
+                moved = accounts_reassign(
+                    actor=request.user,
+                    restaurant_ids=[a.pk for a in accounts],
+                    kam_id=new_kam.pk,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                kept = len(accounts) - moved
+                note = f"; {kept} {'were' if kept != 1 else 'was'} theirs already" if kept else ""
+                messages.success(
+                    request,
+                    f"{moved} account{'s' if moved != 1 else ''} moved to "
+                    f"{new_kam.get_username()}{note}.",
+                )
+                return redirect(back)
+        else:
+            confirming = True
+    moves = []
+    if confirming:
+        new_kam = form.cleaned_data["kam"]
+        moves = [
+            {"account": a, "from": a.owner.get_username(), "unchanged": a.owner_id == new_kam.pk}
+            for a in accounts
+        ]
+    return render(
+        request,
+        "kam/reassign.html",
+        {
+            "accounts": accounts,
+            "form": form,
+            "confirming": confirming,
+            "moves": moves,
+            "moving": sum(not m["unchanged"] for m in moves),
+            "back": back,
         },
     )
