@@ -240,7 +240,8 @@ def test_a_kam_lead_reassigns_accounts_from_the_list_with_a_confirmation(
 
     chosen = {"accounts": [first.pk, second.pk, theirs.pk], "back": "/kam/accounts/?q=Bistro"}
     page = client.get("/kam/accounts/reassign/", chosen).text
-    assert "3 accounts" in page and "now with" in page
+    assert "3 accounts" in page
+    assert "now with" in page
 
     # Both missing fields are reported at once.
     errors = client.post("/kam/accounts/reassign/", {"accounts": chosen["accounts"]}).text
@@ -259,10 +260,12 @@ def test_a_kam_lead_reassigns_accounts_from_the_list_with_a_confirmation(
         "/kam/accounts/reassign/",
         {**chosen, "kam": other_kam.pk, "reason": "Territory split", "confirm": "yes"},
     )
-    assert done.status_code == 302 and done["Location"] == "/kam/accounts/?q=Bistro"
+    assert done.status_code == 302
+    assert done["Location"] == "/kam/accounts/?q=Bistro"
     assert Restaurant.objects.filter(owner=other_kam).count() == 3
     message = client.get(done["Location"]).text
-    assert "2 accounts moved to" in message and "1 was theirs already" in message
+    assert "2 accounts moved to" in message
+    assert "1 was theirs already" in message
     events = AuditEvent.objects.filter(action=KamAction.REASSIGNED, reason="Territory split")
     assert events.count() == 2
 
