@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import present
 from core.access import requires
-from core.errors import ApplicationError
-from leads.access import can_qualify
+from core.errors import ApplicationError, NotFoundError
+from core.forms import parsed_fields
+from leads.access import can_change, can_qualify
 from leads.api.serializers import RunSerializer
 from leads.forms import LeadForm
 from leads.models import CheckStatus, QualificationRun, RunSource, RunStatus, Stage
 from leads.selectors import lead_get, lead_history, pipeline, run_get, run_list
-from leads.services import lead_create, qualification_start
+from leads.services import lead_check, lead_create, lead_update, qualification_start
 
 #: The pipeline's columns, left to right, with their titles.
 PIPELINE_COLUMNS = [
@@ -61,6 +62,7 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
             "latest": latest,
             "runs": runs,
             "can_qualify": can_qualify(request.user, lead) and lead.stage != Stage.PROSPECT,
+            "can_change": can_change(request.user, lead),
             "events": lead_history(lead=lead),
         },
     )
@@ -120,12 +122,43 @@ def _run_payload(run: QualificationRun) -> dict:
 @require_http_methods(["GET", "POST"])
 def lead_new(request: HttpRequest) -> HttpResponse:
     form = LeadForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead = lead_create(actor=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
+    if request.method == "POST":
+        lead = _submit(form, lambda data: lead_create(actor=request.user, **data))
+        if lead is not None:
             messages.success(request, f"Lead {lead.full_name} created.")
             return redirect("leads:lead", lead_id=lead.pk)
-    return render(request, "leads/lead_form.html", {"form": form})
+    return render(request, "leads/lead_form.html", {"form": form, "lead": None})
+
+
+@requires("leads", "change")
+@require_http_methods(["GET", "POST"])
+def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _lead_or_404(request, lead_id)
+    initial = {name: getattr(lead, name) for name in LeadForm.base_fields}
+    initial["national_id"] = lead.national_id_display
+    form = LeadForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        updated = _submit(
+            form,
+            lambda data: lead_update(lead_id=lead.pk, actor=request.user, **data),
+            lead_id=lead.pk,
+        )
+        if updated is not None:
+            messages.success(request, f"Lead {updated.full_name} saved.")
+            return redirect("leads:lead", lead_id=lead.pk)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
+
+
+def _submit(form: LeadForm, write, *, lead_id: int | None = None):
+    """One pass over every check: the form parses, the service's rules run on whatever
+    parsed (even when other fields did not), so one submit shows every field's message."""
+    valid = form.is_valid()
+    try:
+        if valid:
+            return write(form.cleaned_data)
+        lead_check(lead_id=lead_id, **parsed_fields(form))
+    except NotFoundError:
+        raise Http404("No such lead.") from None
+    except ApplicationError as error:
+        form.add_application_error(error)
+    return None

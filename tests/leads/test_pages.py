@@ -284,3 +284,78 @@ def test_the_lead_page_shows_dates_durations_and_labels_for_people(client, agent
     assert latest.pk != earlier.pk
     for raw in ("needs_review", "2026-11-20", "1984-05-12"):
         assert f">{raw}<" not in page
+
+
+# --- one submit shows every field's message; leads are edited from their page -----------------
+
+
+def test_four_bad_fields_show_four_messages_in_one_submit(client, agent):
+    client.force_login(agent)
+    data = {
+        "first_name": "",  # the form refuses it
+        "last_name": "Martin",
+        "birth_date": "1850-01-01",  # the service refuses it
+        "national_id": "2 84 05 75 116 045 15",  # the service: checksum
+        "email": "not-an-email",  # the form refuses it
+        "phone": "+33 6 12 34 56 78",
+    }
+
+    page = client.post("/leads/new/", data).text
+
+    assert page.count('class="errorlist') == 4
+    assert "This field is required." in page
+    assert "Enter a valid email address." in page
+    assert "Must be between 1900-01-01 and today." in page
+    assert "checksum" in page
+    assert 'value="Martin"' in page  # what was typed stays
+    assert not Lead.objects.exists()
+
+
+def test_a_sales_agent_edits_their_lead(client, agent, lead_factory):
+    lead = lead_factory(owner=agent, first_name="Lea", email="lea@example.test")
+    client.force_login(agent)
+    page = client.get(f"/leads/{lead.pk}/").text
+    assert f'href="/leads/{lead.pk}/edit/"' in page
+    form = client.get(f"/leads/{lead.pk}/edit/").text
+    assert 'value="lea@example.test"' in form
+
+    data = {
+        "first_name": "Léa",
+        "last_name": lead.last_name,
+        "birth_date": lead.birth_date.isoformat(),
+        "national_id": lead.national_id,
+        "email": "lea.new@example.test",
+        "phone": lead.phone,
+    }
+    errors = client.post(f"/leads/{lead.pk}/edit/", {**data, "email": "nope", "phone": "12"}).text
+    assert errors.count('class="errorlist') == 2
+
+    response = client.post(f"/leads/{lead.pk}/edit/", data)
+
+    assert response["Location"] == f"/leads/{lead.pk}/"
+    lead.refresh_from_db()
+    assert lead.first_name == "Léa"
+    assert lead.email == "lea.new@example.test"
+    assert "Lead Léa" in client.get(response["Location"]).text
+
+
+def test_another_agents_lead_cannot_be_edited(client, agent, other_agent, lead_factory):
+    lead = lead_factory(owner=other_agent)
+    client.force_login(agent)
+    assert client.get(f"/leads/{lead.pk}/edit/").status_code == 404
+    assert client.post(f"/leads/{lead.pk}/edit/", {}).status_code == 404
+
+
+def test_a_prospects_identity_cannot_change_and_the_page_says_so(client, agent, lead_factory):
+    lead = lead_factory(owner=agent, stage=Stage.PROSPECT)
+    client.force_login(agent)
+    data = {
+        "first_name": "Other",
+        "last_name": lead.last_name,
+        "birth_date": lead.birth_date.isoformat(),
+        "national_id": lead.national_id,
+        "email": lead.email,
+        "phone": lead.phone,
+    }
+    page = client.post(f"/leads/{lead.pk}/edit/", data).text
+    assert "A prospect&#x27;s identity" in page
