@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -8,10 +7,23 @@ from core import present
 from core.access import requires
 from core.errors import ApplicationError, NotFoundError
 from core.forms import add_application_error
+from core.lists import Column, Table
 from loans import selectors, services
 from loans.access import can_create_loans, can_resubmit
 from loans.forms import LoanApplicationForm, ResubmitForm, StatusFilterForm
 from loans.models import Status
+
+#: The list's columns: what sorts, what the CSV export writes.
+COLUMNS = [
+    Column("applicant", "Applicant", ("last_name", "first_name"),
+           value=lambda a: f"{a.first_name} {a.last_name}"),
+    Column("email", "Email", ("email",)),
+    Column("amount", "Amount", ("amount",), numeric=True,
+           value=lambda a: f"{a.amount} {a.currency}"),
+    Column("status", "Status", ("status",), value=lambda a: present.choice_label(a.status, Status)),
+    Column("created", "Created", ("created_at",), value=lambda a: a.created_at),
+    Column("decided", "Decided", ("decided_at",), value=lambda a: a.decided_at),
+]  # fmt: skip
 
 
 @requires("loans", "view")
@@ -22,14 +34,18 @@ def application_list(request: HttpRequest) -> HttpResponse:
     applications = selectors.loan_application_list(
         user=request.user, status=filters.get("status"), search=filters.get("q")
     )
-    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    table = Table(request, applications, COLUMNS, default_sort="-created")
+    if table.wants_export:
+        return table.export("loan-applications")
     context = {
         "form": form,
-        "page": page,
+        "table": table,
+        "page": table.page,
         "counts": [
             (status, present.choice_label(status, Status), count)
             for status, count in selectors.loan_application_status_counts(user=request.user).items()
         ],
+        "current_status": filters.get("status") or "",
         "can_create": can_create_loans(request.user),
     }
     # The page refreshes its table every few seconds by asking for this fragment.
