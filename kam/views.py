@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
+from core.lists import Column, Table
 from core.present import choice_label, moment
 from kam.access import can_change, can_reassign
 from kam.forms import (
@@ -27,7 +28,7 @@ from kam.forms import (
     ReassignForm,
     TransitionForm,
 )
-from kam.models import TRANSITIONS, Band, CallOutcome
+from kam.models import TRANSITIONS, Band, CallOutcome, LeadStatus
 from kam.selectors import (
     account_get,
     account_list,
@@ -353,20 +354,44 @@ def _thresholds() -> dict:
     }
 
 
+#: The accounts list's columns: what sorts, what the CSV export writes.
+ACCOUNT_COLUMNS = [
+    Column("name", "Restaurant", ("name",)),
+    Column("city", "City", ("city",)),
+    Column("status", "Status", ("status",), value=lambda a: a.get_status_display()),
+    Column("band", "Band", ("band",), value=lambda a: a.get_band_display()),
+    Column("kam", "KAM", ("owner__username",), value=lambda a: a.owner.get_username()),
+    Column("next_call", "Next call (restaurant time)", ("next_call_due_at",),
+           value=lambda a: moment(a.next_call_due_at, a.zone) if a.next_call_due_at else ""),
+]  # fmt: skip
+
+
 @requires("kam", "view")
 @require_GET
 def accounts_page(request: HttpRequest) -> HttpResponse:
-    """All accounts the user sees (first 200 by name), with a simple search."""
+    """Every account the user sees: search, filter by status or band, sort, page, export;
+    KAM leads tick accounts to reassign them."""
     query = request.GET.get("q", "").strip()
-    accounts = account_list(user=request.user, search=query)
-    total = accounts.count()
+    status = request.GET.get("status", "")
+    band = request.GET.get("band", "")
+    status = status if status in LeadStatus.values else ""
+    band = band if band in Band.values else ""
+    accounts = account_list(user=request.user, search=query, status=status, band=band)
+    table = Table(request, accounts, ACCOUNT_COLUMNS, default_sort="name")
+    if table.wants_export:
+        return table.export("accounts")
+    counts = band_counts(user=request.user)
     return render(
         request,
         "kam/accounts.html",
         {
-            "rows": [(a, BAND_BADGE.get(a.band, "badge-muted")) for a in accounts[:200]],
-            "total": total,
+            "table": table,
+            "rows": [(a, BAND_BADGE.get(a.band, "badge-muted")) for a in table.page.object_list],
             "q": query,
+            "status": status,
+            "band": band,
+            "statuses": LeadStatus.choices,
+            "bands": [(b, b.label, counts[b.value], BAND_BADGE[b]) for b in BAND_ORDER],
             "can_reassign": can_reassign(request.user),
         },
     )

@@ -24,6 +24,11 @@ def can_qualify(user: User, lead) -> bool:
     return can(user, APP, "qualify", owner_id=lead.owner_id)
 
 
+def can_qualify_any(user: User) -> bool:
+    """May qualify some leads (their own at least): the pipeline offers its checkboxes."""
+    return can(user, APP, "qualify")
+
+
 def can_change(user: User, lead) -> bool:
     return can(user, APP, "change", owner_id=lead.owner_id)
 

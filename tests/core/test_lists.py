@@ -127,3 +127,39 @@ def test_the_csv_export_of_100000_rows_runs_in_constant_memory(officer_client):
     # The rows alone weigh ~100 MiB as model instances; streamed in chunks of 2,000 the
     # export's peak stays a few MiB whatever the number of rows.
     assert peak < 12 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MiB"
+
+
+def test_the_pipeline_and_the_accounts_run_the_same_queries_whatever_the_page_size(client):
+    from django.contrib.auth.models import Group
+
+    from kam.models import Restaurant
+    from leads.models import Lead, QualificationRun
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.group_name)
+    manager = UserFactory(roles=[Role.SALES_MANAGER, Role.KEY_ACCOUNT_MANAGER_LEAD])
+    leads = Lead.objects.bulk_create(
+        Lead(first_name=f"F{i}", last_name=f"L{i}", birth_date="1980-01-01",
+             national_id=f"N{i:013d}", email=f"l{i}@example.test", phone="+33612345678",
+             owner=manager)
+        for i in range(220)
+    )  # fmt: skip
+    QualificationRun.objects.bulk_create(
+        QualificationRun(lead=lead, source="page", status="done", outcome="prospect", score=80)
+        for lead in leads
+    )
+    Restaurant.objects.bulk_create(
+        Restaurant(name=f"R{i}", city="Paris", country="FR", time_zone="Europe/Paris",
+                   currency="EUR", owner=manager)
+        for i in range(220)
+    )  # fmt: skip
+    client.force_login(manager)
+    for url in ("/leads/", "/kam/accounts/"):
+        counts = []
+        for size in (25, 200):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"{url}?size={size}")
+            assert response.status_code == 200
+            assert response.text.count('type="checkbox"') == size
+            counts.append(len(queries))
+        assert counts[0] == counts[1], (url, counts)

@@ -97,9 +97,11 @@ def test_the_lead_pages_show_dates_with_their_zone_durations_and_labels(page, ag
 
     sign_in(page, agent)
     page.goto("/leads/")
-    column = page.locator('[data-stage="needs_review"]')
-    assert column.get_by_role("heading").inner_text() == "Needs review 1"
-    column.get_by_role("link", name="Alice Martin").click()
+    assert page.locator('a.badge[data-stage="needs_review"]').inner_text() == "Needs review: 1"
+    row = page.locator('#pipeline tr[data-stage="needs_review"]')
+    assert row.locator("td").nth(2).inner_text() == "Needs review"
+    screenshot(page, "leads-pipeline")
+    row.get_by_role("link", name="Alice Martin").click()
 
     page.wait_for_url(f"**/leads/{lead.pk}/")
     assert page.locator("#lead-stage").inner_text() == "Needs review"

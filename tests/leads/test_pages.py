@@ -7,19 +7,77 @@ from leads.models import Lead, QualificationRun, RunStatus, Stage
 pytestmark = pytest.mark.django_db
 
 
-def test_pipeline_shows_leads_and_prospects_in_columns(client, agent, lead_factory):
-    lead_factory(owner=agent, first_name="Lea", stage=Stage.LEAD)
-    lead_factory(owner=agent, first_name="Paul", stage=Stage.PROSPECT)
+def test_pipeline_shows_each_leads_stage_and_latest_result(client, agent, lead_factory):
+    lea = lead_factory(owner=agent, first_name="Lea", stage=Stage.LEAD)
+    paul = lead_factory(owner=agent, first_name="Paul", stage=Stage.PROSPECT)
     lead_factory(first_name="Hidden")  # someone else's
+    QualificationRun.objects.create(
+        lead=paul, requested_by=agent, source="page", status=RunStatus.DONE,
+        outcome=Stage.PROSPECT, score=87, reasons=["score 87 is above 60"],
+    )  # fmt: skip
+    QualificationRun.objects.create(lead=lea, requested_by=agent, source="page")
     client.force_login(agent)
 
     page = client.get("/leads/").text
 
-    lead_column = page.split('data-stage="lead"')[1].split("</section>")[0]
-    prospect_column = page.split('data-stage="prospect"')[1].split("</section>")[0]
-    assert "Lea" in lead_column
-    assert "Paul" in prospect_column
+    lea_row = page.split(f'href="/leads/{lea.pk}/"')[1].split("</tr>")[0]
+    paul_row = page.split(f'href="/leads/{paul.pk}/"')[1].split("</tr>")[0]
+    assert "Being qualified" in lea_row
+    assert "87" in paul_row
+    assert "Score 87 is above 60" in paul_row
     assert "Hidden" not in page
+    assert 'href="?stage=prospect"' in page
+    assert "Prospect: 1" in page
+    prospects = client.get("/leads/?stage=prospect").text
+    assert "Paul" in prospects
+    assert f'href="/leads/{lea.pk}/"' not in prospects
+
+
+def test_the_pipeline_searches_sorts_and_exports(client, agent, lead_factory):
+    lead_factory(owner=agent, first_name="Zoe", last_name="Adams")
+    lead_factory(owner=agent, first_name="Anna", last_name="Zeller")
+    client.force_login(agent)
+    page = client.get("/leads/?sort=name").text
+    assert page.index("Zoe Adams") < page.index("Anna Zeller")
+    assert "Anna" not in client.get("/leads/?q=adams").text
+    export = client.get("/leads/?q=adams&export=csv")
+    body = b"".join(export.streaming_content).decode()
+    assert "Zoe Adams" in body
+    assert "Zeller" not in body
+
+
+def test_qualifying_many_from_the_pipeline_follows_them_on_one_page(
+    client, agent, other_agent, lead_factory, monkeypatch
+):
+    from leads import tasks
+
+    monkeypatch.setattr(tasks.qualify_run, "apply_async", lambda *a, **kw: None)
+    mine = [lead_factory(owner=agent) for _ in range(3)]
+    prospect = lead_factory(owner=agent, stage=Stage.PROSPECT)
+    theirs = lead_factory(owner=other_agent)
+    client.force_login(agent)
+
+    response = client.post(
+        "/leads/qualify/", {"leads": [*(lead.pk for lead in mine), prospect.pk, theirs.pk]}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/leads/qualify/progress/?runs=")
+    assert QualificationRun.objects.filter(lead__in=mine).count() == 3
+    assert not QualificationRun.objects.filter(lead=theirs).exists()
+    page = client.get(response["Location"])
+    assert "already a prospect" in page.text
+    assert "0 of 3 finished" in page.text
+    assert 'hx-trigger="every 2s' in page.text
+
+    QualificationRun.objects.filter(lead__in=mine).update(
+        status=RunStatus.DONE, outcome=Stage.PROSPECT, score=90
+    )
+    fragment = client.get(response["Location"], headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment
+    assert "3 of 3 finished" in fragment
+    assert "3 prospects" in fragment
+    assert "hx-trigger" not in fragment  # done: the page stops asking
 
 
 def test_pages_are_for_sales_and_staff(client, outsider, lead_factory):
