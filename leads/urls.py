@@ -13,5 +13,4 @@ urlpatterns = [
     path("<int:lead_id>/", views.lead_page, name="lead"),
     path("<int:lead_id>/edit/", views.lead_edit, name="edit"),
     path("<int:lead_id>/qualify/", views.lead_qualify, name="qualify"),
-    path("runs/<int:run_id>.json", views.run_json, name="run-json"),
 ]

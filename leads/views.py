@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -15,12 +15,9 @@ from core.errors import ApplicationError, NotFoundError
 from core.forms import parsed_fields
 from core.lists import Column, Table
 from leads.access import can_change, can_qualify, can_qualify_any
-from leads.api.serializers import RunSerializer
 from leads.forms import LeadForm
 from leads.models import (
     ACTIVE_RUN_STATUSES,
-    CheckStatus,
-    QualificationRun,
     RunSource,
     RunStatus,
     Stage,
@@ -29,7 +26,6 @@ from leads.selectors import (
     lead_get,
     lead_history,
     lead_table,
-    run_get,
     run_list,
     runs_progress,
     stage_counts,
@@ -175,9 +171,10 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(request, lead_id)
     runs = list(run_list(user=request.user, lead_id=lead.pk)[:RUNS_SHOWN])
     latest = runs[0] if runs else None
+    template = "leads/_lead_live.html" if request.headers.get("HX-Request") else None
     return render(
         request,
-        "leads/lead_detail.html",
+        template or "leads/lead_detail.html",
         {
             "lead": lead,
             "latest": latest,
@@ -205,38 +202,6 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
         else:
             messages.info(request, "This lead is already being qualified.")
     return redirect("leads:lead", lead_id=lead.pk)
-
-
-@requires("leads", "view")
-@require_GET
-def run_json(request: HttpRequest, run_id: int) -> JsonResponse:
-    """What the lead page polls while a run is under way."""
-    run = run_get(user=request.user, run_id=run_id)
-    if run is None:
-        raise Http404("No such run.")
-    return JsonResponse(_run_payload(run))
-
-
-def _run_payload(run: QualificationRun) -> dict:
-    """The API's run, with what the page shows (labels, durations) in `shown`: the script
-    fills in the table with the same text the template writes."""
-    data = RunSerializer(run).data
-    data["lead_stage"] = run.lead.stage
-    data["active"] = run.is_active
-    data["shown"] = {
-        "status": present.choice_label(run.outcome, Stage)
-        if run.outcome
-        else present.choice_label(run.status, RunStatus),
-        "checks": {
-            check.system: {
-                "status": present.choice_label(check.status, CheckStatus),
-                "latency": present.duration(check.latency_ms, unit="ms"),
-                "reason": capfirst(check.reason),
-            }
-            for check in run.check_list
-        },
-    }
-    return data
 
 
 @requires("leads", "create")

@@ -104,22 +104,25 @@ def test_the_qualify_button_starts_a_run_and_the_page_polls_it(client, agent, le
     run = QualificationRun.objects.get()
     assert run.source == "page"
     assert "Qualification started" in response.text
-    assert f'data-url="/leads/runs/{run.pk}.json"' in response.text
     assert 'data-active="true"' in response.text
-    polled = client.get(f"/leads/runs/{run.pk}.json").json()
-    assert (polled["status"], polled["active"], polled["registry"]["status"]) == (
-        "pending",
-        True,
-        "pending",
+    # While the run is under way the badge says so (not the previous result), and the live
+    # part asks for itself again.
+    assert "Being qualified…" in response.text
+    assert 'hx-trigger="every 500ms' in response.text
+    fragment = client.get(f"/leads/{lead.pk}/", headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment
+    assert 'id="lead-live"' in fragment
+    for system in ("registry", "archives", "scoring"):
+        assert f'data-check="{system}"' in fragment
+
+    QualificationRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE, outcome=Stage.REJECTED, score=12
     )
-    # What the script writes into the page, as the template writes it.
-    assert polled["shown"] == {
-        "status": "Waiting for a worker",
-        "checks": {
-            system: {"status": "Pending", "latency": "—", "reason": ""}
-            for system in ("registry", "archives", "scoring")
-        },
-    }
+    Lead.objects.filter(pk=lead.pk).update(stage=Stage.REJECTED)
+    fragment = client.get(f"/leads/{lead.pk}/", headers={"HX-Request": "true"}).text
+    assert "hx-trigger" not in fragment  # decided: the page stops asking
+    assert "Being qualified" not in fragment
+    assert ">Rejected</span>" in fragment
 
 
 def test_a_prospect_has_no_qualify_button(client, agent, lead_factory):
@@ -141,7 +144,7 @@ def test_someone_elses_lead_and_run_are_not_found(client, agent, lead_factory):
 
     assert client.get(f"/leads/{lead.pk}/").status_code == 404
     assert client.post(f"/leads/{lead.pk}/qualify/").status_code == 404
-    assert client.get(f"/leads/runs/{run.pk}.json").status_code == 404
+    assert client.get(f"/leads/qualify/progress/?runs={run.pk}").text.count("data-run=") == 0
 
 
 def test_new_lead_form_shows_field_errors(client, agent):
