@@ -43,27 +43,40 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        return render(request, "core/_system.html", _system_context())
+    return render(
+        request, "core/dashboard.html", {"tiles": tiles_for(request), **_system_context()}
+    )
+
+
+def _system_context() -> dict:
+    """The dashboard's live "System" part: the queues' heartbeats and the recent pings."""
     queues = queue_statuses()
     stopped = [queue for queue in queues if not queue.healthy]
-    return render(
-        request,
-        "core/dashboard.html",
-        {
-            "tiles": tiles_for(request),
-            "queues": queues,
-            "stopped_queues": stopped,
-            "every_queue_stopped": bool(queues) and len(stopped) == len(queues),
-            "stale_after": duration_phrase(settings.QUEUE_HEARTBEAT_STALE_AFTER),
-            "pings": recent_pings(),
-        },
-    )
+    pings = list(recent_pings())
+    return {
+        "queues": queues,
+        "stopped_queues": stopped,
+        "every_queue_stopped": bool(queues) and len(stopped) == len(queues),
+        "stale_after": duration_phrase(settings.QUEUE_HEARTBEAT_STALE_AFTER),
+        "pings": pings,
+        "ping_waiting": any(ping.executed_at is None for ping in pings),
+    }
 
 
 @require_POST
 def worker_ping(request: HttpRequest) -> HttpResponse:
     record = worker_ping_create(requested_by=request.user)
+    if request.headers.get("HX-Request"):
+        # The page stays; the system part shows the ping waiting, then its round trip.
+        return render(
+            request,
+            "core/_system.html",
+            {**_system_context(), "sent": str(record.id)[:8]},
+        )
     messages.info(
-        request, f"Ping {str(record.id)[:8]} sent to the workers; refresh to see its round trip."
+        request, f"Ping {str(record.id)[:8]} sent to the workers; its round trip shows below."
     )
     return redirect("dashboard")
 
