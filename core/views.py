@@ -10,12 +10,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.api.exceptions import error_body
 from core.dashboard import tiles_for
 from core.health import readiness
 from core.request_id import current_request_id
+from core.search import MIN_LENGTH, search_everything
 from core.selectors import duration_phrase, queue_statuses, recent_pings
 from core.services import worker_ping_create
 
@@ -63,6 +64,24 @@ def _system_context() -> dict:
         "pings": pings,
         "ping_waiting": any(ping.executed_at is None for ping in pings),
     }
+
+
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """The top bar's search. It posts, so what was typed (a name, an email, a national id)
+    stays out of URLs; a GET shows the empty form."""
+    text = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    groups = search_everything(user=request.user, text=text) if text else []
+    return render(
+        request,
+        "core/search.html",
+        {
+            "q": text,
+            "groups": groups,
+            "found": sum(len(group.hits) for group in groups),
+            "too_short": bool(text) and len(text) < MIN_LENGTH,
+        },
+    )
 
 
 @require_POST

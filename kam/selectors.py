@@ -370,3 +370,29 @@ def accounts_performance(
 def band_counts(*, user: User) -> dict[str, int]:
     counts = dict(account_list(user=user).order_by().values_list("band").annotate(n=Count("pk")))
     return {band.value: counts.get(band.value, 0) for band in Band}
+
+
+def search_hits(*, user: User, text: str, limit: int) -> list:
+    """The top bar's search: accounts by name, city or cuisine, or a contact's name, email
+    or phone."""
+    from django.urls import reverse
+
+    from core.search import SearchHit
+
+    accounts = account_list(user=user)
+    by_contact = search_words(
+        PointOfContact.objects.filter(restaurant__in=accounts.order_by().values("pk")),
+        text,
+        ["name", "email", "phone"],
+    ).values("restaurant_id")
+    found = search_words(accounts, text, ["name", "city", "cuisine"]) | accounts.filter(
+        pk__in=by_contact
+    )
+    return [
+        SearchHit(
+            title=account.name,
+            url=reverse("kam:account", args=[account.pk]),
+            details=(account.city, account.get_status_display(), account.owner.get_username()),
+        )
+        for account in found.order_by("name", "pk")[:limit]
+    ]

@@ -126,3 +126,24 @@ def runs_progress(*, user: User, run_ids: Iterable[int]) -> list[QualificationRu
         )
     }
     return [runs[pk] for pk in wanted if pk in runs]
+
+
+def search_hits(*, user: User, text: str, limit: int) -> list:
+    """The top bar's search: leads by name, email or national id (spaces ignored)."""
+    from django.urls import reverse
+
+    from core.search import SearchHit
+
+    compact = text.replace(" ", "")
+    leads = lead_list(user=user)
+    found = search_words(leads, text, ["first_name", "last_name", "email", "national_id"])
+    if compact.isdigit():
+        found = found | leads.filter(national_id__contains=compact)
+    return [
+        SearchHit(
+            title=lead.full_name,
+            url=reverse("leads:lead", args=[lead.pk]),
+            details=(lead.get_stage_display(), lead.email, lead.owner.get_username()),
+        )
+        for lead in found.order_by("last_name", "first_name", "pk")[:limit]
+    ]
