@@ -32,3 +32,25 @@ class ServiceErrorsMixin:
 
     def add_application_error(self, error: ApplicationError) -> None:
         add_application_error(self, error)  # type: ignore[arg-type]
+
+
+class ProfileForm(forms.Form):
+    """A person's own settings (the service checks the zone; the list offers only known ones)."""
+
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Time zone",
+        help_text="Every page shows times in this zone. Key-account pages also show each "
+        "restaurant's local time.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from django.conf import settings
+
+        from core.services import available_time_zones
+
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            ("", f"The server's ({settings.TIME_ZONE})"),
+            *((name, name.replace("_", " ")) for name in sorted(available_time_zones())),
+        ]

@@ -144,23 +144,24 @@ class _Echo:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value: Any) -> Any:
+def _safe(value: Any, zone: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        return timezone.localtime(value).isoformat(timespec="seconds")
+    if getattr(value, "tzinfo", None) is not None:
+        return value.astimezone(zone).isoformat(timespec="seconds")
     return value
 
 
 def csv_rows(
-    rows: Iterable[Any], columns: Sequence[tuple[str, Callable[[Any], Any]]]
+    rows: Iterable[Any], columns: Sequence[tuple[str, Callable[[Any], Any]]], *, zone: Any
 ) -> Iterator[str]:
+    """The CSV lines; times in `zone` (ISO 8601 with their offset)."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([label for label, _ in columns])  # BOM: Excel reads UTF-8
     for row in rows:
-        yield writer.writerow([_safe(value(row)) for _, value in columns])
+        yield writer.writerow([_safe(value(row), zone) for _, value in columns])
 
 
 def csv_response(
@@ -174,8 +175,10 @@ def csv_response(
         queryset.iterator(chunk_size=EXPORT_CHUNK) if isinstance(queryset, QuerySet) else queryset
     )
     stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    # The person's zone, read now: the rows are written after the view has returned.
+    zone = timezone.get_current_timezone()
     response = StreamingHttpResponse(
-        csv_rows(rows, columns), content_type="text/csv; charset=utf-8"
+        csv_rows(rows, columns, zone=zone), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
     response["Cache-Control"] = "no-store"

@@ -9,16 +9,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.api.exceptions import error_body
 from core.dashboard import tiles_for
+from core.errors import ApplicationError
+from core.forms import ProfileForm, add_application_error
 from core.health import readiness
 from core.request_id import current_request_id
 from core.search import MIN_LENGTH, search_everything
-from core.selectors import duration_phrase, queue_statuses, recent_pings
-from core.services import worker_ping_create
+from core.selectors import duration_phrase, queue_statuses, recent_pings, user_time_zone
+from core.services import user_time_zone_set, worker_ping_create
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +84,30 @@ def search(request: HttpRequest) -> HttpResponse:
             "found": sum(len(group.hits) for group in groups),
             "too_short": bool(text) and len(text) < MIN_LENGTH,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """A person's own settings: the time zone their pages show times in."""
+    form = ProfileForm(request.POST or None, initial={"time_zone": user_time_zone(request.user)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = user_time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Times are now shown in {chosen or settings.TIME_ZONE}"
+                + ("" if chosen else " (the server's time zone)")
+                + ".",
+            )
+            return redirect("profile")
+    return render(
+        request,
+        "core/profile.html",
+        {"form": form, "now": timezone.now(), "server_zone": settings.TIME_ZONE},
     )
 
 
