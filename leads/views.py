@@ -14,8 +14,8 @@ from core.access import requires
 from core.errors import ApplicationError, NotFoundError
 from core.forms import parsed_fields
 from core.lists import Column, Table
-from leads.access import can_change, can_qualify, can_qualify_any
-from leads.forms import LeadForm
+from leads.access import can_assign, can_change, can_qualify, can_qualify_any
+from leads.forms import LeadForm, ManagedLeadForm
 from leads.models import (
     ACTIVE_RUN_STATUSES,
     RunSource,
@@ -207,7 +207,7 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
 @requires("leads", "create")
 @require_http_methods(["GET", "POST"])
 def lead_new(request: HttpRequest) -> HttpResponse:
-    form = LeadForm(request.POST or None)
+    form = _form_class(request)(request.POST or None)
     if request.method == "POST":
         lead = _submit(form, lambda data: lead_create(actor=request.user, **data))
         if lead is not None:
@@ -222,7 +222,8 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(request, lead_id)
     initial = {name: getattr(lead, name) for name in LeadForm.base_fields}
     initial["national_id"] = lead.national_id_display
-    form = LeadForm(request.POST or None, initial=initial)
+    initial["owner"] = lead.owner
+    form = _form_class(request)(request.POST or None, initial=initial)
     if request.method == "POST":
         updated = _submit(
             form,
@@ -235,13 +236,18 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
 
 
+def _form_class(request: HttpRequest) -> type[LeadForm]:
+    """Sales managers also choose the agent in charge of the lead."""
+    return ManagedLeadForm if can_assign(request.user) else LeadForm
+
+
 def _submit(form: LeadForm, write, *, lead_id: int | None = None):
     """One pass over every check: the form parses, the service's rules run on whatever
     parsed (even when other fields did not), so one submit shows every field's message."""
     valid = form.is_valid()
     try:
         if valid:
-            return write(form.cleaned_data)
+            return write(form.service_data())
         lead_check(lead_id=lead_id, **parsed_fields(form))
     except NotFoundError:
         raise Http404("No such lead.") from None

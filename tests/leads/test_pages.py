@@ -2,7 +2,7 @@
 
 import pytest
 
-from leads.models import Lead, QualificationRun, RunStatus, Stage
+from leads.models import Lead, LeadAction, QualificationRun, RunStatus, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -420,3 +420,30 @@ def test_a_prospects_identity_cannot_change_and_the_page_says_so(client, agent, 
     }
     page = client.post(f"/leads/{lead.pk}/edit/", data).text
     assert "A prospect&#x27;s identity" in page
+
+
+def test_a_sales_manager_gives_a_lead_to_an_agent_from_its_page(
+    client, manager, agent, other_agent, lead_factory
+):
+    from core.models import AuditEvent
+
+    lead = lead_factory(owner=agent)
+    client.force_login(manager)
+    form = client.get(f"/leads/{lead.pk}/edit/").text
+    assert 'name="owner"' in form
+    data = {
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "birth_date": lead.birth_date.isoformat(),
+        "national_id": lead.national_id,
+        "email": lead.email,
+        "phone": lead.phone,
+        "owner": other_agent.pk,
+    }
+    client.post(f"/leads/{lead.pk}/edit/", data)
+    lead.refresh_from_db()
+    assert lead.owner == other_agent
+    assert AuditEvent.objects.filter(object_id=str(lead.pk), action=LeadAction.UPDATED).exists()
+    # An agent's form has no such field: the lead stays theirs.
+    client.force_login(other_agent)
+    assert 'name="owner"' not in client.get(f"/leads/{lead.pk}/edit/").text
