@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.boundary.forms import BoundaryForm
 from core.errors import ApplicationError
 
 
@@ -34,7 +35,7 @@ class ServiceErrorsMixin:
         add_application_error(self, error)  # type: ignore[arg-type]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(BoundaryForm):
     """A person's own settings (the service checks the zone; the list offers only known ones)."""
 
     time_zone = forms.ChoiceField(

@@ -109,8 +109,11 @@ def test_the_pages_show_money_times_with_their_zone_and_labels(page, kam):
     page.goto("/kam/performance/")
     assert page.get_by_text("₹123,456.50").first.is_visible()
     page.goto("/kam/accounts/")
-    assert re.search(r"IST$", page.locator(f'a[href="/kam/accounts/{account.pk}/"]').locator(
-        "xpath=ancestor::tr").locator("td").last.inner_text())  # fmt: skip
+    cell = page.locator(f'a[href="/kam/accounts/{account.pk}/"]').locator(
+        "xpath=ancestor::tr").locator("td").last.inner_text()  # fmt: skip
+    restaurant_time, yours = cell.split("\n")
+    assert re.search(r"IST$", restaurant_time)  # the restaurant's time first
+    assert re.search(r"^yours: .* (CET|CEST)$", yours)  # then the person's, beside
 
 
 def test_a_kam_lead_reassigns_three_accounts_from_the_list(page, kam, other_kam, kam_lead):
