@@ -16,6 +16,7 @@ class CoreConfig(AppConfig):
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="core.sync_schedules")
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="core.ensure_roles")
         _connect_task_request_ids()
+        _connect_first_heartbeat()
         if settings.CLEAR_CONTENT_TYPE_CACHE_PER_TASK:
             from celery.signals import task_prerun
 
@@ -30,6 +31,25 @@ def _connect_task_request_ids() -> None:
 
     task_prerun.connect(task_started, weak=False, dispatch_uid="core.request_id.start")
     task_postrun.connect(task_finished, weak=False, dispatch_uid="core.request_id.finish")
+
+
+def _connect_first_heartbeat() -> None:
+    # Beat sends a heartbeat to each queue every 30 s; a worker that has just started sends
+    # one to each of its own queues at once, so the dashboard shows it from its first second.
+    from celery.signals import worker_ready
+
+    worker_ready.connect(_first_heartbeat, weak=False, dispatch_uid="core.first_heartbeat")
+
+
+def _first_heartbeat(sender=None, **kwargs) -> None:
+    from core.tasks import heartbeat
+
+    try:
+        queues = [queue.name for queue in sender.task_consumer.queues]
+    except AttributeError:  # not a consumer we know: beat's heartbeats will come
+        return
+    for queue in queues:
+        heartbeat.apply_async(kwargs={"queue": queue}, queue=queue)
 
 
 def _ensure_roles(using: str = "default", **kwargs) -> None:

@@ -104,3 +104,20 @@ class WorkerPing(models.Model):
         if self.executed_at is None:
             return None
         return (self.executed_at - self.requested_at).total_seconds()
+
+
+class UserPreferences(models.Model):
+    """What a person chose for themselves: the time zone every page shows times in (blank:
+    the server's, settings.TIME_ZONE)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    time_zone = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "user preferences"
+
+    def __str__(self) -> str:
+        return f"preferences of user {self.user_id}"

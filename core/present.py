@@ -107,6 +107,15 @@ def moment(value: dt.datetime | None, zone: Any = None, *, seconds: bool = False
     return f"{format_datetime(local, pattern, locale=locale())} {zone_name(local)}"
 
 
+def also_yours(value: dt.datetime | None, zone: Any) -> str:
+    """The moment in the person's own zone when it reads differently from `zone` (a
+    restaurant's), else "": shown beside a local time so both are at hand."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    yours = moment(value)
+    return "" if yours == moment(value, zone) else yours
+
+
 def day(value: dt.date | dt.datetime | None, zone: Any = None) -> str:
     """'29 Nov 2026' (a datetime: its day in `zone`)."""
     if value is None or value == "":

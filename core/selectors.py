@@ -101,3 +101,15 @@ def queue_statuses(*, now: datetime | None = None) -> list[QueueStatus]:
 
 def recent_pings(*, limit: int = 5) -> QuerySet[WorkerPing]:
     return WorkerPing.objects.select_related("requested_by").order_by("-requested_at")[:limit]
+
+
+def user_time_zone(user) -> str:
+    """The time zone `user` chose ("" when they did not: the server's applies)."""
+    from core.models import UserPreferences
+
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return (
+        UserPreferences.objects.filter(user_id=user.pk).values_list("time_zone", flat=True).first()
+        or ""
+    )

@@ -9,15 +9,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.api.exceptions import error_body
 from core.dashboard import tiles_for
+from core.errors import ApplicationError
+from core.forms import ProfileForm, add_application_error
 from core.health import readiness
 from core.request_id import current_request_id
-from core.selectors import duration_phrase, queue_statuses, recent_pings
-from core.services import worker_ping_create
+from core.search import MIN_LENGTH, search_everything
+from core.selectors import duration_phrase, queue_statuses, recent_pings, user_time_zone
+from core.services import user_time_zone_set, worker_ping_create
 
 logger = logging.getLogger(__name__)
 
@@ -43,27 +47,82 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        return render(request, "core/_system.html", _system_context())
+    return render(
+        request, "core/dashboard.html", {"tiles": tiles_for(request), **_system_context()}
+    )
+
+
+def _system_context() -> dict:
+    """The dashboard's live "System" part: the queues' heartbeats and the recent pings."""
     queues = queue_statuses()
     stopped = [queue for queue in queues if not queue.healthy]
+    pings = list(recent_pings())
+    return {
+        "queues": queues,
+        "stopped_queues": stopped,
+        "every_queue_stopped": bool(queues) and len(stopped) == len(queues),
+        "stale_after": duration_phrase(settings.QUEUE_HEARTBEAT_STALE_AFTER),
+        "pings": pings,
+        "ping_waiting": any(ping.executed_at is None for ping in pings),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """The top bar's search. It posts, so what was typed (a name, an email, a national id)
+    stays out of URLs; a GET shows the empty form."""
+    text = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    groups = search_everything(user=request.user, text=text) if text else []
     return render(
         request,
-        "core/dashboard.html",
+        "core/search.html",
         {
-            "tiles": tiles_for(request),
-            "queues": queues,
-            "stopped_queues": stopped,
-            "every_queue_stopped": bool(queues) and len(stopped) == len(queues),
-            "stale_after": duration_phrase(settings.QUEUE_HEARTBEAT_STALE_AFTER),
-            "pings": recent_pings(),
+            "q": text,
+            "groups": groups,
+            "found": sum(len(group.hits) for group in groups),
+            "too_short": bool(text) and len(text) < MIN_LENGTH,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """A person's own settings: the time zone their pages show times in."""
+    form = ProfileForm(request.POST or None, initial={"time_zone": user_time_zone(request.user)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = user_time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Times are now shown in {chosen or settings.TIME_ZONE}"
+                + ("" if chosen else " (the server's time zone)")
+                + ".",
+            )
+            return redirect("profile")
+    return render(
+        request,
+        "core/profile.html",
+        {"form": form, "now": timezone.now(), "server_zone": settings.TIME_ZONE},
     )
 
 
 @require_POST
 def worker_ping(request: HttpRequest) -> HttpResponse:
     record = worker_ping_create(requested_by=request.user)
+    if request.headers.get("HX-Request"):
+        # The page stays; the system part shows the ping waiting, then its round trip.
+        return render(
+            request,
+            "core/_system.html",
+            {**_system_context(), "sent": str(record.id)[:8]},
+        )
     messages.info(
-        request, f"Ping {str(record.id)[:8]} sent to the workers; refresh to see its round trip."
+        request, f"Ping {str(record.id)[:8]} sent to the workers; its round trip shows below."
     )
     return redirect("dashboard")
 

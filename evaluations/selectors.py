@@ -140,3 +140,24 @@ def decay_pass_latest() -> DecayPass | None:
 
 def evaluations_due_count() -> int:
     return Evaluation.objects.filter(reevaluation_due=True).count()
+
+
+def search_hits(*, user: User, text: str, limit: int) -> list:
+    """The top bar's search: evaluations by SIREN or VAT number (spaces ignored) or company
+    name."""
+    from django.urls import reverse
+
+    from core.search import SearchHit
+
+    return [
+        SearchHit(
+            title=evaluation.company_name or f"{evaluation.kind} {evaluation.value}",
+            url=reverse("evaluations:detail", args=[evaluation.pk]),
+            details=(
+                f"{evaluation.kind} {evaluation.value}",
+                evaluation.get_state_display(),
+                f"score {evaluation.score}",
+            ),
+        )
+        for evaluation in evaluation_list(user=user, search=text)[:limit]
+    ]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
 from django.shortcuts import render
 
 from core import present
 from core.admin import AuditTrailInline, ReadOnlyAdminMixin
 from core.errors import ApplicationError
-from kam.access import can_reassign, possible_owners
+from kam.access import can_reassign
+from kam.forms import ReassignForm
 from kam.models import (
     CallReminder,
     Interaction,
@@ -22,15 +21,6 @@ from kam.models import (
     Restaurant,
 )
 from kam.services import accounts_reassign
-
-
-class ReassignForm(forms.Form):
-    kam = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="New KAM")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kam"].queryset = possible_owners()
 
 
 @admin.action(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from core.boundary import EVENT, PLANNED
 from core.boundary.forms import BoundaryForm, BoundedDateTimeField
 from core.forms import ServiceErrorsMixin
+from kam.access import possible_owners
 from kam.models import (
     CallOutcome,
     ContactRole,
@@ -135,3 +137,24 @@ class OrderForm(_AccountBoundForm):
     def __init__(self, *args, account, contacts, **kwargs) -> None:
         super().__init__(*args, account=account, contacts=contacts, **kwargs)
         self.fields["currency"].initial = account.currency
+
+
+class ReassignForm(ServiceErrorsMixin, BoundaryForm):
+    """The new KAM and the reason (the accounts come from the list's checkboxes)."""
+
+    kam = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        label="New KAM",
+        error_messages={"required": "Choose the KAM who takes the accounts."},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Say why the accounts change hands."},
+        help_text="Recorded in each account's history.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kam"].queryset = possible_owners().order_by("username")
+        self.fields["kam"].label_from_instance = lambda user: user.get_username()

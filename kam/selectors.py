@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -53,9 +54,11 @@ def account_list(
     city: str | None = None,
     owner: int | None = None,
     search: str | None = None,
+    ids: Collection[int] | None = None,
 ) -> QuerySet[Restaurant]:
     """The accounts `user` may see (every account for a KAM lead, their own for a KAM, none
-    for anybody else), by name. `search`: words, each in the name, the city or the cuisine."""
+    for anybody else), by name. `search`: words, each in the name, the city or the cuisine;
+    `ids`: only these accounts (those the user may not see are left out)."""
     accounts = Restaurant.objects.select_related("owner")
     if not works_on_accounts(user):
         return accounts.none()
@@ -63,6 +66,8 @@ def account_list(
         accounts = accounts.filter(owner_id=user.pk)
     if owner is not None:
         accounts = accounts.filter(owner_id=owner)
+    if ids is not None:
+        accounts = accounts.filter(pk__in=ids)
     if status:
         accounts = accounts.filter(status=status)
     if band:
@@ -365,3 +370,29 @@ def accounts_performance(
 def band_counts(*, user: User) -> dict[str, int]:
     counts = dict(account_list(user=user).order_by().values_list("band").annotate(n=Count("pk")))
     return {band.value: counts.get(band.value, 0) for band in Band}
+
+
+def search_hits(*, user: User, text: str, limit: int) -> list:
+    """The top bar's search: accounts by name, city or cuisine, or a contact's name, email
+    or phone."""
+    from django.urls import reverse
+
+    from core.search import SearchHit
+
+    accounts = account_list(user=user)
+    by_contact = search_words(
+        PointOfContact.objects.filter(restaurant__in=accounts.order_by().values("pk")),
+        text,
+        ["name", "email", "phone"],
+    ).values("restaurant_id")
+    found = search_words(accounts, text, ["name", "city", "cuisine"]) | accounts.filter(
+        pk__in=by_contact
+    )
+    return [
+        SearchHit(
+            title=account.name,
+            url=reverse("kam:account", args=[account.pk]),
+            details=(account.city, account.get_status_display(), account.owner.get_username()),
+        )
+        for account in found.order_by("name", "pk")[:limit]
+    ]

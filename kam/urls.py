@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.today_page, name="today"),
     path("accounts/", views.accounts_page, name="accounts"),
     path("accounts/new/", views.account_new, name="account-new"),
+    path("accounts/reassign/", views.reassign_page, name="reassign"),
     path("accounts/<int:restaurant_id>/", views.account_page, name="account"),
     path("accounts/<int:restaurant_id>/status/", views.account_transition_view, name="transition"),
     path("accounts/<int:restaurant_id>/quick-call/", views.quick_call, name="quick-call"),

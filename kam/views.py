@@ -17,10 +17,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError
+from core.lists import Column, Table
 from core.present import choice_label, moment
-from kam.access import can_change
-from kam.forms import AccountForm, CallForm, ContactForm, OrderForm, TransitionForm
-from kam.models import TRANSITIONS, Band, CallOutcome
+from kam.access import can_change, can_reassign
+from kam.forms import (
+    AccountForm,
+    CallForm,
+    ContactForm,
+    OrderForm,
+    ReassignForm,
+    TransitionForm,
+)
+from kam.models import TRANSITIONS, Band, CallOutcome, LeadStatus
 from kam.selectors import (
     account_get,
     account_list,
@@ -39,6 +47,7 @@ from kam.selectors import (
 from kam.services import (
     account_create,
     account_transition,
+    accounts_reassign,
     call_log,
     contact_create,
     interaction_log,
@@ -110,7 +119,10 @@ def _sentences(error: ApplicationError) -> str:
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
+    return _local_path(request, request.POST.get("next", ""), default)
+
+
+def _local_path(request: HttpRequest, target: str, default: str) -> str:
     # A path of this site only: redirect() would take "x:y" for a view name to reverse (500).
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
@@ -171,6 +183,7 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
             "last_call_outcome": choice_label(account.last_call_outcome, CallOutcome),
             "transition_form": TransitionForm(allowed=TRANSITIONS[account.status]),
             "can_change": can_change(request.user, account),
+            "can_reassign": can_reassign(request.user),
             "chart": chart,
             "quick_outcomes": [(o.value, o.label) for o in QUICK_OUTCOMES],
         },
@@ -341,19 +354,108 @@ def _thresholds() -> dict:
     }
 
 
+#: The accounts list's columns: what sorts, what the CSV export writes.
+ACCOUNT_COLUMNS = [
+    Column("name", "Restaurant", ("name",)),
+    Column("city", "City", ("city",)),
+    Column("status", "Status", ("status",), value=lambda a: a.get_status_display()),
+    Column("band", "Band", ("band",), value=lambda a: a.get_band_display()),
+    Column("kam", "KAM", ("owner__username",), value=lambda a: a.owner.get_username()),
+    Column("next_call", "Next call (restaurant time)", ("next_call_due_at",),
+           value=lambda a: moment(a.next_call_due_at, a.zone) if a.next_call_due_at else ""),
+]  # fmt: skip
+
+
 @requires("kam", "view")
 @require_GET
 def accounts_page(request: HttpRequest) -> HttpResponse:
-    """All accounts the user sees (first 200 by name), with a simple search."""
+    """Every account the user sees: search, filter by status or band, sort, page, export;
+    KAM leads tick accounts to reassign them."""
     query = request.GET.get("q", "").strip()
-    accounts = account_list(user=request.user, search=query)
-    total = accounts.count()
+    status = request.GET.get("status", "")
+    band = request.GET.get("band", "")
+    status = status if status in LeadStatus.values else ""
+    band = band if band in Band.values else ""
+    accounts = account_list(user=request.user, search=query, status=status, band=band)
+    table = Table(request, accounts, ACCOUNT_COLUMNS, default_sort="name")
+    if table.wants_export:
+        return table.export("accounts")
+    counts = band_counts(user=request.user)
     return render(
         request,
         "kam/accounts.html",
         {
-            "rows": [(a, BAND_BADGE.get(a.band, "badge-muted")) for a in accounts[:200]],
-            "total": total,
+            "table": table,
+            "rows": [(a, BAND_BADGE.get(a.band, "badge-muted")) for a in table.page.object_list],
             "q": query,
+            "status": status,
+            "band": band,
+            "statuses": LeadStatus.choices,
+            "bands": [(b, b.label, counts[b.value], BAND_BADGE[b]) for b in BAND_ORDER],
+            "can_reassign": can_reassign(request.user),
+        },
+    )
+
+
+MAX_REASSIGN = 500
+
+
+def _account_ids(values: list[str]) -> list[int]:
+    """The checked accounts' ids (anything that is not an id is ignored, not a 500)."""
+    ids = {int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 12}
+    return sorted(ids)[:MAX_REASSIGN]
+
+
+@requires("kam", "reassign")
+@require_http_methods(["GET", "POST"])
+def reassign_page(request: HttpRequest) -> HttpResponse:
+    """Give accounts to another KAM: the accounts (checked on the list, or one from its page),
+    the new KAM and a reason; then a confirmation that says what moves to whom; then the
+    same service as the API (each change audited, access moves at once)."""
+    source = request.POST if request.method == "POST" else request.GET
+    accounts = list(account_list(user=request.user, ids=_account_ids(source.getlist("accounts"))))
+    back = _local_path(request, source.get("back", ""), reverse("kam:accounts"))
+    form = ReassignForm(request.POST if request.method == "POST" else None)
+    confirming = False
+    if request.method == "POST" and form.is_valid() and accounts:
+        new_kam = form.cleaned_data["kam"]
+        if request.POST.get("confirm") == "yes":
+            try:
+                moved = accounts_reassign(
+                    actor=request.user,
+                    restaurant_ids=[a.pk for a in accounts],
+                    kam_id=new_kam.pk,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                kept = len(accounts) - moved
+                note = f"; {kept} {'were' if kept != 1 else 'was'} theirs already" if kept else ""
+                messages.success(
+                    request,
+                    f"{moved} account{'s' if moved != 1 else ''} moved to "
+                    f"{new_kam.get_username()}{note}.",
+                )
+                return redirect(back)
+        else:
+            confirming = True
+    moves = []
+    if confirming:
+        new_kam = form.cleaned_data["kam"]
+        moves = [
+            {"account": a, "from": a.owner.get_username(), "unchanged": a.owner_id == new_kam.pk}
+            for a in accounts
+        ]
+    return render(
+        request,
+        "kam/reassign.html",
+        {
+            "accounts": accounts,
+            "form": form,
+            "confirming": confirming,
+            "moves": moves,
+            "moving": sum(not m["unchanged"] for m in moves),
+            "back": back,
         },
     )

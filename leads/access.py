@@ -7,7 +7,7 @@ answers 404, as if it did not exist.
 
 from __future__ import annotations
 
-from core.access import ALL, User, can, scope
+from core.access import ALL, User, can, scope, users_who_can
 
 APP = "leads"
 
@@ -24,6 +24,11 @@ def can_qualify(user: User, lead) -> bool:
     return can(user, APP, "qualify", owner_id=lead.owner_id)
 
 
+def can_qualify_any(user: User) -> bool:
+    """May qualify some leads (their own at least): the pipeline offers its checkboxes."""
+    return can(user, APP, "qualify")
+
+
 def can_change(user: User, lead) -> bool:
     return can(user, APP, "change", owner_id=lead.owner_id)
 
@@ -35,3 +40,8 @@ def can_assign(user: User) -> bool:
 def can_own_leads(user) -> bool:
     """A lead's owner is an active user who may create leads (a sales agent or manager)."""
     return bool(user is not None and user.is_active and can(user, APP, "create"))
+
+
+def sales_agents():
+    """Who may be in charge of a lead (active users who may create leads)."""
+    return users_who_can(APP, "create")

@@ -6,6 +6,7 @@ from django import forms
 
 from core.boundary.forms import BoundaryForm
 from core.forms import ServiceErrorsMixin
+from leads.access import sales_agents
 
 
 class LeadForm(ServiceErrorsMixin, BoundaryForm):
@@ -19,3 +20,25 @@ class LeadForm(ServiceErrorsMixin, BoundaryForm):
     )
     email = forms.EmailField()
     phone = forms.CharField(max_length=32, widget=forms.TextInput(attrs={"type": "tel"}))
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ManagedLeadForm(LeadForm):
+    """The form a sales manager sees: they also choose the agent in charge."""
+
+    owner = forms.ModelChoiceField(
+        queryset=None, label="Sales agent", required=False, empty_label="Me"
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = sales_agents().order_by("username")
+        self.fields["owner"].label_from_instance = lambda user: user.get_username()
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "owner"}
+        if self.cleaned_data.get("owner") is not None:
+            data["owner_id"] = self.cleaned_data["owner"].pk
+        return data

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, JSONField, OuterRef, QuerySet, Subquery
 
 from core.audit import audit_timeline
 from core.models import AuditEvent
@@ -95,6 +95,55 @@ def stage_counts(*, user: User) -> dict[str, int]:
     return {stage.value: counts.get(stage.value, 0) for stage in Stage}
 
 
-def pipeline(*, user: User, per_column: int = 100) -> dict[str, list[Lead]]:
+def lead_table(
+    *, user: User, stage: str | None = None, search: str | None = None
+) -> QuerySet[Lead]:
+    """`lead_list` with the latest run of each lead (`run_id`, `run_status`, `run_outcome`,
+    `run_score`, `run_reasons`, `run_at`): one subquery each, which the database evaluates
+    for the rows of the page only."""
+    latest = QualificationRun.objects.filter(lead=OuterRef("pk")).order_by("-created_at", "-pk")
+
+    def last(field: str, **kwargs) -> Subquery:
+        return Subquery(latest.values(field)[:1], **kwargs)
+
+    return lead_list(user=user, stage=stage, search=search).annotate(
+        run_id=last("pk"),
+        run_status=last("status"),
+        run_outcome=last("outcome"),
+        run_score=last("score"),
+        run_reasons=last("reasons", output_field=JSONField()),
+        run_at=last("created_at"),
+    )
+
+
+def runs_progress(*, user: User, run_ids: Iterable[int]) -> list[QualificationRun]:
+    """These runs (those `user` may see), in the order given, for a progress page."""
+    wanted = list(dict.fromkeys(run_ids))
+    runs = {
+        run.pk: run
+        for run in QualificationRun.objects.select_related("lead").filter(
+            pk__in=wanted, lead__in=lead_list(user=user)
+        )
+    }
+    return [runs[pk] for pk in wanted if pk in runs]
+
+
+def search_hits(*, user: User, text: str, limit: int) -> list:
+    """The top bar's search: leads by name, email or national id (spaces ignored)."""
+    from django.urls import reverse
+
+    from core.search import SearchHit
+
+    compact = text.replace(" ", "")
     leads = lead_list(user=user)
-    return {stage.value: list(leads.filter(stage=stage)[:per_column]) for stage in Stage}
+    found = search_words(leads, text, ["first_name", "last_name", "email", "national_id"])
+    if compact.isdigit():
+        found = found | leads.filter(national_id__contains=compact)
+    return [
+        SearchHit(
+            title=lead.full_name,
+            url=reverse("leads:lead", args=[lead.pk]),
+            details=(lead.get_stage_display(), lead.email, lead.owner.get_username()),
+        )
+        for lead in found.order_by("last_name", "first_name", "pk")[:limit]
+    ]

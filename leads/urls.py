@@ -8,7 +8,9 @@ app_name = "leads"
 urlpatterns = [
     path("", views.pipeline_page, name="pipeline"),
     path("new/", views.lead_new, name="new"),
+    path("qualify/", views.qualify_many, name="qualify-many"),
+    path("qualify/progress/", views.qualify_progress, name="progress"),
     path("<int:lead_id>/", views.lead_page, name="lead"),
+    path("<int:lead_id>/edit/", views.lead_edit, name="edit"),
     path("<int:lead_id>/qualify/", views.lead_qualify, name="qualify"),
-    path("runs/<int:run_id>.json", views.run_json, name="run-json"),
 ]

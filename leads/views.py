@@ -3,28 +3,67 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import present
 from core.access import requires
-from core.errors import ApplicationError
-from leads.access import can_qualify
-from leads.api.serializers import RunSerializer
-from leads.forms import LeadForm
-from leads.models import CheckStatus, QualificationRun, RunSource, RunStatus, Stage
-from leads.selectors import lead_get, lead_history, pipeline, run_get, run_list
-from leads.services import lead_create, qualification_start
+from core.errors import ApplicationError, NotFoundError
+from core.forms import parsed_fields
+from core.lists import Column, Table
+from leads.access import can_assign, can_change, can_qualify, can_qualify_any
+from leads.forms import LeadForm, ManagedLeadForm
+from leads.models import (
+    ACTIVE_RUN_STATUSES,
+    RunSource,
+    RunStatus,
+    Stage,
+)
+from leads.selectors import (
+    lead_get,
+    lead_history,
+    lead_table,
+    run_list,
+    runs_progress,
+    stage_counts,
+)
+from leads.services import lead_check, lead_create, lead_update, qualification_start
 
-#: The pipeline's columns, left to right, with their titles.
-PIPELINE_COLUMNS = [
-    (Stage.LEAD, "Leads"),
-    (Stage.NEEDS_REVIEW, "Needs review"),
-    (Stage.PROSPECT, "Prospects"),
-    (Stage.REJECTED, "Rejected"),
-]
+#: The pipeline's stages, in the order a lead moves through them.
+STAGES = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]
+#: At most this many leads are qualified from one submit of the pipeline's checkboxes.
+MAX_BULK_QUALIFY = 200
+
+
+def _latest_result(lead) -> str:
+    if lead.run_status in ACTIVE_RUN_STATUSES:
+        return "Being qualified"
+    if lead.run_outcome:
+        return present.choice_label(lead.run_outcome, Stage)
+    return present.choice_label(lead.run_status, RunStatus) if lead.run_status else ""
+
+
+def _first_reason(lead) -> str:
+    reasons = lead.run_reasons or []
+    return capfirst(str(reasons[0])) if reasons else ""
+
+
+#: The pipeline's columns: what sorts, what the CSV export writes.
+COLUMNS = [
+    Column("name", "Name", ("last_name", "first_name"), value=lambda lead: lead.full_name),
+    Column("stage", "Stage", ("stage",), value=lambda lead: lead.get_stage_display()),
+    Column("score", "Score", numeric=True, value=lambda lead: lead.run_score),
+    Column("result", "Latest qualification", value=_latest_result),
+    Column("reason", "Reason", value=_first_reason),
+    Column("run_at", "Qualified", value=lambda lead: lead.run_at),
+    Column("owner", "Sales agent", ("owner__username",),
+           value=lambda lead: lead.owner.get_username()),
+    Column("created", "Created", ("created_at",), value=lambda lead: lead.created_at),
+]  # fmt: skip
+
 #: The latest run and the earlier ones on a lead's page.
 RUNS_SHOWN = 20
 
@@ -39,12 +78,91 @@ def _lead_or_404(request: HttpRequest, lead_id: int):
 @requires("leads", "view")
 @require_GET
 def pipeline_page(request: HttpRequest) -> HttpResponse:
-    columns = pipeline(user=request.user)
+    """Every lead the user sees: stage counts that filter, a search, sortable columns with the
+    latest qualification's result, score and reason; ticked leads are qualified together."""
+    stage = request.GET.get("stage", "")
+    stage = stage if stage in Stage.values else ""
+    query = request.GET.get("q", "").strip()
+    table = Table(
+        request,
+        lead_table(user=request.user, stage=stage or None, search=query),
+        COLUMNS,
+        default_sort="-created",
+    )
+    if table.wants_export:
+        return table.export("leads")
+    counts = stage_counts(user=request.user)
     return render(
         request,
         "leads/pipeline.html",
-        {"columns": [(stage, title, columns[stage]) for stage, title in PIPELINE_COLUMNS]},
+        {
+            "table": table,
+            "rows": [
+                {"lead": lead, "result": _latest_result(lead), "reason": _first_reason(lead)}
+                for lead in table.page.object_list
+            ],
+            "stages": [(s, s.label, counts[s.value]) for s in STAGES],
+            "total": sum(counts.values()),
+            "stage": stage,
+            "q": query,
+            "can_qualify": can_qualify_any(request.user),
+        },
     )
+
+
+@requires("leads", "qualify")
+@require_POST
+def qualify_many(request: HttpRequest) -> HttpResponse:
+    """Qualify the ticked leads (each as from its own page), then follow them on one page."""
+    ids = [v for v in request.POST.getlist("leads") if v.isascii() and v.isdigit() and len(v) < 12]
+    ids = list(dict.fromkeys(int(v) for v in ids))
+    if not ids:
+        messages.error(request, "Tick the leads to qualify first.")
+        return redirect("leads:pipeline")
+    if len(ids) > MAX_BULK_QUALIFY:
+        messages.error(request, f"Qualify at most {MAX_BULK_QUALIFY} leads at once.")
+        return redirect("leads:pipeline")
+    run_ids, refused = [], []
+    for lead_id in ids:
+        try:
+            started = qualification_start(
+                lead_id=lead_id, requested_by=request.user, source=RunSource.PAGE
+            )
+        except NotFoundError:
+            continue  # not theirs: as if it did not exist
+        except ApplicationError as error:
+            refused.append(error.message)
+        else:
+            run_ids.append(started.run.pk)
+    for message in refused[:5]:
+        messages.warning(request, message)
+    if len(refused) > 5:
+        messages.warning(request, f"… and {len(refused) - 5} more leads were not qualified.")
+    if not run_ids:
+        return redirect("leads:pipeline")
+    query = "&".join(f"runs={pk}" for pk in run_ids)
+    return redirect(f"{reverse('leads:progress')}?{query}")
+
+
+@requires("leads", "view")
+@require_GET
+def qualify_progress(request: HttpRequest) -> HttpResponse:
+    """Several runs at once: how many are done, each one's result; the fragment asks for
+    itself again (htmx) until every run is finished."""
+    ids = [
+        int(v) for v in request.GET.getlist("runs") if v.isascii() and v.isdigit() and len(v) < 12
+    ]
+    runs = runs_progress(user=request.user, run_ids=ids[:MAX_BULK_QUALIFY])
+    done = sum(not run.is_active for run in runs)
+    context = {
+        "runs": runs,
+        "done": done,
+        "active": done < len(runs),
+        "outcomes": {stage: sum(run.outcome == stage for run in runs) for stage in Stage.values},
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "leads/_progress.html", context)
+    return render(request, "leads/progress.html", context)
 
 
 @requires("leads", "view")
@@ -53,14 +171,16 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(request, lead_id)
     runs = list(run_list(user=request.user, lead_id=lead.pk)[:RUNS_SHOWN])
     latest = runs[0] if runs else None
+    template = "leads/_lead_live.html" if request.headers.get("HX-Request") else None
     return render(
         request,
-        "leads/lead_detail.html",
+        template or "leads/lead_detail.html",
         {
             "lead": lead,
             "latest": latest,
             "runs": runs,
             "can_qualify": can_qualify(request.user, lead) and lead.stage != Stage.PROSPECT,
+            "can_change": can_change(request.user, lead),
             "events": lead_history(lead=lead),
         },
     )
@@ -84,48 +204,53 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
     return redirect("leads:lead", lead_id=lead.pk)
 
 
-@requires("leads", "view")
-@require_GET
-def run_json(request: HttpRequest, run_id: int) -> JsonResponse:
-    """What the lead page polls while a run is under way."""
-    run = run_get(user=request.user, run_id=run_id)
-    if run is None:
-        raise Http404("No such run.")
-    return JsonResponse(_run_payload(run))
-
-
-def _run_payload(run: QualificationRun) -> dict:
-    """The API's run, with what the page shows (labels, durations) in `shown`: the script
-    fills in the table with the same text the template writes."""
-    data = RunSerializer(run).data
-    data["lead_stage"] = run.lead.stage
-    data["active"] = run.is_active
-    data["shown"] = {
-        "status": present.choice_label(run.outcome, Stage)
-        if run.outcome
-        else present.choice_label(run.status, RunStatus),
-        "checks": {
-            check.system: {
-                "status": present.choice_label(check.status, CheckStatus),
-                "latency": present.duration(check.latency_ms, unit="ms"),
-                "reason": capfirst(check.reason),
-            }
-            for check in run.check_list
-        },
-    }
-    return data
-
-
 @requires("leads", "create")
 @require_http_methods(["GET", "POST"])
 def lead_new(request: HttpRequest) -> HttpResponse:
-    form = LeadForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead = lead_create(actor=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
+    form = _form_class(request)(request.POST or None)
+    if request.method == "POST":
+        lead = _submit(form, lambda data: lead_create(actor=request.user, **data))
+        if lead is not None:
             messages.success(request, f"Lead {lead.full_name} created.")
             return redirect("leads:lead", lead_id=lead.pk)
-    return render(request, "leads/lead_form.html", {"form": form})
+    return render(request, "leads/lead_form.html", {"form": form, "lead": None})
+
+
+@requires("leads", "change")
+@require_http_methods(["GET", "POST"])
+def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _lead_or_404(request, lead_id)
+    initial = {name: getattr(lead, name) for name in LeadForm.base_fields}
+    initial["national_id"] = lead.national_id_display
+    initial["owner"] = lead.owner
+    form = _form_class(request)(request.POST or None, initial=initial)
+    if request.method == "POST":
+        updated = _submit(
+            form,
+            lambda data: lead_update(lead_id=lead.pk, actor=request.user, **data),
+            lead_id=lead.pk,
+        )
+        if updated is not None:
+            messages.success(request, f"Lead {updated.full_name} saved.")
+            return redirect("leads:lead", lead_id=lead.pk)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
+
+
+def _form_class(request: HttpRequest) -> type[LeadForm]:
+    """Sales managers also choose the agent in charge of the lead."""
+    return ManagedLeadForm if can_assign(request.user) else LeadForm
+
+
+def _submit(form: LeadForm, write, *, lead_id: int | None = None):
+    """One pass over every check: the form parses, the service's rules run on whatever
+    parsed (even when other fields did not), so one submit shows every field's message."""
+    valid = form.is_valid()
+    try:
+        if valid:
+            return write(form.service_data())
+        lead_check(lead_id=lead_id, **parsed_fields(form))
+    except NotFoundError:
+        raise Http404("No such lead.") from None
+    except ApplicationError as error:
+        form.add_application_error(error)
+    return None

@@ -72,7 +72,7 @@ def load(stdout) -> None:
                 else {
                     "failure_code": FailureCode.UNKNOWN_AT_BANK,
                     "failure_reason": "The bank says this application does not exist (404). "
-                    "Re-submit it from the admin to send it again.",
+                    "Re-submit it from its page to send it again.",
                 }
             )
         # Decided and failed ones are written as the bank would have left them.

@@ -40,3 +40,12 @@ class LoanApplicationForm(BoundaryForm):
 class StatusFilterForm(BoundaryForm):
     status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *Status.choices])
     q = forms.CharField(required=False, label="Search")
+
+
+class ResubmitForm(BoundaryForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why (optional)",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. the bank fixed its outage"}),
+    )

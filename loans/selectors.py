@@ -68,3 +68,29 @@ def loan_application_status_counts(*, user: User | None = None) -> dict[str, int
     applications = loan_application_list(user=user).order_by()
     counts = dict(applications.values_list("status").annotate(n=Count("id")))
     return {status.value: counts.get(status.value, 0) for status in Status}
+
+
+def search_hits(*, user: User, text: str, limit: int) -> list:
+    """The top bar's search: applications by name, email or application id."""
+    from django.urls import reverse
+
+    from core import present
+    from core.search import SearchHit
+
+    applications = loan_application_list(user=user)
+    try:
+        found = applications.filter(id=uuid.UUID(text.strip()))
+    except ValueError:
+        found = search_words(applications, text, ["first_name", "last_name", "email"])
+    return [
+        SearchHit(
+            title=f"{a.first_name} {a.last_name}",
+            url=reverse("loans:detail", args=[a.id]),
+            details=(
+                present.choice_label(a.status, Status),
+                present.money(a.amount, a.currency),
+                a.email,
+            ),
+        )
+        for a in found.order_by("-created_at", "pk")[:limit]
+    ]

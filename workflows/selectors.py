@@ -111,3 +111,25 @@ def upload_get(*, user: User, upload_id) -> Upload | None:
     if not can_use_workflows(user):
         return None
     return Upload.objects.filter(id=upload_id).first()
+
+
+def search_hits(*, user: User, text: str, limit: int) -> list:
+    """The top bar's search: workflow runs by their customer's name."""
+    from django.urls import reverse
+
+    from core import present
+    from core.search import SearchHit
+
+    runs = workflow_run_list(user=user, search=text).exclude(customer=None)
+    return [
+        SearchHit(
+            title=f"{run.customer.first_name} {run.customer.last_name}",
+            url=reverse("workflows:run", args=[run.pk]),
+            details=(
+                run.definition.title,
+                present.choice_label(run.status, RunStatus),
+                present.day(run.created_at),
+            ),
+        )
+        for run in runs[:limit]
+    ]

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     # Control characters in headers, query parameters, admin posts (400); big bodies (413).
     "core.boundary.http.InputBoundaryMiddleware",
     "core.middleware.LoginRequiredMiddleware",
+    # Pages in the person's own time zone (core.models.UserPreferences).
+    "core.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -38,6 +38,11 @@ def moment(value: Any, zone: Any = None) -> str:
 
 
 @register.filter
+def also_yours(value: Any, zone: Any) -> str:
+    return present.also_yours(value, zone)
+
+
+@register.filter
 def moment_seconds(value: Any, zone: Any = None) -> str:
     return present.moment(value, zone, seconds=True)
 

@@ -1,7 +1,7 @@
 """Writes of the leads app, one module per entity: `leads` (create, change, delete a lead)
 and `qualification` (start and execute qualification runs). Import from here."""
 
-from leads.services.leads import lead_create, lead_delete, lead_update
+from leads.services.leads import lead_check, lead_create, lead_delete, lead_update
 from leads.services.qualification import (
     Started,
     qualification_check_record,
@@ -13,6 +13,7 @@ from leads.services.qualification import (
 
 __all__ = [
     "Started",
+    "lead_check",
     "lead_create",
     "lead_delete",
     "lead_update",

@@ -52,9 +52,9 @@ def _user(user_id: int):
     return user
 
 
-def _validate(lead: Lead) -> None:
+def _validate(lead: Lead, *, exclude: tuple[str, ...] = ()) -> None:
     try:
-        lead.full_clean(exclude=["owner"])
+        lead.full_clean(exclude=["owner", *exclude])
     except ValidationError as error:
         fields = {
             ("non_field_errors" if name == "__all__" else name): messages
@@ -185,6 +185,18 @@ def lead_update(*, lead_id: int, actor: Actor, owner_id: int | None = None, **ch
         obj=lead, action=LeadAction.UPDATED, actor=actor, changes=diff(before, _snapshot(lead))
     )
     return lead
+
+
+def lead_check(*, lead_id: int | None = None, **fields: Any) -> None:
+    """The service's rules on some of a lead's fields, without saving: a page whose form
+    refused other fields calls it so that one submit shows every field's message. Raises
+    the same ApplicationError as `lead_create` / `lead_update` would for these fields."""
+    fields = {name: value for name, value in fields.items() if name in LEAD_FIELDS}
+    if "national_id" in fields:
+        fields["national_id"] = _compact_national_id(fields["national_id"])
+    lead = Lead(pk=lead_id, **{name: _stripped(value) for name, value in fields.items()})
+    lead._state.adding = lead_id is None  # an existing lead is not its own duplicate
+    _validate(lead, exclude=tuple(name for name in LEAD_FIELDS if name not in fields))
 
 
 @transaction.atomic

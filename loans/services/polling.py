@@ -98,7 +98,7 @@ def _record_poll(
             failure_code=FailureCode.UNKNOWN_AT_BANK,
             failure_reason=(
                 "The bank says this application does not exist (404). Re-submit it from "
-                "the admin to send it again."
+                "its page to send it again."
             ),
             next_attempt_at=None,
             **common,

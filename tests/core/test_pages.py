@@ -123,7 +123,7 @@ def test_the_ping_button_creates_a_ping_for_the_workers(
     ping = WorkerPing.objects.get()
     assert ping.requested_by.username == "ops"
     assert len(callbacks) == 1  # the task is sent only once the ping row is committed
-    assert "sent to the workers" in response.text
+    assert "sent to the workers; its round trip shows below" in response.text
 
 
 @pytest.mark.parametrize(
@@ -143,3 +143,47 @@ def test_the_top_navigation_links_the_apps_a_role_works_in(client, user_factory,
     labels = re.findall(r">([^<>]+)</a>", nav)
     app_labels = [label for label in labels if label not in ("Dashboard", "API docs", "Admin")]
     assert app_labels == expected
+
+
+def test_the_ping_button_updates_the_system_part_in_place(
+    client, user_factory, django_capture_on_commit_callbacks
+):
+    client.force_login(user_factory(username="ops"))
+    page = client.get("/").text
+    assert 'hx-post="/system/ping/"' in page
+    assert 'id="system"' in page
+    assert 'hx-trigger="every 5s' in page  # the queues refresh themselves
+
+    with django_capture_on_commit_callbacks():
+        fragment = client.post("/system/ping/", headers={"HX-Request": "true"})
+
+    assert fragment.status_code == 200  # no redirect: the page stays
+    assert "<html" not in fragment.text
+    assert "sent to the workers" in fragment.text
+    assert "waiting" in fragment.text
+    assert 'hx-trigger="every 1s' in fragment.text  # faster until the worker answers
+    assert 'id="queue-alert" hx-swap-oob="true"' in fragment.text
+
+
+def test_a_starting_worker_sends_a_heartbeat_to_each_of_its_queues(monkeypatch):
+    from types import SimpleNamespace
+
+    from core.apps import _first_heartbeat
+    from core.tasks import heartbeat
+
+    sent = []
+    monkeypatch.setattr(heartbeat, "apply_async", lambda **kw: sent.append(kw))
+    consumer = SimpleNamespace(
+        task_consumer=SimpleNamespace(
+            queues=[SimpleNamespace(name="default"), SimpleNamespace(name="polling")]
+        )
+    )
+
+    _first_heartbeat(sender=consumer)
+
+    assert sent == [
+        {"kwargs": {"queue": "default"}, "queue": "default"},
+        {"kwargs": {"queue": "polling"}, "queue": "polling"},
+    ]
+    _first_heartbeat(sender=object())  # anything else: nothing sent, no error
+    assert len(sent) == 2

@@ -44,6 +44,8 @@ PLATFORM = {
     "api-me": "signed_in",
     "dashboard": "signed_in",
     "worker-ping": "signed_in",
+    "search": "signed_in",  # each app's hits are scoped by its own role rows (test_search.py)
+    "profile": "signed_in",  # a person's own settings
     "api-root": "signed_in",  # the DRF router's index of an app's endpoints (links only)
 }
 
@@ -90,7 +92,12 @@ def _endpoints() -> list[Endpoint]:
         view_class = getattr(callback, "cls", None)
         api = view_class is not None and hasattr(view_class, "permission_classes")
         if pattern.name in PLATFORM:
-            methods = ["POST"] if pattern.name in ("logout", "worker-ping") else ["GET"]
+            methods = {
+                "logout": ["POST"],
+                "worker-ping": ["POST"],
+                "search": ["GET", "POST"],
+                "profile": ["GET", "POST"],
+            }.get(pattern.name, ["GET"])
             api = route.startswith("api/") and pattern.name != "api-docs"  # docs: a page
             for method in methods:
                 endpoints.append(Endpoint(name, route, method, api, kwargs, PLATFORM[pattern.name]))

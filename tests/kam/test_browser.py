@@ -109,5 +109,43 @@ def test_the_pages_show_money_times_with_their_zone_and_labels(page, kam):
     page.goto("/kam/performance/")
     assert page.get_by_text("₹123,456.50").first.is_visible()
     page.goto("/kam/accounts/")
-    assert re.search(r"IST$", page.locator(f'a[href="/kam/accounts/{account.pk}/"]').locator(
-        "xpath=ancestor::tr").locator("td").last.inner_text())  # fmt: skip
+    cell = page.locator(f'a[href="/kam/accounts/{account.pk}/"]').locator(
+        "xpath=ancestor::tr").locator("td").last.inner_text()  # fmt: skip
+    restaurant_time, yours = cell.split("\n")
+    assert re.search(r"IST$", restaurant_time)  # the restaurant's time first
+    assert re.search(r"^yours: .* (CET|CEST)$", yours)  # then the person's, beside
+
+
+def test_a_kam_lead_reassigns_three_accounts_from_the_list(page, kam, other_kam, kam_lead):
+    names = ["Bistro Alpha", "Bistro Beta", "Bistro Gamma"]
+    accounts = [RestaurantFactory(owner=kam, name=name) for name in names]
+    RestaurantFactory(owner=kam, name="Café Stays")
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", kam_lead.username)
+    page.fill("#id_password", "correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    page.goto("/kam/accounts/")
+    for name in names:
+        page.get_by_label(f"Select {name}").check()
+    page.get_by_role("button", name="Reassign the selected accounts…").click()
+    page.select_option("#id_kam", label=other_kam.username)
+    page.fill("#id_reason", "New territory")
+    page.get_by_role("button", name="Review the change").click()
+
+    moves = page.locator("#moves tbody tr")
+    assert moves.count() == 3
+    assert page.locator("#confirm-title").inner_text() == (
+        f"Confirm: 3 accounts to {other_kam.username}"
+    )
+    assert all(kam.username in row for row in moves.all_inner_texts())
+    screenshot(page, "kam-reassign-confirm")
+    page.get_by_role("button", name="Reassign 3 accounts").click()
+    page.wait_for_url("**/kam/accounts/")
+
+    assert f"3 accounts moved to {other_kam.username}." in page.locator(".messages").inner_text()
+    for account in accounts:
+        account.refresh_from_db()
+        assert account.owner == other_kam
+    screenshot(page, "kam-reassign-done")

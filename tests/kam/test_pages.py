@@ -221,3 +221,82 @@ def test_a_get_never_writes(client, kam, account, contact):
             if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
         ]
         assert not writes, (url, writes)
+
+
+# --- reassignment from the pages (KAM leads) ---------------------------------------------------
+
+
+def test_a_kam_lead_reassigns_accounts_from_the_list_with_a_confirmation(
+    client, kam, other_kam, kam_lead
+):
+    first = RestaurantFactory(owner=kam, name="Bistro Un")
+    second = RestaurantFactory(owner=kam, name="Bistro Deux")
+    theirs = RestaurantFactory(owner=other_kam, name="Bistro Trois")
+    client.force_login(kam_lead)
+
+    listing = client.get("/kam/accounts/").text
+    assert 'id="reassign-selected"' in listing
+    assert f'name="accounts" value="{first.pk}"' in listing
+
+    chosen = {"accounts": [first.pk, second.pk, theirs.pk], "back": "/kam/accounts/?q=Bistro"}
+    page = client.get("/kam/accounts/reassign/", chosen).text
+    assert "3 accounts" in page
+    assert "now with" in page
+
+    # Both missing fields are reported at once.
+    errors = client.post("/kam/accounts/reassign/", {"accounts": chosen["accounts"]}).text
+    assert "Choose the KAM who takes the accounts." in errors
+    assert "Say why the accounts change hands." in errors
+
+    review = client.post(
+        "/kam/accounts/reassign/",
+        {**chosen, "kam": other_kam.pk, "reason": "Territory split"},
+    ).text
+    assert "Confirm: 2 accounts to" in review
+    assert "already theirs, unchanged" in review
+    assert Restaurant.objects.filter(owner=other_kam).count() == 1  # nothing moved yet
+
+    done = client.post(
+        "/kam/accounts/reassign/",
+        {**chosen, "kam": other_kam.pk, "reason": "Territory split", "confirm": "yes"},
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/kam/accounts/?q=Bistro"
+    assert Restaurant.objects.filter(owner=other_kam).count() == 3
+    message = client.get(done["Location"]).text
+    assert "2 accounts moved to" in message
+    assert "1 was theirs already" in message
+    events = AuditEvent.objects.filter(action=KamAction.REASSIGNED, reason="Territory split")
+    assert events.count() == 2
+
+
+def test_one_account_is_reassigned_from_its_page(client, kam, other_kam, kam_lead, account):
+    client.force_login(kam_lead)
+    page = client.get(f"/kam/accounts/{account.pk}/").text
+    assert f"/kam/accounts/reassign/?accounts={account.pk}" in page
+    client.post(
+        "/kam/accounts/reassign/",
+        {"accounts": [account.pk], "kam": other_kam.pk, "reason": "Leave", "confirm": "yes"},
+    )
+    account.refresh_from_db()
+    assert account.owner == other_kam
+
+
+def test_kams_cannot_reassign_and_do_not_see_the_checkboxes(client, kam, other_kam, account):
+    client.force_login(kam)
+    assert 'id="reassign-selected"' not in client.get("/kam/accounts/").text
+    assert "Reassign to another KAM" not in client.get(f"/kam/accounts/{account.pk}/").text
+    response = client.post(
+        "/kam/accounts/reassign/",
+        {"accounts": [account.pk], "kam": other_kam.pk, "reason": "Mine", "confirm": "yes"},
+    )
+    assert response.status_code == 403
+    account.refresh_from_db()
+    assert account.owner == kam
+
+
+def test_reassignment_ignores_junk_ids_and_an_empty_choice_says_what_to_do(client, kam_lead):
+    client.force_login(kam_lead)
+    page = client.get("/kam/accounts/reassign/?accounts=x&accounts=-1&accounts=99999999999999")
+    assert page.status_code == 200
+    assert "No account chosen" in page.text

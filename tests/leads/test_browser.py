@@ -97,9 +97,11 @@ def test_the_lead_pages_show_dates_with_their_zone_durations_and_labels(page, ag
 
     sign_in(page, agent)
     page.goto("/leads/")
-    column = page.locator('[data-stage="needs_review"]')
-    assert column.get_by_role("heading").inner_text() == "Needs review 1"
-    column.get_by_role("link", name="Alice Martin").click()
+    assert page.locator('a.badge[data-stage="needs_review"]').inner_text() == "Needs review: 1"
+    row = page.locator('#pipeline tr[data-stage="needs_review"]')
+    assert row.locator("td").nth(2).inner_text() == "Needs review"
+    screenshot(page, "leads-pipeline")
+    row.get_by_role("link", name="Alice Martin").click()
 
     page.wait_for_url(f"**/leads/{lead.pk}/")
     assert page.locator("#lead-stage").inner_text() == "Needs review"
@@ -130,3 +132,33 @@ def test_the_lead_pages_show_dates_with_their_zone_durations_and_labels(page, ag
     )
     assert "leads." not in page.locator(".timeline").inner_text()
     screenshot(page, "leads-lead-page")
+
+
+def test_a_sales_agent_edits_a_lead_and_sees_four_field_errors_at_once(page, agent):
+    lead = lead_create(
+        actor=agent, first_name="Lea", last_name="Martin", birth_date=datetime.date(1984, 5, 12),
+        national_id="284057511604514", email="lea@example.test", phone="+33612345678",
+    )  # fmt: skip
+    sign_in(page, agent)
+    page.goto(f"/leads/{lead.pk}/")
+    page.click("#edit-lead")
+    page.fill("#id_first_name", "")
+    page.fill("#id_email", "not-an-email")
+    page.fill("#id_birth_date", "1850-01-01")
+    page.fill("#id_national_id", "2 84 05 75 116 045 15")
+    page.get_by_role("button", name="Save the lead").click()
+
+    errors = page.locator(".field.has-error")
+    assert errors.count() == 4
+    assert sorted(errors.locator("label").all_inner_texts()) == [
+        "Birth date", "Email", "First name", "National id",
+    ]  # fmt: skip
+    screenshot(page, "leads-edit-four-errors")
+
+    page.fill("#id_first_name", "Léa")
+    page.fill("#id_email", "lea.martin@example.test")
+    page.fill("#id_birth_date", "1984-05-12")
+    page.fill("#id_national_id", "2 84 05 75 116 045 14")
+    page.get_by_role("button", name="Save the lead").click()
+    page.wait_for_url(f"**/leads/{lead.pk}/")
+    assert "Lead Léa Martin saved." in page.locator(".messages").inner_text()

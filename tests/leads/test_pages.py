@@ -2,24 +2,82 @@
 
 import pytest
 
-from leads.models import Lead, QualificationRun, RunStatus, Stage
+from leads.models import Lead, LeadAction, QualificationRun, RunStatus, Stage
 
 pytestmark = pytest.mark.django_db
 
 
-def test_pipeline_shows_leads_and_prospects_in_columns(client, agent, lead_factory):
-    lead_factory(owner=agent, first_name="Lea", stage=Stage.LEAD)
-    lead_factory(owner=agent, first_name="Paul", stage=Stage.PROSPECT)
+def test_pipeline_shows_each_leads_stage_and_latest_result(client, agent, lead_factory):
+    lea = lead_factory(owner=agent, first_name="Lea", stage=Stage.LEAD)
+    paul = lead_factory(owner=agent, first_name="Paul", stage=Stage.PROSPECT)
     lead_factory(first_name="Hidden")  # someone else's
+    QualificationRun.objects.create(
+        lead=paul, requested_by=agent, source="page", status=RunStatus.DONE,
+        outcome=Stage.PROSPECT, score=87, reasons=["score 87 is above 60"],
+    )  # fmt: skip
+    QualificationRun.objects.create(lead=lea, requested_by=agent, source="page")
     client.force_login(agent)
 
     page = client.get("/leads/").text
 
-    lead_column = page.split('data-stage="lead"')[1].split("</section>")[0]
-    prospect_column = page.split('data-stage="prospect"')[1].split("</section>")[0]
-    assert "Lea" in lead_column
-    assert "Paul" in prospect_column
+    lea_row = page.split(f'href="/leads/{lea.pk}/"')[1].split("</tr>")[0]
+    paul_row = page.split(f'href="/leads/{paul.pk}/"')[1].split("</tr>")[0]
+    assert "Being qualified" in lea_row
+    assert "87" in paul_row
+    assert "Score 87 is above 60" in paul_row
     assert "Hidden" not in page
+    assert 'href="?stage=prospect"' in page
+    assert "Prospect: 1" in page
+    prospects = client.get("/leads/?stage=prospect").text
+    assert "Paul" in prospects
+    assert f'href="/leads/{lea.pk}/"' not in prospects
+
+
+def test_the_pipeline_searches_sorts_and_exports(client, agent, lead_factory):
+    lead_factory(owner=agent, first_name="Zoe", last_name="Adams")
+    lead_factory(owner=agent, first_name="Anna", last_name="Zeller")
+    client.force_login(agent)
+    page = client.get("/leads/?sort=name").text
+    assert page.index("Zoe Adams") < page.index("Anna Zeller")
+    assert "Anna" not in client.get("/leads/?q=adams").text
+    export = client.get("/leads/?q=adams&export=csv")
+    body = b"".join(export.streaming_content).decode()
+    assert "Zoe Adams" in body
+    assert "Zeller" not in body
+
+
+def test_qualifying_many_from_the_pipeline_follows_them_on_one_page(
+    client, agent, other_agent, lead_factory, monkeypatch
+):
+    from leads import tasks
+
+    monkeypatch.setattr(tasks.qualify_run, "apply_async", lambda *a, **kw: None)
+    mine = [lead_factory(owner=agent) for _ in range(3)]
+    prospect = lead_factory(owner=agent, stage=Stage.PROSPECT)
+    theirs = lead_factory(owner=other_agent)
+    client.force_login(agent)
+
+    response = client.post(
+        "/leads/qualify/", {"leads": [*(lead.pk for lead in mine), prospect.pk, theirs.pk]}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/leads/qualify/progress/?runs=")
+    assert QualificationRun.objects.filter(lead__in=mine).count() == 3
+    assert not QualificationRun.objects.filter(lead=theirs).exists()
+    page = client.get(response["Location"])
+    assert "already a prospect" in page.text
+    assert "0 of 3 finished" in page.text
+    assert 'hx-trigger="every 2s' in page.text
+
+    QualificationRun.objects.filter(lead__in=mine).update(
+        status=RunStatus.DONE, outcome=Stage.PROSPECT, score=90
+    )
+    fragment = client.get(response["Location"], headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment
+    assert "3 of 3 finished" in fragment
+    assert "3 prospects" in fragment
+    assert "hx-trigger" not in fragment  # done: the page stops asking
 
 
 def test_pages_are_for_sales_and_staff(client, outsider, lead_factory):
@@ -46,22 +104,25 @@ def test_the_qualify_button_starts_a_run_and_the_page_polls_it(client, agent, le
     run = QualificationRun.objects.get()
     assert run.source == "page"
     assert "Qualification started" in response.text
-    assert f'data-url="/leads/runs/{run.pk}.json"' in response.text
     assert 'data-active="true"' in response.text
-    polled = client.get(f"/leads/runs/{run.pk}.json").json()
-    assert (polled["status"], polled["active"], polled["registry"]["status"]) == (
-        "pending",
-        True,
-        "pending",
+    # While the run is under way the badge says so (not the previous result), and the live
+    # part asks for itself again.
+    assert "Being qualified…" in response.text
+    assert 'hx-trigger="every 500ms' in response.text
+    fragment = client.get(f"/leads/{lead.pk}/", headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment
+    assert 'id="lead-live"' in fragment
+    for system in ("registry", "archives", "scoring"):
+        assert f'data-check="{system}"' in fragment
+
+    QualificationRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE, outcome=Stage.REJECTED, score=12
     )
-    # What the script writes into the page, as the template writes it.
-    assert polled["shown"] == {
-        "status": "Waiting for a worker",
-        "checks": {
-            system: {"status": "Pending", "latency": "—", "reason": ""}
-            for system in ("registry", "archives", "scoring")
-        },
-    }
+    Lead.objects.filter(pk=lead.pk).update(stage=Stage.REJECTED)
+    fragment = client.get(f"/leads/{lead.pk}/", headers={"HX-Request": "true"}).text
+    assert "hx-trigger" not in fragment  # decided: the page stops asking
+    assert "Being qualified" not in fragment
+    assert ">Rejected</span>" in fragment
 
 
 def test_a_prospect_has_no_qualify_button(client, agent, lead_factory):
@@ -83,7 +144,7 @@ def test_someone_elses_lead_and_run_are_not_found(client, agent, lead_factory):
 
     assert client.get(f"/leads/{lead.pk}/").status_code == 404
     assert client.post(f"/leads/{lead.pk}/qualify/").status_code == 404
-    assert client.get(f"/leads/runs/{run.pk}.json").status_code == 404
+    assert client.get(f"/leads/qualify/progress/?runs={run.pk}").text.count("data-run=") == 0
 
 
 def test_new_lead_form_shows_field_errors(client, agent):
@@ -284,3 +345,105 @@ def test_the_lead_page_shows_dates_durations_and_labels_for_people(client, agent
     assert latest.pk != earlier.pk
     for raw in ("needs_review", "2026-11-20", "1984-05-12"):
         assert f">{raw}<" not in page
+
+
+# --- one submit shows every field's message; leads are edited from their page -----------------
+
+
+def test_four_bad_fields_show_four_messages_in_one_submit(client, agent):
+    client.force_login(agent)
+    data = {
+        "first_name": "",  # the form refuses it
+        "last_name": "Martin",
+        "birth_date": "1850-01-01",  # the service refuses it
+        "national_id": "2 84 05 75 116 045 15",  # the service: checksum
+        "email": "not-an-email",  # the form refuses it
+        "phone": "+33 6 12 34 56 78",
+    }
+
+    page = client.post("/leads/new/", data).text
+
+    assert page.count('class="errorlist') == 4
+    assert "This field is required." in page
+    assert "Enter a valid email address." in page
+    assert "Must be between 1900-01-01 and today." in page
+    assert "checksum" in page
+    assert 'value="Martin"' in page  # what was typed stays
+    assert not Lead.objects.exists()
+
+
+def test_a_sales_agent_edits_their_lead(client, agent, lead_factory):
+    lead = lead_factory(owner=agent, first_name="Lea", email="lea@example.test")
+    client.force_login(agent)
+    page = client.get(f"/leads/{lead.pk}/").text
+    assert f'href="/leads/{lead.pk}/edit/"' in page
+    form = client.get(f"/leads/{lead.pk}/edit/").text
+    assert 'value="lea@example.test"' in form
+
+    data = {
+        "first_name": "Léa",
+        "last_name": lead.last_name,
+        "birth_date": lead.birth_date.isoformat(),
+        "national_id": lead.national_id,
+        "email": "lea.new@example.test",
+        "phone": lead.phone,
+    }
+    errors = client.post(f"/leads/{lead.pk}/edit/", {**data, "email": "nope", "phone": "12"}).text
+    assert errors.count('class="errorlist') == 2
+
+    response = client.post(f"/leads/{lead.pk}/edit/", data)
+
+    assert response["Location"] == f"/leads/{lead.pk}/"
+    lead.refresh_from_db()
+    assert lead.first_name == "Léa"
+    assert lead.email == "lea.new@example.test"
+    assert "Lead Léa" in client.get(response["Location"]).text
+
+
+def test_another_agents_lead_cannot_be_edited(client, agent, other_agent, lead_factory):
+    lead = lead_factory(owner=other_agent)
+    client.force_login(agent)
+    assert client.get(f"/leads/{lead.pk}/edit/").status_code == 404
+    assert client.post(f"/leads/{lead.pk}/edit/", {}).status_code == 404
+
+
+def test_a_prospects_identity_cannot_change_and_the_page_says_so(client, agent, lead_factory):
+    lead = lead_factory(owner=agent, stage=Stage.PROSPECT)
+    client.force_login(agent)
+    data = {
+        "first_name": "Other",
+        "last_name": lead.last_name,
+        "birth_date": lead.birth_date.isoformat(),
+        "national_id": lead.national_id,
+        "email": lead.email,
+        "phone": lead.phone,
+    }
+    page = client.post(f"/leads/{lead.pk}/edit/", data).text
+    assert "A prospect&#x27;s identity" in page
+
+
+def test_a_sales_manager_gives_a_lead_to_an_agent_from_its_page(
+    client, manager, agent, other_agent, lead_factory
+):
+    from core.models import AuditEvent
+
+    lead = lead_factory(owner=agent)
+    client.force_login(manager)
+    form = client.get(f"/leads/{lead.pk}/edit/").text
+    assert 'name="owner"' in form
+    data = {
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "birth_date": lead.birth_date.isoformat(),
+        "national_id": lead.national_id,
+        "email": lead.email,
+        "phone": lead.phone,
+        "owner": other_agent.pk,
+    }
+    client.post(f"/leads/{lead.pk}/edit/", data)
+    lead.refresh_from_db()
+    assert lead.owner == other_agent
+    assert AuditEvent.objects.filter(object_id=str(lead.pk), action=LeadAction.UPDATED).exists()
+    # An agent's form has no such field: the lead stays theirs.
+    client.force_login(other_agent)
+    assert 'name="owner"' not in client.get(f"/leads/{lead.pk}/edit/").text

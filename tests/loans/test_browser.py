@@ -112,3 +112,43 @@ def test_a_decided_application_reads_its_decision_and_history(page, officer):
     )
     assert item.locator(".timeline-actor").inner_text() == "system: loans.poller"
     screenshot(page, "loans-detail-decided")
+
+
+def test_a_pending_application_turns_decided_in_place_without_a_reload(page, officer):
+    application = LoanApplication.objects.create(
+        first_name="Katherine", last_name="Johnson", email="kj@example.com",
+        amount=Decimal("5000"), currency="EUR", status=Status.PENDING,
+        submitted_at=timezone.now(), next_attempt_at=timezone.now() + dt.timedelta(minutes=5),
+    )  # fmt: skip
+    sign_in(page, officer.username, f"/loans/{application.id}/")
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    page.evaluate("window.__sameDocument = true")
+    assert page.locator("#application-live").get_attribute("data-status") == "pending"
+
+    application.status = Status.COMPLETED
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decided_at"])
+
+    page.wait_for_selector('#application-live[data-status="completed"]', timeout=10_000)
+    assert navigations == []
+    assert page.evaluate("window.__sameDocument") is True  # the same document, not a reload
+    assert page.locator("h1 .badge").inner_text() == "Completed"
+    assert page.locator("#application-live").get_attribute("hx-trigger") is None
+    screenshot(page, "loans-detail-decided-live")
+
+
+def test_a_loan_officer_resubmits_a_failed_application(page, officer):
+    application = LoanApplication.objects.create(
+        first_name="Mary", last_name="Jackson", email="mj@example.com", amount=Decimal("900"),
+        currency="EUR", status=Status.FAILED,
+        failure_reason="The bank says this application does not exist (404).",
+    )  # fmt: skip
+    sign_in(page, officer.username, f"/loans/{application.id}/")
+    page.fill("#id_reason", "The bank lost it")
+    page.get_by_role("button", name="Re-submit to the bank").click()
+    page.wait_for_selector("text=Re-submitted: the application is on its way to the bank again.")
+    application.refresh_from_db()
+    assert application.status == Status.NEW
+    assert "The bank lost it" in page.locator(".timeline").inner_text()
+    screenshot(page, "loans-detail-resubmitted")

@@ -82,7 +82,7 @@ def test_the_list_filters_by_status_and_serves_its_refresh_fragment(
 
     assert "Pendingson" in page.text
     assert "Doneson" not in page.text
-    assert "setInterval(refresh" in page.text
+    assert 'hx-trigger="every 3s' in page.text
     assert "<table" in fragment.text
     assert "<html" not in fragment.text
     assert "Pendingson" in fragment.text
@@ -148,3 +148,75 @@ def test_a_failure_is_a_sentence_with_the_reference_for_support(
         in retrying_page
     )
     assert "Reference for support: <code>0ddba11c0ffee111</code>" in retrying_page
+
+
+# --- loan officers finish their jobs from the pages --------------------------------------------
+
+
+def test_a_loan_officer_resubmits_a_failed_application_from_its_page(
+    officer_client, application_factory
+):
+    failed = application_factory(
+        status=Status.FAILED, failure_reason="The bank says this application does not exist."
+    )
+    page = officer_client.get(f"/loans/{failed.id}/").text
+    assert 'id="resubmit-form"' in page
+    assert "hx-trigger" not in page  # failed: nothing to wait for, no polling
+
+    response = officer_client.post(
+        f"/loans/{failed.id}/resubmit/", {"reason": "Bank outage over"}, follow=True
+    )
+
+    failed.refresh_from_db()
+    assert failed.status == Status.NEW
+    assert "Re-submitted: the application is on its way to the bank again." in response.text
+    assert "Bank outage over" in response.text  # the reason, in the history
+    # Open now: the live part polls itself.
+    assert 'hx-trigger="every 3s' in response.text
+
+    again = officer_client.post(f"/loans/{failed.id}/resubmit/", {"reason": ""}, follow=True)
+    assert "Only failed applications can be re-submitted" in again.text
+
+
+def test_a_loan_officer_asks_the_bank_now_for_a_pending_application(
+    officer_client, application_factory
+):
+    pending = application_factory(status=Status.PENDING)
+    page = officer_client.get(f"/loans/{pending.id}/").text
+    assert 'id="poll-now-form"' in page
+
+    response = officer_client.post(f"/loans/{pending.id}/poll-now/", follow=True)
+
+    assert "Asked the bank now" in response.text
+    done = application_factory(status=Status.COMPLETED)
+    response = officer_client.post(f"/loans/{done.id}/poll-now/", follow=True)
+    assert "Nothing to ask" in response.text
+
+
+def test_the_live_fragment_is_served_to_htmx_and_stops_polling_once_decided(
+    officer_client, application_factory
+):
+    pending = application_factory(status=Status.PENDING)
+    fragment = officer_client.get(f"/loans/{pending.id}/", headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment
+    assert 'id="application-live"' in fragment
+    assert "hx-trigger" in fragment
+
+    pending.status = Status.COMPLETED
+    pending.save(update_fields=["status"])
+    fragment = officer_client.get(f"/loans/{pending.id}/", headers={"HX-Request": "true"}).text
+    assert "hx-trigger" not in fragment
+
+
+def test_analysts_see_no_actions_and_cannot_post_them(client, user_factory, application_factory):
+    failed = application_factory(status=Status.FAILED, failure_reason="Refused.")
+    client.force_login(user_factory(roles=[Role.ANALYST]))
+    assert 'id="resubmit-form"' not in client.get(f"/loans/{failed.id}/").text
+    assert client.post(f"/loans/{failed.id}/resubmit/").status_code == 403
+    assert client.post(f"/loans/{failed.id}/poll-now/").status_code == 403
+
+
+def test_actions_on_an_unknown_application_answer_404(officer_client):
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert officer_client.post(f"/loans/{unknown}/resubmit/").status_code == 404
+    assert officer_client.post(f"/loans/{unknown}/poll-now/").status_code == 404
