@@ -36,8 +36,8 @@ def test_the_fields_come_from_the_definition():
     assert all(field.required for field in form.fields.values())
     html = form.as_div()
     assert 'type="date"' in html
-    assert 'accept=".xlsx"' in html
-    assert "Income and expenses (.xlsx)" in html
+    assert 'accept=".xlsx,.csv"' in html
+    assert "Income and expenses (.xlsx or .csv)" in html
 
 
 def test_a_valid_submission(customer_input, upload):

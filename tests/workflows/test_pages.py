@@ -133,7 +133,7 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     assert detail.text.count(code) == detail.text.count(f'data-action="{code}"') == 1
     assert "12 rows from statement.xlsx" in detail.text
     assert "Date of birth:</span> 10 Dec 1985" in detail.text  # the form's labels and values
-    assert "Income and expenses (.xlsx):</span> statement.xlsx" in detail.text
+    assert "Income and expenses (.xlsx or .csv):</span> statement.xlsx" in detail.text
     download = runner_client.get(f"/workflows/uploads/{run.uploads.get().id}/")
     assert download.content == good_statement() or download.content[:2] == b"PK"
 
@@ -235,7 +235,7 @@ def test_reading_pages_and_the_api_writes_nothing_even_when_a_file_changed(
     admin = user_factory(username="root", is_staff=True, is_superuser=True)
     run = services.workflow_run_start(key=KEY, actor=runner)
     path = definitions_dir / f"{KEY}.yaml"
-    path.write_text(path.read_text().replace("version: 1", "version: 2"))
+    path.write_text(path.read_text().replace("version: 2", "version: 3"))
     (definitions_dir / "broken.yaml").write_text("key: [")
     client.force_login(admin)
 
@@ -254,7 +254,7 @@ def test_reading_pages_and_the_api_writes_nothing_even_when_a_file_changed(
             assert client.get(url).status_code == 200, url
         writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
         assert writes == [], url
-    assert client.get("/api/workflows/definitions/").json()[0]["version"] == 1
+    assert client.get("/api/workflows/definitions/").json()[0]["version"] == 2
     assert "broken.yaml" not in client.get("/workflows/").text  # not synced yet
 
 

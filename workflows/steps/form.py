@@ -58,7 +58,7 @@ FIELD_SCHEMA = {
                 ]
             },
         },
-        "extensions": {"type": "array", "minItems": 1, "items": {"enum": ["xlsx"]}},
+        "extensions": {"type": "array", "minItems": 1, "items": {"enum": ["xlsx", "csv"]}},
         "excel_step": NAME,
     },
 }
