@@ -23,9 +23,23 @@ def runner_client(client, runner):
     return client
 
 
-def post(client, customer_input, content=None, name="statement.xlsx", **overrides):
+def preview(client, customer_input, content=None, name="statement.xlsx", url=START, **overrides):
+    """The form sent: the preview of what was read (200), or the form with its errors."""
     statement = SimpleUploadedFile(name, good_statement() if content is None else content)
-    return client.post(START, {**customer_input, "statement": statement, **overrides})
+    return client.post(url, {**customer_input, "statement": statement, **overrides})
+
+
+def confirm(client, previewed, url=START):
+    """The preview confirmed, as its buttons send it."""
+    return client.post(url, {**dict(previewed.context["hidden"]), "action": "confirm"})
+
+
+def post(client, customer_input, content=None, name="statement.xlsx", **overrides):
+    """Upload, then confirm the preview (when there is one)."""
+    response = preview(client, customer_input, content, name, **overrides)
+    if response.status_code != 200:
+        return response
+    return confirm(client, response)
 
 
 def test_the_start_form_shows_the_fields_the_layout_and_the_template_link(runner_client):
@@ -36,7 +50,10 @@ def test_the_start_form_shows_the_fields_the_layout_and_the_template_link(runner
     for name in ("first_name", "last_name", "date_of_birth", "statement"):
         assert f'name="{name}"' in page.text
     assert f'href="/workflows/template/{KEY}.xlsx"' in page.text
-    assert "exactly 12 rows" in page.text
+    assert "Exactly 12 months in a row, each once" in page.text
+    assert "must follow each other" not in page.text
+    assert "one row per month under a header row" in page.text
+    assert "the months across one row" in page.text
 
 
 def test_the_template_is_a_workbook_with_the_last_12_months(runner_client):
@@ -79,13 +96,69 @@ def test_each_bad_file_is_shown_on_the_form_with_the_other_values_kept(
     assert not WorkflowRun.objects.exists()
 
 
-def test_a_good_file_with_a_bad_field_asks_for_the_file_again(runner_client, customer_input):
-    response = post(runner_client, customer_input, first_name="")
+def test_a_good_file_with_a_bad_field_is_kept_while_the_field_is_corrected(
+    runner_client, customer_input
+):
+    response = preview(runner_client, customer_input, first_name="")
 
     assert response.status_code == 400
     assert "This field is required." in response.text
-    assert "Choose the file again" in response.text
+    assert "Kept: <strong>statement.xlsx</strong>" in response.text
+    assert "Choose the file again" not in response.text
     assert 'value="Lovelace"' in response.text
+    kept = response.context["kept"]["statement"]
+
+    # The form sent again with the name corrected and no file chosen: the kept file is used.
+    again = runner_client.post(START, {**customer_input, "statement__staged": kept.id})
+
+    assert again.status_code == 200
+    assert "12 months read, Jan 2025 to Dec 2025" in again.text
+    assert confirm(runner_client, again).status_code == 302
+    assert WorkflowRun.objects.count() == 1
+
+
+def test_a_refused_file_offers_the_upload_again_with_the_answers_kept(runner_client, customer_input):
+    bad = BAD_FILES["11 months"]
+
+    response = preview(runner_client, customer_input, bad.content, currency="GBP")
+
+    assert response.status_code == 400
+    assert "Correct the file and choose it again: your other answers are kept." in response.text
+    assert 'value="Lovelace"' in response.text
+    assert '<option value="GBP" selected>' in response.text
+    assert "Kept:" not in response.text
+
+
+def test_the_preview_shows_what_was_read_and_writes_nothing(runner_client, customer_input):
+    from tests.workflows.corpus import GOOD_FILES
+
+    good = GOOD_FILES["wide: title, 'Jan 2026' months, a Net row"]
+
+    response = preview(runner_client, customer_input, good.content, "budget.xlsx", currency="GBP")
+
+    assert response.status_code == 200
+    assert not WorkflowRun.objects.exists()
+    text = response.text
+    assert "12 months read, Nov 2025 to Oct 2026" in text
+    assert "sheet &#x27;Budget&#x27;: months across row 3, one row per figure" in text
+    assert "Row 6 (&#x27;Net&#x27;): not one of income, expenses." in text
+    assert "Rows 1 to" not in text  # the title above the months is not a skipped row here
+    assert "£2,150.50" in text and "£1,234.56" in text and "£12,234.56" in text
+    assert "Ada" in text and "10 Dec 1985" in text
+    assert 'name="action" value="confirm"' in text and 'name="action" value="back"' in text
+
+    back = runner_client.post(START, {**dict(response.context["hidden"]), "action": "back"})
+
+    assert back.status_code == 200
+    assert 'value="Lovelace"' in back.text
+    assert "Kept: <strong>budget.xlsx</strong>" in back.text
+    assert not WorkflowRun.objects.exists()
+
+    started = confirm(runner_client, response)
+
+    run = WorkflowRun.objects.get()
+    assert started["Location"] == f"/workflows/runs/{run.id}/"
+    assert run.step_results.get(step_id="customer").output["currency"] == "GBP"
 
 
 def test_every_problem_the_service_found_is_on_the_form_once(runner_client, customer_input):
@@ -160,8 +233,9 @@ def test_a_waiting_run_takes_its_input_on_the_step_page(runner_client, runner, c
     url = f"/workflows/runs/{run.id}/steps/customer/"
 
     assert runner_client.get(url).status_code == 200
-    statement = SimpleUploadedFile("statement.xlsx", good_statement())
-    response = runner_client.post(url, {**customer_input, "statement": statement})
+    previewed = preview(runner_client, customer_input, url=url)
+    assert "Confirm and go on" in previewed.text
+    response = confirm(runner_client, previewed, url=url)
 
     assert response.status_code == 302
     run.refresh_from_db()
