@@ -270,7 +270,9 @@ def _progress(run, definition) -> list[dict]:
             state = "waiting" if step.waits_for_person else "running"
         else:
             state = "skipped" if not run.is_open else "pending"
-        steps.append({"step": step, "state": state, "result": result})
+        steps.append(
+            {"step": step, "state": state, "result": result, "words": STATE_WORDS.get(state, state)}
+        )
     return steps
 
 
@@ -290,10 +292,7 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
                 "steps": [{"id": p["step"].id, "state": p["state"]} for p in progress],
             }
         )
-    history = [
-        {"result": result, "values": _result_values(definition.steps.get(result.step_id), result)}
-        for result in run.step_results.all()
-    ]
+    history = [_told(definition, result) for result in run.step_results.all()]
     return render(
         request,
         "workflows/run_detail.html",
@@ -304,14 +303,66 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
             "history": history,
             "events": audit_timeline(run),
             "has_chart": selectors.workflow_run_chart(run) is not None,
+            "current_title": _step_title(definition, run.current_step),
         },
     )
 
 
-def _result_values(step, result) -> list[tuple[str, str]]:
-    if result.step_type != "form" or step is None:
-        return []
-    return _form_values(step, result.output or {})
+def _step_title(definition, step_id: str) -> str:
+    step = definition.steps.get(step_id)
+    return (step.title if step is not None else "") or step_id.replace("_", " ").capitalize()
+
+
+STATE_WORDS = {
+    "completed": "Done",
+    "failed": "Failed",
+    "running": "In progress",
+    "waiting": "Waiting for a person",
+    "pending": "To come",
+    "skipped": "Not reached",
+}
+
+
+def _told(definition, result) -> dict:
+    """A step done, told to people: what happened in words ("Statement read: 12 months, Nov
+    2025 to Oct 2026"), its values or totals, rows skipped; the technical part (step id and
+    type, duration) goes to the details."""
+    step = definition.steps.get(result.step_id)
+    title = (step.title if step is not None else "") or result.step_id.replace(
+        "_", " "
+    ).capitalize()
+    output = result.output or {}
+    told = {"result": result, "title": title, "summary": "", "values": [], "lines": []}
+    if result.status == "failed":
+        told["summary"] = f"{title}: failed."
+        return told
+    if result.step_type == "form" and step is not None:
+        told["summary"] = f"{title}: filled in."
+        told["values"] = _form_values(step, output)
+    elif result.step_type == "excel_upload":
+        rows = output.get("rows") or []
+        month = next((k for k in ("month",) if rows and k in rows[0]), None)
+        span = (f", {present.month(rows[0][month])} to {present.month(rows[-1][month])}"
+                if month else "")  # fmt: skip
+        what = "months" if month else "rows"
+        where = f"sheet '{output['sheet']}'" if output.get("sheet") else "CSV file"
+        told["summary"] = f"Statement read: {output.get('count', len(rows))} {what}{span}."
+        told["lines"] = [
+            f"From {output.get('file')}, {where}"
+            + (f": {output['layout']}." if output.get("layout") else "."),
+            *output.get("notes", []),
+            *(f"Skipped: {line}" for line in output.get("skipped", [])),
+        ]
+    elif result.step_type == "chart":
+        currency = output.get("currency")
+        totals = output.get("totals") or {}
+        parts = [f"{name} {present.money(value, currency)}" for name, value in totals.items()]
+        points = len(output.get("x") or [])
+        told["summary"] = f"Chart drawn over {points} months." if points else "Chart drawn."
+        told["lines"] = [f"Totals: {', '.join(parts)}."] if parts else []
+    else:
+        told["summary"] = f"{title}: done."
+    return told
 
 
 def _form_values(step, output: dict) -> list[tuple[str, str]]:
@@ -371,17 +422,28 @@ def _chart_for_people(definition, chart: dict) -> dict:
         specs = {series["name"]: series for series in step.config["series"]}
         x_kind = kinds.get(step.config["x"])
     x = [present.month(value) if x_kind == "month" else str(value) for value in chart["x"]]
+    currency = chart.get("currency")
     series = []
+    money = False
     for one in chart["series"]:
         inputs = series_inputs(specs.get(one["name"], {}))
         digits = 2 if inputs and all(kinds.get(name) == "amount" for name in inputs) else None
+        money = money or (digits == 2 and bool(currency))
+
+        def text(value, digits=digits):
+            if digits == 2 and currency:
+                return present.money(value, currency)
+            return present.number_text(value, digits=digits)
+
         series.append(
             {
                 **one,
-                "text": [present.number_text(value, digits=digits) for value in one["exact"]],
-                "total": present.number_text(chart["totals"].get(one["name"]), digits=digits),
+                "text": [text(value) for value in one["exact"]],
+                "total": text(chart["totals"].get(one["name"])),
             }
         )
+    if money and not chart.get("y_title"):
+        chart = {**chart, "y_title": f"Amount ({currency})"}
     rows = [
         {"x": label, "values": [one["text"][index] for one in series]}
         for index, label in enumerate(x)

@@ -196,13 +196,15 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     assert 'id="wf-chart"' in page.text
     # Through core.present: the month by name, amounts with separators and cents.
     assert "<td>Jan 2025</td>" in page.text
-    assert '<td class="num">2,000.00</td>' in page.text  # income of the first month
-    assert '<td class="num">500.00</td>' in page.text  # its net
-    assert '<th class="num">9,300.00</th>' in page.text  # the year's net
+    # In the statement's currency (the form's, EUR by default), as the locale writes it.
+    assert '<td class="num">€2,000.00</td>' in page.text  # income of the first month
+    assert '<td class="num">€500.00</td>' in page.text  # its net
+    assert '<th class="num">€9,300.00</th>' in page.text  # the year's net
     assert "Jan 2025 to Dec 2025" in page.text
     assert "born 10 Dec 1985" in page.text
     chart = page.context["chart"]
-    assert chart["series"][0]["text"][0] == "2,000.00"  # the chart's hover says the same
+    assert chart["series"][0]["text"][0] == "€2,000.00"  # the chart's hover says the same
+    assert chart["y_title"] == "Amount (EUR)"
     assert chart["series"][0]["values"][0] == 2000.0
     detail = runner_client.get(f"/workflows/runs/{run.id}/")
     assert "See the result" in detail.text
@@ -210,9 +212,19 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
         assert f'<div class="timeline-action">{label}</div>' in detail.text
     code = "workflows.completed"  # only in the attribute for machines, never as text
     assert detail.text.count(code) == detail.text.count(f'data-action="{code}"') == 1
-    assert "12 rows from statement.xlsx" in detail.text
-    assert "Date of birth:</span> 10 Dec 1985" in detail.text  # the form's labels and values
-    assert "Income and expenses (.xlsx or .csv):</span> statement.xlsx" in detail.text
+    # The steps in words; the engineer's view (types, checksum, hashes) behind "Details".
+    assert "Statement read: 12 months, Jan 2025 to Dec 2025." in detail.text
+    assert "From statement.xlsx, sheet &#x27;Sheet&#x27;: one row per month, headers in row 1." in (
+        detail.text
+    )
+    assert "Totals: Income €30,600.00, Expenses €21,300.00, Net €9,300.00." in detail.text
+    assert "<dt>Date of birth</dt><dd>10 Dec 1985</dd>" in detail.text  # labels and values
+    assert "<dt>Income and expenses (.xlsx or .csv)</dt><dd>statement.xlsx</dd>" in detail.text
+    assert "<dt>Currency of the statement</dt><dd>EUR</dd>" in detail.text
+    shown, details = detail.text.split('<details class="wf-details')
+    for engineer in ("excel_upload", "automatic", "sha256", run.definition.checksum[:8]):
+        assert engineer not in shown.split("</header>")[-1], engineer
+        assert engineer in details or engineer == "automatic", engineer
     download = runner_client.get(f"/workflows/uploads/{run.uploads.get().id}/")
     assert download.content == good_statement() or download.content[:2] == b"PK"
 

@@ -85,7 +85,7 @@ def test_a_file_that_fails_in_the_worker_fails_the_run_with_its_errors(
     assert services.workflow_run_execute(run_id=run.id) == RunStatus.FAILED
 
     run.refresh_from_db()
-    assert run.error == "'statement.xlsx' has 1 problem(s)."
+    assert run.error == "'statement.xlsx' could not be read: 1 problem."
     assert run.error_details == ["Expected exactly 12 months, found 13."]
     assert StepResult.objects.get(run=run, step_id="statement").status == "failed"
 
@@ -344,11 +344,12 @@ def test_the_audit_trail_speaks_the_apps_vocabulary(runner, customer_input, uplo
         WorkflowAction.STARTED, WorkflowAction.STEP_COMPLETED, WorkflowAction.COMPLETED,
     ]  # fmt: skip
     assert trail[1].changes == {"status": {"from": "waiting", "to": "running"}}
-    assert trail[1].reason == "after step 'customer'"
+    assert trail[0].reason == "Customer income and expenditure, version 2"
+    assert trail[1].reason == "after “Customer and their last 12 months”"
     assert trail[2].actor_label == "system: workflows.worker"
     [failure] = audit_timeline(failed).filter(action=WorkflowAction.FAILED)
     assert failure.changes == {"status": {"from": "running", "to": "failed"}}
-    assert failure.reason == "'statement.xlsx' has 1 problem(s)."
+    assert failure.reason == "'statement.xlsx' could not be read: 1 problem."
 
 
 def test_a_component_may_submit_a_step_for_the_system(customer_input, upload):

@@ -163,7 +163,11 @@ class ExcelUploadStep(StepType):
             except excel.UploadRejected as rejected:
                 raise StepFailed(rejected.message, [rejected.message]) from rejected
         if table.errors:
-            raise StepFailed(f"'{name}' has {len(table.errors)} problem(s).", table.errors)
+            count = len(table.errors)
+            raise StepFailed(
+                f"'{name}' could not be read: {count} problem{'s' if count > 1 else ''}.",
+                table.errors,
+            )
         return summary(self.spec(context.step), table, name)
 
     def read(self, step, *, name: str, size: int, file: IO[bytes]) -> excel.Table:
