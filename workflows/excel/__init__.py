@@ -72,7 +72,9 @@ def read_table(
             grids = [csv_grid(file, name or "the file")]
             table.sheets = []
         else:
-            table.sheets, grids = xlsx_grids(file, only=spec.sheet)
+            table.sheets, grids = xlsx_grids(
+                file, only=spec.sheet, enough=lambda grid: isinstance(locate(grid, spec), Found)
+            )
     except GridUnreadable as unreadable:
         table.errors.append(unreadable.message)
         return table

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError
@@ -81,8 +82,12 @@ def _refusal(exc: BaseException) -> str:
     return UNREADABLE
 
 
-def xlsx_grids(file: IO[bytes], *, only: str | None = None) -> tuple[list[str], list[Grid]]:
-    """Every sheet's cells (or only the sheet named `only`), and every sheet's name."""
+def xlsx_grids(
+    file: IO[bytes], *, only: str | None = None, enough: Callable[[Grid], bool] | None = None
+) -> tuple[list[str], list[Grid]]:
+    """The sheets' cells in order (or only the sheet named `only`), up to the first one that
+    is `enough` (the one holding the statement: the sheets after it are not read), and every
+    sheet's name."""
     from openpyxl import load_workbook
 
     try:
@@ -99,6 +104,8 @@ def xlsx_grids(file: IO[bytes], *, only: str | None = None) -> tuple[list[str], 
             if not hasattr(sheet, "iter_rows"):  # a chart sheet: no cells
                 continue
             grids.append(_sheet_grid(sheet))
+            if enough is not None and enough(grids[-1]):
+                break
         return names, grids
     except Exception as exc:  # damaged sheet XML, entity attacks refused by defusedxml...
         logger.warning("workbook sheet could not be read", exc_info=True)

@@ -3,6 +3,7 @@ synonyms, types, bounds and sign rule), the rows, the layouts, formats and month
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,7 +49,7 @@ class Column:
             sign=config.get("sign", "as_written"),
         )
 
-    @property
+    @functools.cached_property
     def keys(self) -> frozenset[str]:
         """Every header that names this column, as compared."""
         names = (self.header, self.name, *self.synonyms)
