@@ -64,7 +64,11 @@ def _excel_context(definition) -> dict:
         return {}
     spec = excel.TableSpec.from_config(step.config)
     max_mib = settings.WORKFLOWS_UPLOAD_MAX_BYTES / (1024 * 1024)
-    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": max_mib}
+    from babel import Locale
+
+    languages = [Locale.parse(code).get_display_name("en") for code in spec.month_languages]
+    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": max_mib,
+            "month_languages": languages}  # fmt: skip
 
 
 @requires("workflows", "start")
