@@ -267,6 +267,16 @@ def bad_files() -> dict[str, BadFile]:
             ),
             "Row 1 has months across it, but no row is named 'expenses' in the columns on its left",
         ),
+        "a list of transactions": BadFile(
+            "statement.csv",
+            b"Date,Description,Credit,Debit\r\n"
+            + b"".join(
+                f"2025-{1 + n // 3:02d}-{1 + n % 3:02d},shop,{n},{n * 2}\r\n".encode()
+                for n in range(36)
+            ),
+            "24 rows repeat a month (the first, A3: month 2025-01 appears twice (also in A2)): "
+            "this looks like a list of transactions",
+        ),
         "a workbook renamed .csv": BadFile(
             "statement.csv",
             workbook_bytes(base),

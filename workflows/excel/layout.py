@@ -35,6 +35,7 @@ EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/
 TOTAL_WORDS = {"total", "totals", "sum", "somme", "total general", "grand total", "ytd", "year"}
 CENT = Decimal("0.01")
 MAX_ERRORS_SHOWN = 50
+MAX_REPEATS_LISTED = 3  # more rows repeating a month: a list of transactions, said once
 
 
 def column_letter(index: int) -> str:
@@ -402,15 +403,24 @@ def _check_rows(spec: TableSpec, table: Table) -> None:
 
 def _check_consecutive(name: str, table: Table) -> None:
     seen: dict[str, str] = {}
+    repeated: list[str] = []
     for record in table.rows:
         month = record.get(name)
         if not isinstance(month, str):  # empty or not a month: already reported
             continue
         cell = record["_cells"].get(name, "")
         if month in seen:
-            table.errors.append(f"{cell}: month {month} appears twice (also in {seen[month]}).")
+            repeated.append(f"{cell}: month {month} appears twice (also in {seen[month]}).")
         else:
             seen[month] = cell
+    if len(repeated) > MAX_REPEATS_LISTED:
+        first = repeated[0].removesuffix(".")
+        table.errors.append(
+            f"{len(repeated)} rows repeat a month (the first, {first}): this looks like a list "
+            "of transactions; the statement needs one row per month with that month's totals."
+        )
+    else:
+        table.errors += repeated
     if any(not isinstance(record.get(name), str) for record in table.rows):
         # A month that could not be read may be the "missing" one: no gap is reported.
         return
