@@ -74,3 +74,35 @@ def test_the_bad_files_each_have_their_own_sentence(spec):
             messages = (rejected.message,)
         assert messages not in seen, f"{case} says the same as {seen.get(messages)}"
         seen[messages] = case
+
+
+@pytest.mark.parametrize("case", sorted(GOOD_FILES))
+def test_each_statement_is_charted_with_exactly_its_figures_after_one_upload_and_one_confirmation(
+    case, client, runner, customer_input
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.workflows.conftest import KEY
+    from workflows import services
+    from workflows.models import RunStatus, WorkflowRun
+    from workflows.selectors import workflow_run_chart
+
+    good = GOOD_FILES[case]
+    client.force_login(runner)
+    url = f"/workflows/start/{KEY}/"
+    upload = SimpleUploadedFile(good.name, good.content)
+
+    previewed = client.post(url, {**customer_input, "currency": "CHF", "statement": upload})
+    assert previewed.status_code == 200, previewed.context["form"].errors
+    confirmed = client.post(url, {**dict(previewed.context["hidden"]), "action": "confirm"})
+    assert confirmed.status_code == 302
+
+    run = WorkflowRun.objects.get()
+    assert services.workflow_run_execute(run_id=run.id) == RunStatus.COMPLETED
+    chart = workflow_run_chart(run)
+    assert chart["x"] == MONTHS
+    income, expenses, net = (series["exact"] for series in chart["series"])
+    assert income == [str(value) for value in INCOME]
+    assert expenses == [str(value) for value in EXPENSES]
+    assert net == [str(i - e) for i, e in zip(INCOME, EXPENSES, strict=True)]
+    assert chart["currency"] == "CHF"
