@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 SESSION_KEY = "workflows_staged"
-MAX_KEPT = 4
+MAX_KEPT = 2  # the session is read on every request: keep it small
 
 
 @dataclass(frozen=True)

@@ -362,3 +362,17 @@ def test_administrators_see_the_files_the_last_sync_refused(
     page = client.get("/workflows/").text
     assert "Definition refused: broken.yaml: is not valid YAML" in page
     assert f'href="{START}"' in page  # the good one is still there
+
+
+def test_a_confirmation_whose_file_expired_asks_for_it_again(runner_client, customer_input):
+    previewed = preview(runner_client, customer_input)
+    session = runner_client.session
+    session["workflows_staged"] = {}  # expired, or the session changed
+    session.save()
+
+    response = confirm(runner_client, previewed)
+
+    assert response.status_code == 400
+    assert "The file was not kept (it expired after an hour); choose it again." in response.text
+    assert 'value="Lovelace"' in response.text
+    assert not WorkflowRun.objects.exists()
