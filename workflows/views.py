@@ -360,7 +360,9 @@ def _told(definition, result) -> dict:
     elif result.step_type == "chart":
         currency = output.get("currency")
         totals = output.get("totals") or {}
-        parts = [f"{name} {present.money(value, currency)}" for name, value in totals.items()]
+        names = [one.get("name") for one in output.get("series") or []]  # jsonb sorts keys
+        parts = [f"{name} {present.money(totals[name], currency)}" for name in names
+                 if name in totals]  # fmt: skip
         points = len(output.get("x") or [])
         told["summary"] = f"Chart drawn over {points} months." if points else "Chart drawn."
         told["lines"] = [f"Totals: {', '.join(parts)}."] if parts else []
@@ -371,10 +373,13 @@ def _told(definition, result) -> dict:
 
 def _form_values(step, output: dict) -> list[tuple[str, str]]:
     """A form step's output as people read it: each field's label and its value (dates and
-    numbers through core.present, a choice by its label, a file by its name)."""
+    numbers through core.present, a choice by its label, a file by its name), in the form's
+    order (a jsonb column does not keep the keys' order)."""
     specs = {spec["name"]: spec for spec in step.config.get("fields", [])}
+    order = [name for name in specs if name in output] + [n for n in output if n not in specs]
     values = []
-    for name, value in output.items():
+    for name in order:
+        value = output[name]
         spec = specs.get(name, {})
         kind = spec.get("type")
         if isinstance(value, dict):

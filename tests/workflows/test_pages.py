@@ -3,6 +3,7 @@ the result with its chart and table, the runs list; bad files never give a 500."
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -221,6 +222,11 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     assert "<dt>Date of birth</dt><dd>10 Dec 1985</dd>" in detail.text  # labels and values
     assert "<dt>Income and expenses (.xlsx or .csv)</dt><dd>statement.xlsx</dd>" in detail.text
     assert "<dt>Currency of the statement</dt><dd>EUR</dd>" in detail.text
+    labels = re.findall(r"<dt>([^<]+)</dt>", detail.text)
+    assert labels == [  # the form's order, whatever the database does with JSON keys
+        "First name", "Last name", "Date of birth", "Currency of the statement",
+        "Income and expenses (.xlsx or .csv)",
+    ]  # fmt: skip
     shown, details = detail.text.split('<details class="wf-details')
     for engineer in ("excel_upload", "automatic", "sha256", run.definition.checksum[:8]):
         assert engineer not in shown.split("</header>")[-1], engineer
