@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
+import zlib
 from typing import IO
 
 from django.conf import settings
@@ -116,7 +117,7 @@ def _check_xlsx(name: str, head: bytes, file: IO[bytes]) -> None:
         raise UploadRejected(f"'{name}' is not an Excel workbook (.xlsx): it is not a zip file.")
     try:
         archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
         logger.warning("upload %r: damaged zip: %r", name, exc)
         raise UploadRejected(
             f"'{name}' is not a valid .xlsx: the zip is damaged; save it again from the "
@@ -151,7 +152,15 @@ def _check_xlsx(name: str, head: bytes, file: IO[bytes]) -> None:
                 f"{settings.WORKFLOWS_XLSX_MAX_COMPRESSION_RATIO} to 1 "
                 "(refused as a possible zip bomb)."
             )
-        content_types = archive.read("[Content_Types].xml")  # bounded by the checks above
+        try:
+            content_types = archive.read("[Content_Types].xml")  # bounded by the checks above
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError,
+                EOFError) as exc:  # fmt: skip
+            logger.warning("upload %r: damaged zip part: %r", name, exc)
+            raise UploadRejected(
+                f"'{name}' is not a valid .xlsx: the zip is damaged; save it again from the "
+                "spreadsheet program and upload it once more."
+            ) from exc
     if MACRO_CONTENT_TYPE in content_types:
         raise UploadRejected(
             f"'{name}' is a macro-enabled workbook (.xlsm) renamed to .xlsx; {SAVE_AS}."
