@@ -36,3 +36,23 @@ def test_damaged_files_give_sentences(seed, spec):
 
     for message in messages:
         assert not EXCEPTION_WORDS.search(message), message
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_text_as_csv_gives_sentences(seed, spec):
+    rng = random.Random(seed)
+    alphabet = '0123456789,;\t|"()-.€$ abcJanFév\r\n' + "\x00\x1b"
+    content = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5000))).encode()
+    if seed % 3 == 0:
+        content = b'"' + content * 40  # an unclosed quote over a long field
+
+    try:
+        messages = excel.read_upload(
+            name="s.csv", size=len(content), file=io.BytesIO(content), spec=spec
+        ).errors
+    except excel.UploadRejected as rejected:
+        messages = [rejected.message]
+
+    assert messages
+    for message in messages:
+        assert not EXCEPTION_WORDS.search(message), message
