@@ -31,18 +31,23 @@ def file_fields(form: Any) -> list[str]:
 
 
 def step_form_refused(
-    form_class: type[forms.BaseForm], data: Any, files: Any, error: ApplicationError
+    form_class: type[forms.BaseForm],
+    data: Any,
+    files: Any,
+    error: ApplicationError,
+    kept: set[str] | frozenset[str] = frozenset(),
 ) -> forms.BaseForm:
     """The step's form as the person filled it in, showing a service's refusal: the service
     cleaned the input (every problem in one pass), so the form is not validated a second
     time. A browser cannot re-fill a file input: a file that was sent and is fine is asked for
-    again, next to its field."""
+    again, next to its field, unless the page kept it (`kept`: the fields whose file is
+    staged, see views._person_step)."""
     form = form_class(data)
     form.cleaned_data = {}
     form._errors = ErrorDict(renderer=form.renderer)  # the errors are the service's
     add_application_error(form, error)
     for name in file_fields(form):
-        if name in files and name not in form.errors:
+        if name in files and name not in form.errors and name not in kept:
             form.add_error(
                 name, "Choose the file again: files are not kept when the form has errors."
             )

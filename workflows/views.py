@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+from decimal import Decimal
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,7 +20,7 @@ from core.access import requires
 from core.audit import audit_timeline
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.staticfiles import PLOTLY_JS_URL_PATH
-from workflows import excel, selectors, services
+from workflows import excel, selectors, services, staging
 from workflows.access import can_start
 from workflows.forms import RunFilterForm, step_form_class, step_form_refused
 from workflows.loader import definition_of
@@ -60,7 +64,11 @@ def _excel_context(definition) -> dict:
         return {}
     spec = excel.TableSpec.from_config(step.config)
     max_mib = settings.WORKFLOWS_UPLOAD_MAX_BYTES / (1024 * 1024)
-    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": max_mib}
+    from babel import Locale
+
+    languages = [Locale.parse(code).get_display_name("en") for code in spec.month_languages]
+    return {"excel_step": step, "excel_spec": spec, "max_upload_mib": max_mib,
+            "month_languages": languages}  # fmt: skip
 
 
 @requires("workflows", "start")
@@ -69,31 +77,13 @@ def run_start(request: HttpRequest, key: str) -> HttpResponse:
     row, definition = _current(request, key)
     if not can_start(request.user, definition.roles):
         raise PermissionDenied(f"You may not start '{definition.title}'.")
-    step = definition.first_step
-    form_class = step_form_class(definition, step)
-    form = form_class()
-    if request.method == "POST":
-        try:
-            run = services.workflow_run_start(
-                key=key, actor=request.user, data=request.POST, files=request.FILES
-            )
-        except ApplicationError as error:
-            form = step_form_refused(form_class, request.POST, request.FILES, error)
-        else:
-            messages.success(request, f"{definition.title}: started.")
-            return redirect("workflows:run", run_id=run.id)
-    return render(
-        request,
-        "workflows/start.html",
-        {
-            "definition": definition,
-            "row": row,
-            "step": step,
-            "form": form,
-            **_excel_context(definition),
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
+
+    def submit(data, files):
+        run = services.workflow_run_start(key=key, actor=request.user, data=data, files=files)
+        messages.success(request, f"{definition.title}: started.")
+        return run
+
+    return _person_step(request, definition, row, definition.first_step, submit)
 
 
 @requires("workflows", "start")
@@ -110,34 +100,167 @@ def step_submit(request: HttpRequest, run_id, step_id: str) -> HttpResponse:
     if run.status != RunStatus.WAITING or run.current_step != step_id:
         messages.info(request, "This run is not waiting for that step any more.")
         return redirect("workflows:run", run_id=run.id)
+
+    def submit(data, files):
+        services.workflow_run_submit(
+            run_id=run.id, step_id=step_id, actor=request.user, data=data, files=files
+        )
+        return run
+
+    return _person_step(request, definition, run.definition, step, submit, run=run)
+
+
+STAGED = "{}__staged"  # the hidden input naming a file kept from an earlier submission
+
+
+def _person_step(request, definition, row, step, submit, *, run=None) -> HttpResponse:
+    """A person step's form, in three moves: fill in (a refused file keeps the other answers,
+    and a good file is kept while other fields are corrected); see what was understood (the
+    preview: the months and figures, the sheet, the layout, rows skipped); confirm, or go
+    back to the form with everything kept."""
     form_class = step_form_class(definition, step)
-    form = form_class()
-    if request.method == "POST":
+    names = [n for n, f in form_class.base_fields.items() if isinstance(f, forms.FileField)]
+    context = {"definition": definition, "row": row, "step": step, "run": run,
+               **_excel_context(definition)}  # fmt: skip
+    if request.method == "GET":
+        return _render_form(request, form_class(), context, {})
+    action = request.POST.get("action", "preview")
+    files, kept = _files_and_kept(request, names)
+    if action == "back":
+        initial = {k: v for k, v in request.POST.items() if k in form_class.base_fields}
+        return _render_form(request, form_class(initial=initial), context, kept)
+    if action == "confirm":
+        missing = [
+            name for name in names if name not in kept and form_class.base_fields[name].required
+        ]
+        if missing:
+            form = form_class(request.POST)
+            form.cleaned_data = {}
+            for name in missing:
+                form.add_error(
+                    name, "The file was not kept (it expired after an hour); choose it again."
+                )
+            return _render_form(request, form, context, kept, status=400)
         try:
-            services.workflow_run_submit(
-                run_id=run.id, step_id=step_id, actor=request.user,
-                data=request.POST, files=request.FILES,
-            )  # fmt: skip
+            done = submit(request.POST, files)
         except (ConflictError, NotFoundError, PermissionDeniedError) as error:
             messages.error(request, error.message)  # the run moved on, or is not theirs
-            return redirect("workflows:run", run_id=run.id)
+            return redirect("workflows:run", run_id=run.id) if run else redirect("workflows:list")
         except ApplicationError as error:
-            form = step_form_refused(form_class, request.POST, request.FILES, error)
-        else:
-            return redirect("workflows:run", run_id=run.id)
+            form = step_form_refused(form_class, request.POST, files, error, kept=set(kept))
+            return _render_form(request, form, context, kept, status=400)
+        staging.discard(request.session, list(kept.values()))
+        return redirect("workflows:run", run_id=done.id)
+    form = form_class(request.POST, files)
+    valid = form.is_valid()
+    for name in names:
+        if name in request.FILES and name not in form.errors:
+            kept[name] = staging.keep(request.session, files[name])
+        elif name in form.errors:
+            kept.pop(name, None)  # refused: offer the upload again
+    if not valid:
+        return _render_form(request, form, context, kept, status=400)
+    preview = _preview(definition, step, form, kept)
+    hidden = [(k, v) for k, v in request.POST.items()
+              if k in form_class.base_fields and k not in names]  # fmt: skip
+    hidden += [(STAGED.format(name), staged.id) for name, staged in kept.items()]
+    return render(request, "workflows/preview.html",
+                  {**context, "preview": preview, "hidden": hidden})  # fmt: skip
+
+
+def _files_and_kept(request, names: list[str]) -> tuple[dict, dict]:
+    """The files sent now, else the ones kept from an earlier submission of this form."""
+    files: dict = {}
+    kept: dict = {}
+    for name in names:
+        token = request.POST.get(STAGED.format(name))
+        staged = staging.get(request.session, token) if token else None
+        if name in request.FILES:
+            files[name] = request.FILES[name]
+        elif staged is not None:
+            files[name] = staged.as_file()
+            kept[name] = staged
+    return files, kept
+
+
+def _render_form(request, form, context, kept, *, status=None) -> HttpResponse:
+    fields = [(field, kept.get(field.name)) for field in form.visible_fields()]
     return render(
         request,
         "workflows/start.html",
-        {
-            "definition": definition,
-            "row": run.definition,
-            "step": step,
-            "form": form,
-            "run": run,
-            **_excel_context(definition),
-        },
-        status=400 if form.is_bound and form.errors else 200,
+        {**context, "form": form, "fields": fields, "kept": kept},
+        status=status or (400 if form.is_bound and form.errors else 200),
     )
+
+
+def _preview(definition, step, form, kept) -> dict:
+    """What the person is about to confirm: their answers, and for each statement file, the
+    months and figures as read, where they were found and what was skipped."""
+    output = step.step_type.output_from_form(
+        step, form.cleaned_data, {name: str(staged.id) for name, staged in kept.items()}
+    )
+    currency = next((value for spec, value in _typed(step, output) if spec == "currency"), None)
+    statements = []
+    for spec in step.config["fields"]:
+        target = definition.steps.get(spec.get("excel_step", ""))
+        staged = kept.get(spec["name"])
+        if target is None or staged is None:
+            continue
+        file = io.BytesIO(staged.content)
+        table = target.step_type.read(
+            target, name=staged.original_name, size=staged.size, file=file
+        )
+        statements.append(_statement_for_people(target, table, staged, currency))
+    return {"values": _form_values(step, output), "statements": statements}
+
+
+def _typed(step, output: dict) -> list[tuple[str, object]]:
+    types = {spec["name"]: spec["type"] for spec in step.config.get("fields", [])}
+    return [(types.get(name, ""), value) for name, value in output.items()]
+
+
+def _statement_for_people(target, table, staged, currency) -> dict:
+    spec = excel.TableSpec.from_config(target.config)
+    month = spec.month_column
+    amounts = [c for c in spec.columns if c.type in ("amount", "number")]
+    rows = []
+    for record in table.rows:
+        rows.append(
+            {
+                "month": present.month(record.get(month.name)) if month else "",
+                "where": record["_cells"].get(month.name, "") if month else "",
+                "values": [_amount(record.get(c.name), c, currency) for c in amounts],
+            }
+        )
+    first = table.rows[0].get(month.name) if month and table.rows else None
+    last = table.rows[-1].get(month.name) if month and table.rows else None
+    return {
+        "file": staged.original_name,
+        "size": staged.size,
+        "where": (f"sheet '{table.sheet}'" if table.sheet else "CSV file"),
+        "layout": table.layout,
+        "notes": table.notes,
+        "skipped": table.skipped,
+        "columns": [c.header.capitalize() for c in amounts],
+        "rows": rows,
+        "totals": [
+            _amount(
+                sum((r[c.name] for r in table.rows if r.get(c.name) is not None), Decimal(0)),
+                c,
+                currency,
+            )
+            for c in amounts
+        ],
+        "count": len(table.rows),
+        "span": f"{present.month(first)} to {present.month(last)}" if first and last else "",
+        "currency": currency,
+    }
+
+
+def _amount(value, column, currency) -> str:
+    if column.type == "amount":
+        return present.money(value, currency)
+    return present.number_text(value)
 
 
 def _progress(run, definition) -> list[dict]:
@@ -151,7 +274,9 @@ def _progress(run, definition) -> list[dict]:
             state = "waiting" if step.waits_for_person else "running"
         else:
             state = "skipped" if not run.is_open else "pending"
-        steps.append({"step": step, "state": state, "result": result})
+        steps.append(
+            {"step": step, "state": state, "result": result, "words": STATE_WORDS.get(state, state)}
+        )
     return steps
 
 
@@ -171,10 +296,7 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
                 "steps": [{"id": p["step"].id, "state": p["state"]} for p in progress],
             }
         )
-    history = [
-        {"result": result, "values": _form_values(definition.steps.get(result.step_id), result)}
-        for result in run.step_results.all()
-    ]
+    history = [_told(definition, result) for result in run.step_results.all()]
     return render(
         request,
         "workflows/run_detail.html",
@@ -185,18 +307,79 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
             "history": history,
             "events": audit_timeline(run),
             "has_chart": selectors.workflow_run_chart(run) is not None,
+            "current_title": _step_title(definition, run.current_step),
         },
     )
 
 
-def _form_values(step, result) -> list[tuple[str, str]]:
+def _step_title(definition, step_id: str) -> str:
+    step = definition.steps.get(step_id)
+    return (step.title if step is not None else "") or step_id.replace("_", " ").capitalize()
+
+
+STATE_WORDS = {
+    "completed": "Done",
+    "failed": "Failed",
+    "running": "In progress",
+    "waiting": "Waiting for a person",
+    "pending": "To come",
+    "skipped": "Not reached",
+}
+
+
+def _told(definition, result) -> dict:
+    """A step done, told to people: what happened in words ("Statement read: 12 months, Nov
+    2025 to Oct 2026"), its values or totals, rows skipped; the technical part (step id and
+    type, duration) goes to the details."""
+    step = definition.steps.get(result.step_id)
+    title = (step.title if step is not None else "") or result.step_id.replace(
+        "_", " "
+    ).capitalize()
+    output = result.output or {}
+    told = {"result": result, "title": title, "summary": "", "values": [], "lines": []}
+    if result.status == "failed":
+        told["summary"] = f"{title}: failed."
+        return told
+    if result.step_type == "form" and step is not None:
+        told["summary"] = f"{title}: filled in."
+        told["values"] = _form_values(step, output)
+    elif result.step_type == "excel_upload":
+        rows = output.get("rows") or []
+        month = next((k for k in ("month",) if rows and k in rows[0]), None)
+        span = (f", {present.month(rows[0][month])} to {present.month(rows[-1][month])}"
+                if month else "")  # fmt: skip
+        what = "months" if month else "rows"
+        where = f"sheet '{output['sheet']}'" if output.get("sheet") else "CSV file"
+        told["summary"] = f"Statement read: {output.get('count', len(rows))} {what}{span}."
+        told["lines"] = [
+            f"From {output.get('file')}, {where}"
+            + (f": {output['layout']}." if output.get("layout") else "."),
+            *output.get("notes", []),
+            *(f"Skipped: {line}" for line in output.get("skipped", [])),
+        ]
+    elif result.step_type == "chart":
+        currency = output.get("currency")
+        totals = output.get("totals") or {}
+        names = [one.get("name") for one in output.get("series") or []]  # jsonb sorts keys
+        parts = [f"{name} {present.money(totals[name], currency)}" for name in names
+                 if name in totals]  # fmt: skip
+        points = len(output.get("x") or [])
+        told["summary"] = f"Chart drawn over {points} months." if points else "Chart drawn."
+        told["lines"] = [f"Totals: {', '.join(parts)}."] if parts else []
+    else:
+        told["summary"] = f"{title}: done."
+    return told
+
+
+def _form_values(step, output: dict) -> list[tuple[str, str]]:
     """A form step's output as people read it: each field's label and its value (dates and
-    numbers through core.present, a choice by its label, a file by its name)."""
-    if result.step_type != "form" or step is None:
-        return []
+    numbers through core.present, a choice by its label, a file by its name), in the form's
+    order (a jsonb column does not keep the keys' order)."""
     specs = {spec["name"]: spec for spec in step.config.get("fields", [])}
+    order = [name for name in specs if name in output] + [n for n in output if n not in specs]
     values = []
-    for name, value in (result.output or {}).items():
+    for name in order:
+        value = output[name]
         spec = specs.get(name, {})
         kind = spec.get("type")
         if isinstance(value, dict):
@@ -248,17 +431,28 @@ def _chart_for_people(definition, chart: dict) -> dict:
         specs = {series["name"]: series for series in step.config["series"]}
         x_kind = kinds.get(step.config["x"])
     x = [present.month(value) if x_kind == "month" else str(value) for value in chart["x"]]
+    currency = chart.get("currency")
     series = []
+    money = False
     for one in chart["series"]:
         inputs = series_inputs(specs.get(one["name"], {}))
         digits = 2 if inputs and all(kinds.get(name) == "amount" for name in inputs) else None
+        money = money or (digits == 2 and bool(currency))
+
+        def text(value, digits=digits):
+            if digits == 2 and currency:
+                return present.money(value, currency)
+            return present.number_text(value, digits=digits)
+
         series.append(
             {
                 **one,
-                "text": [present.number_text(value, digits=digits) for value in one["exact"]],
-                "total": present.number_text(chart["totals"].get(one["name"]), digits=digits),
+                "text": [text(value) for value in one["exact"]],
+                "total": text(chart["totals"].get(one["name"])),
             }
         )
+    if money and not chart.get("y_title"):
+        chart = {**chart, "y_title": f"Amount ({currency})"}
     rows = [
         {"x": label, "values": [one["text"][index] for one in series]}
         for index, label in enumerate(x)

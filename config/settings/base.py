@@ -364,6 +364,11 @@ WORKFLOWS_XLSX_MAX_COMPRESSION_RATIO = env_int("WORKFLOWS_XLSX_MAX_COMPRESSION_R
 WORKFLOWS_XLSX_MAX_PARTS = env_int("WORKFLOWS_XLSX_MAX_PARTS", 200)
 # Rows read from a sheet (blank ones included) before it is refused as too long.
 WORKFLOWS_EXCEL_MAX_ROWS = env_int("WORKFLOWS_EXCEL_MAX_ROWS", 1000)
+# Currencies a workflow form offers (a `currency` field) and the one it proposes.
+WORKFLOWS_CURRENCIES = env_list("WORKFLOWS_CURRENCIES", ["EUR", "GBP", "USD", "CHF"])
+WORKFLOWS_DEFAULT_CURRENCY = env_str("WORKFLOWS_DEFAULT_CURRENCY", "EUR")
+# A file chosen on a form is kept this many seconds for its preview and confirmation.
+WORKFLOWS_STAGED_UPLOAD_TTL = env_int("WORKFLOWS_STAGED_UPLOAD_TTL", 3600)
 # An automatic step claimed by a worker that died is retried after this many seconds.
 WORKFLOWS_CLAIM_LEASE = env_float("WORKFLOWS_CLAIM_LEASE", 120.0)
 

@@ -87,7 +87,10 @@ def bad_files() -> dict[str, BadFile]:
         archive.writestr("notes.txt", "hello")
     return {
         "not an xlsx": BadFile(
-            "statement.pdf", b"%PDF-1.4 not a workbook", "Only Excel workbooks (.xlsx) are accepted"
+            "statement.pdf",
+            b"%PDF-1.4 not a workbook",
+            "Only Excel workbooks (.xlsx) and CSV files (.csv) are accepted; 'statement.pdf' is a "
+            ".pdf file.",
         ),
         "renamed csv": BadFile(
             "statement.xlsx",
@@ -118,8 +121,8 @@ def bad_files() -> dict[str, BadFile]:
         ),
         "negative amount": BadFile(
             "statement.xlsx",
-            workbook_bytes(_set(statement_rows(), 3, 2, -20)),
-            "C5: expenses must not be negative, got -20.",
+            workbook_bytes(_set(statement_rows(), 3, 1, -20)),
+            "B5: income must not be negative, got -20.",
         ),
         "11 months": BadFile(
             "statement.xlsx",
@@ -144,8 +147,8 @@ def bad_files() -> dict[str, BadFile]:
         ),
         "month not a month": BadFile(
             "statement.xlsx",
-            workbook_bytes(_set(statement_rows(), 1, 0, "Feb 2025")),
-            "A3: month must be a date or YYYY-MM text, got 'Feb 2025'.",
+            workbook_bytes(_set(statement_rows(), 1, 0, "Febtember 2025")),
+            "A3: month must be a month such as 2025-01, 01/2025 or Jan 2025, got 'Febtember 2025'.",
         ),
         "formula error #DIV/0!": BadFile(
             "statement.xlsx",
@@ -181,7 +184,141 @@ def bad_files() -> dict[str, BadFile]:
         "damaged zip": BadFile(
             "statement.xlsx", b"PK\x03\x04" + b"garbage" * 50, "the zip is damaged"
         ),
+        "XML entities (billion laughs)": BadFile(
+            "statement.xlsx",
+            _patched(
+                base,
+                "xl/worksheets/sheet1.xml",
+                lambda xml: xml.replace(
+                    b"<worksheet",
+                    b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b '
+                    b'"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+                    b"<worksheet",
+                    1,
+                ).replace(b"<t>2025-01</t>", b"<t>&c;</t>"),
+            ),
+            "it contains XML entity declarations, which spreadsheet programs never write",
+        ),
+        "a huge number (1e308)": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 1, 1, 1e308)),
+            "B3: income is too large (the largest amount accepted is 999,999,999,999.99), "
+            "got 1e+308.",
+        ),
+        "a macro-enabled workbook renamed .xlsx": BadFile(
+            "statement.xlsx",
+            _patched(
+                base,
+                "[Content_Types].xml",
+                lambda xml: xml.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                ),
+            ),
+            "is a macro-enabled workbook (.xlsm) renamed to .xlsx",
+        ),
+        "an .xlsm": BadFile(
+            "statement.xlsm", workbook_bytes(base), "is a macro-enabled workbook (.xlsm); only"
+        ),
+        "a control character in a cell": BadFile(
+            "statement.xlsx",
+            _patched(
+                base,
+                "xl/worksheets/sheet1.xml",
+                lambda xml: xml.replace(b"<t>2025-02</t>", b"<t>2025\x01-02</t>"),
+            ),
+            "part of it is not well-formed (for example a control character",
+        ),
+        "password-protected": BadFile(
+            "statement.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + b"\x00" * 200
+            + "EncryptionInfo".encode("utf-16-le")
+            + b"\x00" * 64
+            + "EncryptedPackage".encode("utf-16-le")
+            + b"\x00" * 256,
+            "is protected by a password, so it cannot be read",
+        ),
+        "formulas without saved values": BadFile(
+            "statement.xlsx",
+            workbook_bytes([[m, f"={i}+0", f"={e}+0"] for m, i, e in base]),
+            "The formulas in this file have no saved results (24 cells, e.g. B2: =2000+0)",
+        ),
+        "no sheet holds the statement": BadFile(
+            "statement.xlsx",
+            _two_sheets([["Prepared by the customer"]], [["Mon", "In", "Out"], *base]),
+            "No sheet holds the statement; every sheet was read ('Notes': no header row",
+        ),
+        "title lines but no header": BadFile(
+            "statement.xlsx",
+            workbook_bytes([["My statement"], ["2025"], *[row[1:] for row in base]], header=None),
+            "The sheet 'Sheet': no header row with month, income, expenses in its first 10 "
+            "non-blank rows",
+        ),
+        "months across without an expenses row": BadFile(
+            "statement.xlsx",
+            workbook_bytes(
+                [
+                    ["", *[m for m, _, _ in base]],
+                    ["Income", *[i for _, i, _ in base]],
+                    ["Savings", *[e for _, _, e in base]],
+                ],
+                header=None,
+            ),
+            "Row 1 has months across it, but no row is named 'expenses' in the columns on its left",
+        ),
+        "a list of transactions": BadFile(
+            "statement.csv",
+            b"Date,Description,Credit,Debit\r\n"
+            + b"".join(
+                f"2025-{1 + n // 3:02d}-{1 + n % 3:02d},shop,{n},{n * 2}\r\n".encode()
+                for n in range(36)
+            ),
+            "24 rows repeat a month (the first, A3: month 2025-01 appears twice (also in A2)): "
+            "this looks like a list of transactions",
+        ),
+        "a workbook renamed .csv": BadFile(
+            "statement.csv",
+            workbook_bytes(base),
+            "is an Excel workbook (or another zip file) renamed to .csv",
+        ),
+        "a binary file renamed .csv": BadFile(
+            "statement.csv", b"\x00\x01\x02binary" * 20, "is not a text file"
+        ),
+        "an empty csv": BadFile("statement.csv", b"\r\n\r\n", "The file is empty"),
+        "csv with text in an amount": BadFile(
+            "statement.csv",
+            b"month;income;expenses\r\n"
+            + b"".join(
+                f"{m};{'n/a' if n == 4 else i};{e}\r\n".encode() for n, (m, i, e) in enumerate(base)
+            ),
+            "B6: income must be a number, got 'n/a'.",
+        ),
     }
+
+
+def _patched(rows: list[list], part: str, change) -> bytes:
+    """The workbook of these rows with one part of its zip changed (hostile XML...)."""
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes(rows)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, change(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+def _two_sheets(first: list[list], second: list[list]) -> bytes:
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    for row in first:
+        workbook.active.append(row)
+    data = workbook.create_sheet("Data")
+    for row in second:
+        data.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 BAD_FILES = bad_files()
@@ -245,10 +382,16 @@ class ApprovalStep(StepType):
     def build_form(self, step, definition):
         from django import forms
 
-        return type("ApprovalForm", (forms.Form,), {
-            "decision": forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")]),
-            "step": step,
-        })  # fmt: skip
+        return type(
+            "ApprovalForm",
+            (forms.Form,),
+            {
+                "decision": forms.ChoiceField(
+                    choices=[("approve", "Approve"), ("reject", "Reject")]
+                ),
+                "step": step,
+            },
+        )
 
     def output_from_form(self, step, cleaned_data, upload_ids):
         return {"decision": cleaned_data["decision"]}

@@ -68,6 +68,46 @@ def test_a_run_has_its_chart_data_once_done(runner_api, customer_input):
     assert [run["id"] for run in listed["results"]] == [run_id]
 
 
+def test_a_csv_statement_in_the_wide_layout_with_a_currency(runner_api, customer_input):
+    from tests.workflows.corpus import GOOD_FILES, INCOME
+
+    good = GOOD_FILES["csv, wide"]
+    created = runner_api.post(
+        "/api/workflows/runs/",
+        multipart(customer_input, good.content, "statement.csv", currency="USD"),
+        format="multipart",
+    )
+    assert created.status_code == 201, created.json()
+    services.workflow_run_execute(run_id=created.json()["id"])
+
+    body = runner_api.get(f"/api/workflows/runs/{created.json()['id']}/").json()
+
+    assert body["chart"]["currency"] == "USD"
+    assert body["chart"]["series"][0]["exact"] == [str(value) for value in INCOME]
+    statement = next(step for step in body["steps"] if step["step_id"] == "statement")
+    assert statement["output"]["layout"] == "months across row 1, one row per figure"
+    assert statement["output"]["format"] == "csv"
+
+
+def test_without_a_currency_the_default_is_used(runner_api, customer_input, settings):
+    settings.WORKFLOWS_DEFAULT_CURRENCY = "GBP"
+    run_id = runner_api.post(
+        "/api/workflows/runs/", multipart(customer_input), format="multipart"
+    ).json()["id"]
+    services.workflow_run_execute(run_id=run_id)
+
+    assert runner_api.get(f"/api/workflows/runs/{run_id}/").json()["chart"]["currency"] == "GBP"
+
+
+def test_an_unknown_currency_is_a_400_on_its_field(runner_api, customer_input):
+    response = runner_api.post(
+        "/api/workflows/runs/", multipart(customer_input, currency="XXX"), format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["currency"]
+
+
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
 def test_each_bad_file_is_a_400_naming_the_problem(runner_api, customer_input, case):
     bad = BAD_FILES[case]

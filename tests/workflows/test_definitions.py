@@ -198,26 +198,26 @@ def test_an_edited_file_is_current_only_once_synced(definitions_dir, runner):
     """Reading never syncs: the pages, the API and new runs see the rows the last sync left."""
     services.definitions_sync()
     path = definitions_dir / f"{KEY}.yaml"
-    path.write_text(path.read_text().replace("version: 1", "version: 2"))
-
-    assert selectors.workflow_definition_get(user=runner, key=KEY).version == 1
-    assert services.workflow_run_start(key=KEY, actor=runner).definition.version == 1
-
-    call_command("workflows_definitions", "--store")
+    path.write_text(path.read_text().replace("version: 2", "version: 3"))
 
     assert selectors.workflow_definition_get(user=runner, key=KEY).version == 2
     assert services.workflow_run_start(key=KEY, actor=runner).definition.version == 2
+
+    call_command("workflows_definitions", "--store")
+
+    assert selectors.workflow_definition_get(user=runner, key=KEY).version == 3
+    assert services.workflow_run_start(key=KEY, actor=runner).definition.version == 3
 
 
 @pytest.mark.django_db
 def test_migrate_syncs_the_definitions(definitions_dir):
     path = definitions_dir / f"{KEY}.yaml"
-    path.write_text(path.read_text().replace("version: 1", "version: 3"))
+    path.write_text(path.read_text().replace("version: 2", "version: 4"))
     (definitions_dir / "broken.yaml").write_text("key: [")
 
     call_command("migrate", "workflows", verbosity=0)  # nothing to apply: a deploy's migrate
 
-    assert WorkflowDefinition.objects.get(key=KEY, is_current=True).version == 3
+    assert WorkflowDefinition.objects.get(key=KEY, is_current=True).version == 4
     assert list(DefinitionProblem.objects.values_list("source", flat=True)) == ["broken.yaml"]
 
 

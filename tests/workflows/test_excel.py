@@ -73,14 +73,14 @@ def test_a_year_boundary_is_consecutive(spec):
 def test_every_error_is_reported_at_once(spec):
     rows = statement_rows(count=11)
     rows[1][1] = "abc"
-    rows[4][2] = -5
+    rows[4][1] = -5
     rows[7][0] = "July"
 
     errors = read(workbook_bytes(rows), spec).errors
 
     assert "B3: income must be a number, got 'abc'." in errors
-    assert "C6: expenses must not be negative, got -5." in errors
-    assert "A9: month must be a date or YYYY-MM text, got 'July'." in errors
+    assert "B6: income must not be negative, got -5." in errors
+    assert "A9: month must be a month such as 2025-01, 01/2025 or Jan 2025, got 'July'." in errors
     assert "Expected exactly 12 months, found 11." in errors
 
 
@@ -137,7 +137,7 @@ def test_an_xml_entity_attack_is_refused_by_defusedxml(spec):
     errors = read(out.getvalue(), spec).errors
 
     assert len(errors) == 1
-    assert errors == [excel.UNREADABLE]
+    assert errors == [excel.grid.ENTITIES]
     assert "Error" not in errors[0]
 
 

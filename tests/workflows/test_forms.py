@@ -28,16 +28,19 @@ def customer_form(data=None, files=None, extra_fields=()):
 def test_the_fields_come_from_the_definition():
     form = customer_form()
 
-    assert list(form.fields) == ["first_name", "last_name", "date_of_birth", "statement"]
+    assert list(form.fields) == [
+        "first_name", "last_name", "date_of_birth", "currency", "statement",
+    ]  # fmt: skip
     assert isinstance(form.fields["first_name"], forms.CharField)
     assert form.fields["first_name"].max_length == 100
     assert isinstance(form.fields["date_of_birth"], forms.DateField)
     assert isinstance(form.fields["statement"], forms.FileField)
-    assert all(field.required for field in form.fields.values())
+    assert all(field.required for name, field in form.fields.items() if name != "currency")
+    assert form.fields["currency"].initial == "EUR"  # WORKFLOWS_DEFAULT_CURRENCY
     html = form.as_div()
     assert 'type="date"' in html
-    assert 'accept=".xlsx"' in html
-    assert "Income and expenses (.xlsx)" in html
+    assert 'accept=".xlsx,.csv"' in html
+    assert "Income and expenses (.xlsx or .csv)" in html
 
 
 def test_a_valid_submission(customer_input, upload):
@@ -103,6 +106,6 @@ def test_bad_field_rules_are_refused_when_the_definition_loads():
                     {"name": "first_name", "type": "text"}])  # fmt: skip
 
     assert caught.value.problems == [
-        "steps[0].config.fields[4].min: must be a YYYY-MM-DD date or 'today', got 'yesterday'.",
-        "steps[0].config.fields[5].name: 'first_name' is used by more than one field.",
+        "steps[0].config.fields[5].min: must be a YYYY-MM-DD date or 'today', got 'yesterday'.",
+        "steps[0].config.fields[6].name: 'first_name' is used by more than one field.",
     ]

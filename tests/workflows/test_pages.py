@@ -3,6 +3,7 @@ the result with its chart and table, the runs list; bad files never give a 500."
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,9 +24,23 @@ def runner_client(client, runner):
     return client
 
 
-def post(client, customer_input, content=None, name="statement.xlsx", **overrides):
+def preview(client, customer_input, content=None, name="statement.xlsx", url=START, **overrides):
+    """The form sent: the preview of what was read (200), or the form with its errors."""
     statement = SimpleUploadedFile(name, good_statement() if content is None else content)
-    return client.post(START, {**customer_input, "statement": statement, **overrides})
+    return client.post(url, {**customer_input, "statement": statement, **overrides})
+
+
+def confirm(client, previewed, url=START):
+    """The preview confirmed, as its buttons send it."""
+    return client.post(url, {**dict(previewed.context["hidden"]), "action": "confirm"})
+
+
+def post(client, customer_input, content=None, name="statement.xlsx", **overrides):
+    """Upload, then confirm the preview (when there is one)."""
+    response = preview(client, customer_input, content, name, **overrides)
+    if response.status_code != 200:
+        return response
+    return confirm(client, response)
 
 
 def test_the_start_form_shows_the_fields_the_layout_and_the_template_link(runner_client):
@@ -36,7 +51,10 @@ def test_the_start_form_shows_the_fields_the_layout_and_the_template_link(runner
     for name in ("first_name", "last_name", "date_of_birth", "statement"):
         assert f'name="{name}"' in page.text
     assert f'href="/workflows/template/{KEY}.xlsx"' in page.text
-    assert "exactly 12 rows" in page.text
+    assert "Exactly 12 months in a row, each once" in page.text
+    assert "must follow each other" not in page.text
+    assert "one row per month under a header row" in page.text
+    assert "the months across one row" in page.text
 
 
 def test_the_template_is_a_workbook_with_the_last_12_months(runner_client):
@@ -79,13 +97,75 @@ def test_each_bad_file_is_shown_on_the_form_with_the_other_values_kept(
     assert not WorkflowRun.objects.exists()
 
 
-def test_a_good_file_with_a_bad_field_asks_for_the_file_again(runner_client, customer_input):
-    response = post(runner_client, customer_input, first_name="")
+def test_a_good_file_with_a_bad_field_is_kept_while_the_field_is_corrected(
+    runner_client, customer_input
+):
+    response = preview(runner_client, customer_input, first_name="")
 
     assert response.status_code == 400
     assert "This field is required." in response.text
-    assert "Choose the file again" in response.text
+    assert "Kept: <strong>statement.xlsx</strong>" in response.text
+    assert "Choose the file again" not in response.text
     assert 'value="Lovelace"' in response.text
+    kept = response.context["kept"]["statement"]
+
+    # The form sent again with the name corrected and no file chosen: the kept file is used.
+    again = runner_client.post(START, {**customer_input, "statement__staged": kept.id})
+
+    assert again.status_code == 200
+    assert "12 months read, Jan 2025 to Dec 2025" in again.text
+    assert confirm(runner_client, again).status_code == 302
+    assert WorkflowRun.objects.count() == 1
+
+
+def test_a_refused_file_offers_the_upload_again_with_the_answers_kept(
+    runner_client, customer_input
+):
+    bad = BAD_FILES["11 months"]
+
+    response = preview(runner_client, customer_input, bad.content, currency="GBP")
+
+    assert response.status_code == 400
+    assert "Correct the file and choose it again: your other answers are kept." in response.text
+    assert 'value="Lovelace"' in response.text
+    assert '<option value="GBP" selected>' in response.text
+    assert "Kept:" not in response.text
+
+
+def test_the_preview_shows_what_was_read_and_writes_nothing(runner_client, customer_input):
+    from tests.workflows.corpus import GOOD_FILES
+
+    good = GOOD_FILES["wide: title, 'Jan 2026' months, a Net row"]
+
+    response = preview(runner_client, customer_input, good.content, "budget.xlsx", currency="GBP")
+
+    assert response.status_code == 200
+    assert not WorkflowRun.objects.exists()
+    text = response.text
+    assert "12 months read, Nov 2025 to Oct 2026" in text
+    assert "sheet &#x27;Budget&#x27;: months across row 3, one row per figure" in text
+    assert "Row 6 (&#x27;Net&#x27;): not one of income, expenses." in text
+    assert "Rows 1 to" not in text  # the title above the months is not a skipped row here
+    assert "£2,150.50" in text
+    assert "£1,234.56" in text
+    assert "£12,234.56" in text
+    assert "Ada" in text
+    assert "10 Dec 1985" in text
+    assert 'name="action" value="confirm"' in text
+    assert 'name="action" value="back"' in text
+
+    back = runner_client.post(START, {**dict(response.context["hidden"]), "action": "back"})
+
+    assert back.status_code == 200
+    assert 'value="Lovelace"' in back.text
+    assert "Kept: <strong>budget.xlsx</strong>" in back.text
+    assert not WorkflowRun.objects.exists()
+
+    started = confirm(runner_client, response)
+
+    run = WorkflowRun.objects.get()
+    assert started["Location"] == f"/workflows/runs/{run.id}/"
+    assert run.step_results.get(step_id="customer").output["currency"] == "GBP"
 
 
 def test_every_problem_the_service_found_is_on_the_form_once(runner_client, customer_input):
@@ -117,13 +197,15 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     assert 'id="wf-chart"' in page.text
     # Through core.present: the month by name, amounts with separators and cents.
     assert "<td>Jan 2025</td>" in page.text
-    assert '<td class="num">2,000.00</td>' in page.text  # income of the first month
-    assert '<td class="num">500.00</td>' in page.text  # its net
-    assert '<th class="num">9,300.00</th>' in page.text  # the year's net
+    # In the statement's currency (the form's, EUR by default), as the locale writes it.
+    assert '<td class="num">€2,000.00</td>' in page.text  # income of the first month
+    assert '<td class="num">€500.00</td>' in page.text  # its net
+    assert '<th class="num">€9,300.00</th>' in page.text  # the year's net
     assert "Jan 2025 to Dec 2025" in page.text
     assert "born 10 Dec 1985" in page.text
     chart = page.context["chart"]
-    assert chart["series"][0]["text"][0] == "2,000.00"  # the chart's hover says the same
+    assert chart["series"][0]["text"][0] == "€2,000.00"  # the chart's hover says the same
+    assert chart["y_title"] == "Amount (EUR)"
     assert chart["series"][0]["values"][0] == 2000.0
     detail = runner_client.get(f"/workflows/runs/{run.id}/")
     assert "See the result" in detail.text
@@ -131,9 +213,24 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
         assert f'<div class="timeline-action">{label}</div>' in detail.text
     code = "workflows.completed"  # only in the attribute for machines, never as text
     assert detail.text.count(code) == detail.text.count(f'data-action="{code}"') == 1
-    assert "12 rows from statement.xlsx" in detail.text
-    assert "Date of birth:</span> 10 Dec 1985" in detail.text  # the form's labels and values
-    assert "Income and expenses (.xlsx):</span> statement.xlsx" in detail.text
+    # The steps in words; the engineer's view (types, checksum, hashes) behind "Details".
+    assert "Statement read: 12 months, Jan 2025 to Dec 2025." in detail.text
+    assert "From statement.xlsx, sheet &#x27;Sheet&#x27;: one row per month, headers in row 1." in (
+        detail.text
+    )
+    assert "Totals: Income €30,600.00, Expenses €21,300.00, Net €9,300.00." in detail.text
+    assert "<dt>Date of birth</dt><dd>10 Dec 1985</dd>" in detail.text  # labels and values
+    assert "<dt>Income and expenses (.xlsx or .csv)</dt><dd>statement.xlsx</dd>" in detail.text
+    assert "<dt>Currency of the statement</dt><dd>EUR</dd>" in detail.text
+    labels = re.findall(r"<dt>([^<]+)</dt>", detail.text)
+    assert labels == [  # the form's order, whatever the database does with JSON keys
+        "First name", "Last name", "Date of birth", "Currency of the statement",
+        "Income and expenses (.xlsx or .csv)",
+    ]  # fmt: skip
+    shown, details = detail.text.split('<details class="wf-details')
+    for engineer in ("excel_upload", "automatic", "sha256", run.definition.checksum[:8]):
+        assert engineer not in shown.split("</header>")[-1], engineer
+        assert engineer in details or engineer == "automatic", engineer
     download = runner_client.get(f"/workflows/uploads/{run.uploads.get().id}/")
     assert download.content == good_statement() or download.content[:2] == b"PK"
 
@@ -160,8 +257,9 @@ def test_a_waiting_run_takes_its_input_on_the_step_page(runner_client, runner, c
     url = f"/workflows/runs/{run.id}/steps/customer/"
 
     assert runner_client.get(url).status_code == 200
-    statement = SimpleUploadedFile("statement.xlsx", good_statement())
-    response = runner_client.post(url, {**customer_input, "statement": statement})
+    previewed = preview(runner_client, customer_input, url=url)
+    assert "Confirm and go on" in previewed.text
+    response = confirm(runner_client, previewed, url=url)
 
     assert response.status_code == 302
     run.refresh_from_db()
@@ -235,7 +333,7 @@ def test_reading_pages_and_the_api_writes_nothing_even_when_a_file_changed(
     admin = user_factory(username="root", is_staff=True, is_superuser=True)
     run = services.workflow_run_start(key=KEY, actor=runner)
     path = definitions_dir / f"{KEY}.yaml"
-    path.write_text(path.read_text().replace("version: 1", "version: 2"))
+    path.write_text(path.read_text().replace("version: 2", "version: 3"))
     (definitions_dir / "broken.yaml").write_text("key: [")
     client.force_login(admin)
 
@@ -254,7 +352,7 @@ def test_reading_pages_and_the_api_writes_nothing_even_when_a_file_changed(
             assert client.get(url).status_code == 200, url
         writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
         assert writes == [], url
-    assert client.get("/api/workflows/definitions/").json()[0]["version"] == 1
+    assert client.get("/api/workflows/definitions/").json()[0]["version"] == 2
     assert "broken.yaml" not in client.get("/workflows/").text  # not synced yet
 
 
@@ -270,3 +368,17 @@ def test_administrators_see_the_files_the_last_sync_refused(
     page = client.get("/workflows/").text
     assert "Definition refused: broken.yaml: is not valid YAML" in page
     assert f'href="{START}"' in page  # the good one is still there
+
+
+def test_a_confirmation_whose_file_expired_asks_for_it_again(runner_client, customer_input):
+    previewed = preview(runner_client, customer_input)
+    session = runner_client.session
+    session["workflows_staged"] = {}  # expired, or the session changed
+    session.save()
+
+    response = confirm(runner_client, previewed)
+
+    assert response.status_code == 400
+    assert "The file was not kept (it expired after an hour); choose it again." in response.text
+    assert 'value="Lovelace"' in response.text
+    assert not WorkflowRun.objects.exists()

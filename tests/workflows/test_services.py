@@ -85,7 +85,7 @@ def test_a_file_that_fails_in_the_worker_fails_the_run_with_its_errors(
     assert services.workflow_run_execute(run_id=run.id) == RunStatus.FAILED
 
     run.refresh_from_db()
-    assert run.error == "'statement.xlsx' has 1 problem(s)."
+    assert run.error == "'statement.xlsx' could not be read: 1 problem."
     assert run.error_details == ["Expected exactly 12 months, found 13."]
     assert StepResult.objects.get(run=run, step_id="statement").status == "failed"
 
@@ -117,17 +117,17 @@ def test_other_roles_may_not_start(user_factory):
 def test_a_run_in_progress_finishes_on_the_version_it_started_with(
     runner, customer_input, upload, definitions_dir
 ):
-    """Start on v1; the file becomes v2 (6 months, another chart); the old run still reads 12
-    months and draws the v1 chart, while new runs use v2."""
+    """Start on v2; the file becomes v3 (6 months, another chart); the old run still reads 12
+    months and draws the v2 chart, while new runs use v3."""
     services.definitions_sync()
     waiting = services.workflow_run_start(key=KEY, actor=runner)  # waits for its form
     running = start(runner, customer_input, upload)  # automatic steps not done yet
     path = definitions_dir / f"{KEY}.yaml"
     text = path.read_text()
-    assert "version: 1" in text
+    assert "version: 2" in text
     assert "exactly: 12" in text
     path.write_text(
-        text.replace("version: 1", "version: 2")
+        text.replace("version: 2", "version: 3")
         .replace("exactly: 12", "exactly: 6")
         .replace("name: Net,", "name: Balance,")
         .replace("        - name: statement\n", "        - name: reference\n          type: text\n"
@@ -137,13 +137,13 @@ def test_a_run_in_progress_finishes_on_the_version_it_started_with(
     rows, errors = services.definitions_sync()
 
     assert errors == []
-    assert [row.version for row in rows] == [2]
+    assert [row.version for row in rows] == [3]
     assert services.workflow_run_execute(run_id=running.id) == RunStatus.COMPLETED
     chart = workflow_run_chart(workflow_run_get(user=runner, run_id=running.id))
     assert len(chart["x"]) == 12
     assert chart["series"][2]["name"] == "Net"
 
-    # The run that waited for its form still takes the v1 form (no reference field) ...
+    # The run that waited for its form still takes the v2 form (no reference field) ...
     services.workflow_run_submit(run_id=waiting.id, step_id="customer", actor=runner,
                                  data=customer_input, files={"statement": upload()})  # fmt: skip
     assert services.workflow_run_execute(run_id=waiting.id) == RunStatus.COMPLETED
@@ -160,8 +160,8 @@ def test_a_run_in_progress_finishes_on_the_version_it_started_with(
     chart = workflow_run_chart(workflow_run_get(user=runner, run_id=new.id))
     assert chart["series"][2]["name"] == "Balance"
     versions = dict(WorkflowDefinition.objects.values_list("pk", "version"))
-    assert versions[running.definition_id] == 1
-    assert versions[new.definition_id] == 2
+    assert versions[running.definition_id] == 2
+    assert versions[new.definition_id] == 3
 
 
 def test_a_lost_message_is_resent_by_the_sweep(runner, customer_input, upload, monkeypatch):
@@ -207,7 +207,7 @@ def test_the_docs_approval_step_works_end_to_end(
 ):
     """docs/workflows.md's worked example: high expenses wait for an approval."""
     path = definitions_dir / f"{KEY}.yaml"
-    text = path.read_text().replace("version: 1", "version: 2")
+    text = path.read_text().replace("version: 2", "version: 3")
     text = text.replace(
         "      consecutive: month\n    next: chart\n",
         "      consecutive: month\n    next:\n"
@@ -344,11 +344,12 @@ def test_the_audit_trail_speaks_the_apps_vocabulary(runner, customer_input, uplo
         WorkflowAction.STARTED, WorkflowAction.STEP_COMPLETED, WorkflowAction.COMPLETED,
     ]  # fmt: skip
     assert trail[1].changes == {"status": {"from": "waiting", "to": "running"}}
-    assert trail[1].reason == "after step 'customer'"
+    assert trail[0].reason == "Customer income and expenditure, version 2"
+    assert trail[1].reason == "after “Customer and their last 12 months”"
     assert trail[2].actor_label == "system: workflows.worker"
     [failure] = audit_timeline(failed).filter(action=WorkflowAction.FAILED)
     assert failure.changes == {"status": {"from": "running", "to": "failed"}}
-    assert failure.reason == "'statement.xlsx' has 1 problem(s)."
+    assert failure.reason == "'statement.xlsx' could not be read: 1 problem."
 
 
 def test_a_component_may_submit_a_step_for_the_system(customer_input, upload):

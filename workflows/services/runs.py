@@ -114,7 +114,7 @@ def workflow_run_start(
             action=WorkflowAction.STARTED,
             actor=actor,
             changes={"status": {"from": None, "to": RunStatus.WAITING}},
-            reason=f"{definition.key} v{definition.version} ({definition.checksum[:8]})",
+            reason=f"{definition.title}, version {definition.version}",
         )
         if form is not None:
             _record_person_step(run, definition, step, form, user, _component(actor))
@@ -278,7 +278,7 @@ def _advance(
             ),
             actor=actor or WORKER,
             changes={"status": {"from": before, "to": run.status}},
-            reason=f"after step '{step.id}'",
+            reason=f"after “{step.title or step.id}”",
         )
     if run.status == RunStatus.RUNNING and enqueue:
         from workflows.tasks import run_automatic_steps

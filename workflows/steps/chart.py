@@ -29,6 +29,13 @@ class ChartStep(StepType):
             "x": NAME,
             "title": {"type": "string"},
             "y_title": {"type": "string"},
+            "currency": {
+                "description": "The form field holding the amounts' currency (ISO code).",
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["step", "field"],
+                "properties": {"step": NAME, "field": NAME},
+            },
             "series": {
                 "type": "array",
                 "minItems": 1,
@@ -68,6 +75,24 @@ class ChartStep(StepType):
                     yield f"series[{index}]", f"step '{source.id}' has no column '{name}'."
                 elif columns[name] not in ("amount", "number"):
                     yield f"series[{index}]", f"column '{name}' is not numeric."
+        currency = step.config.get("currency")
+        if currency:
+            form = definition.steps.get(currency["step"])
+            if (
+                form is None
+                or form.type != "form"
+                or not any(
+                    f["name"] == currency["field"] and f["type"] == "currency"
+                    for f in form.config["fields"]
+                )
+            ):
+                yield (
+                    "currency",
+                    (
+                        f"step '{currency['step']}' has no currency field named "
+                        f"'{currency['field']}'."
+                    ),
+                )
 
     def execute(self, context: StepContext) -> dict[str, Any]:
         config = context.step.config
@@ -95,7 +120,16 @@ class ChartStep(StepType):
             "x": x,
             "series": series,
             "totals": {s["name"]: str(sum(Decimal(v) for v in s["exact"])) for s in series},
+            "currency": _currency(config, context.outputs),
         }
+
+
+def _currency(config: dict[str, Any], outputs: dict[str, dict[str, Any]]) -> str | None:
+    reference = config.get("currency")
+    if not reference:
+        return None
+    value = (outputs.get(reference["step"]) or {}).get(reference["field"])
+    return value if isinstance(value, str) else None
 
 
 def series_inputs(series: dict[str, Any]) -> list[str]:

@@ -1,4 +1,9 @@
-"""`excel_upload`: read an uploaded .xlsx against a column spec (automatic, in a worker).
+"""`excel_upload`: read an uploaded statement (.xlsx or .csv) against a column spec
+(automatic, in a worker).
+
+The definition declares what the file may look like: each column's header and `synonyms`
+(case- and accent-insensitive), its type, bounds and `sign` rule; the `layout` (`accept:
+[rows, columns]`, `header_within`), the `month_languages` besides English, the `formats`.
 
 The file comes from a file field of an earlier form step (`file: {step, field}`). The same
 check runs when that form is submitted (the form field names this step in `excel_step`), so a
@@ -47,6 +52,12 @@ class ExcelUploadStep(StepType):
                         "min": {"type": "number"},
                         "max": {"type": "number"},
                         "required": {"type": "boolean"},
+                        "synonyms": {
+                            "type": "array",
+                            "maxItems": 50,
+                            "items": {"type": "string", "minLength": 1, "maxLength": 80},
+                        },
+                        "sign": {"enum": ["as_written", "absolute"]},
                     },
                 },
             },
@@ -60,6 +71,30 @@ class ExcelUploadStep(StepType):
                 },
             },
             "consecutive": NAME,
+            "layout": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "accept": {
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "items": {"enum": list(excel.spec.LAYOUTS)},
+                    },
+                    "header_within": {"type": "integer", "minimum": 1, "maximum": 50},
+                },
+            },
+            "month_languages": {
+                "type": "array",
+                "uniqueItems": True,
+                "items": {"type": "string", "pattern": "^[a-z]{2,3}(_[A-Z]{2})?$"},
+            },
+            "formats": {
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"enum": list(excel.spec.FORMATS)},
+            },
         },
     }
 
@@ -77,10 +112,22 @@ class ExcelUploadStep(StepType):
         for index, name in enumerate(names):
             if names.index(name) != index:
                 yield f"columns[{index}].name", f"'{name}' is used by more than one column."
-        headers = [str(column.get("header", column["name"])).lower() for column in columns]
-        for index, header in enumerate(headers):
-            if headers.index(header) != index:
-                yield f"columns[{index}].header", f"'{header}' is used by more than one column."
+        owners: dict[str, int] = {}
+        for index, column in enumerate(columns):
+            for key in sorted(excel.Column.from_config(column).keys):
+                if owners.setdefault(key, index) != index:
+                    yield (
+                        f"columns[{index}]",
+                        f"the header '{key}' names more than one column "
+                        f"(also columns[{owners[key]}]).",
+                    )
+        for index, language in enumerate(step.config.get("month_languages", [])):
+            if not _known_language(language):
+                yield f"month_languages[{index}]", f"'{language}' is not a language Babel knows."
+        if "columns" in step.config.get("layout", {}).get("accept", ["columns"]) and not any(
+            column["type"] == "month" for column in columns
+        ):
+            yield "layout.accept", "the 'columns' layout needs a month column."
         consecutive = step.config.get("consecutive")
         if consecutive and not any(
             c["name"] == consecutive and c["type"] == "month" for c in columns
@@ -116,24 +163,53 @@ class ExcelUploadStep(StepType):
             except excel.UploadRejected as rejected:
                 raise StepFailed(rejected.message, [rejected.message]) from rejected
         if table.errors:
-            raise StepFailed(f"'{name}' has {len(table.errors)} problem(s).", table.errors)
-        spec = self.spec(context.step)
-        numeric = [c.name for c in spec.columns if c.type in ("amount", "number")]
-        rows = [
-            {"row": record["_row"], **{c.name: _json(record.get(c.name)) for c in spec.columns}}
-            for record in table.rows
-        ]
-        totals = {
-            name: str(
-                sum(
-                    (record[name] for record in table.rows if record.get(name) is not None),
-                    Decimal("0"),
-                )
+            count = len(table.errors)
+            raise StepFailed(
+                f"'{name}' could not be read: {count} problem{'s' if count > 1 else ''}.",
+                table.errors,
             )
-            for name in numeric
+        return summary(self.spec(context.step), table, name)
+
+    def read(self, step, *, name: str, size: int, file: IO[bytes]) -> excel.Table:
+        """The file read against the step's spec (for the preview); UploadRejected for the
+        container's refusals."""
+        return excel.read_upload(name=name, size=size, file=file, spec=self.spec(step))
+
+
+def _known_language(language: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def summary(spec: excel.TableSpec, table: excel.Table, name: str) -> dict[str, Any]:
+    """The step's output: the rows read (with the cell each value came from), the totals, and
+    where the statement was found (sheet, layout, rows skipped and why)."""
+    numeric = [c.name for c in spec.columns if c.type in ("amount", "number")]
+    rows = [
+        {
+            "row": record["_row"],
+            **{c.name: _json(record.get(c.name)) for c in spec.columns},
+            "cells": record["_cells"],
         }
-        return {"file": name, "sheet": table.sheet, "count": len(rows), "rows": rows,
-                "totals": totals}  # fmt: skip
+        for record in table.rows
+    ]
+    totals = {
+        column: str(
+            sum(
+                (record[column] for record in table.rows if record.get(column) is not None),
+                Decimal("0"),
+            )
+        )
+        for column in numeric
+    }
+    return {"file": name, "sheet": table.sheet, "count": len(rows), "rows": rows,
+            "totals": totals, "format": table.file_format, "layout": table.layout,
+            "skipped": table.skipped, "notes": table.notes}  # fmt: skip
 
 
 def _json(value: Any) -> Any:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from workflows.steps.base import StepType
 
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
 BOUND = {"oneOf": [{"type": "number"}, {"type": "string", "minLength": 1}]}
-FIELD_TYPES = ["text", "date", "number", "choice", "file"]
+FIELD_TYPES = ["text", "date", "number", "choice", "file", "currency"]
 
 FIELD_SCHEMA = {
     "type": "object",
@@ -58,10 +59,26 @@ FIELD_SCHEMA = {
                 ]
             },
         },
-        "extensions": {"type": "array", "minItems": 1, "items": {"enum": ["xlsx"]}},
+        "extensions": {"type": "array", "minItems": 1, "items": {"enum": ["xlsx", "csv"]}},
         "excel_step": NAME,
     },
 }
+
+
+class CurrencyField(forms.ChoiceField):
+    """An ISO currency code among `codes`; proposes WORKFLOWS_DEFAULT_CURRENCY, which is also
+    the value when none is sent (an API client that does not know the field)."""
+
+    def __init__(self, *, codes: list[str], required: bool = True, **kwargs: Any) -> None:
+        from babel.numbers import get_currency_name
+
+        default = settings.WORKFLOWS_DEFAULT_CURRENCY
+        codes = list(codes) if default in codes else [default, *codes]
+        choices = [(code, f"{code} ({get_currency_name(code, locale='en')})") for code in codes]
+        super().__init__(choices=choices, required=False, initial=default, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        return super().clean(value) or settings.WORKFLOWS_DEFAULT_CURRENCY
 
 
 def _today() -> dt.date:
@@ -125,6 +142,10 @@ class FormStep(StepType):
                         yield f"{where}.{bound}", f"must be a number, got {value!r}."
                 else:
                     yield f"{where}.{bound}", f"only date and number fields have a {bound}."
+            if kind == "currency" and not all(
+                isinstance(c, str) and len(c) == 3 and c.isupper() for c in field.get("choices", [])
+            ):
+                yield f"{where}.choices", "currency choices are ISO codes such as EUR."
             if kind == "choice" and not field.get("choices"):
                 yield f"{where}.choices", "a choice field needs its choices."
             if kind == "file" and not field.get("extensions"):
@@ -240,6 +261,8 @@ def _form_field(spec: dict[str, Any], *, birth_date: bool = False) -> forms.Fiel
             max_digits=18,
             **common,
         )
+    if kind == "currency":
+        return CurrencyField(codes=spec.get("choices") or settings.WORKFLOWS_CURRENCIES, **common)
     if kind == "choice":
         choices = [
             (item, item) if isinstance(item, str) else (item["value"], item["label"])
