@@ -10,8 +10,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -288,25 +289,25 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
         raise Http404
     definition = definition_of(run.definition)
     progress = _progress(run, definition)
-    if request.GET.get("format") == "json":
-        return JsonResponse(
-            {
-                "status": run.status,
-                "current_step": run.current_step,
-                "steps": [{"id": p["step"].id, "state": p["state"]} for p in progress],
-            }
-        )
+    has_chart = selectors.workflow_run_chart(run) is not None
+    if request.headers.get("HX-Request") and run.status == RunStatus.COMPLETED and has_chart:
+        # Followed live to the end: the browser goes to the result, as a link would.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("workflows:result", args=[run.id])
+        return response
     history = [_told(definition, result) for result in run.step_results.all()]
     return render(
         request,
-        "workflows/run_detail.html",
+        "workflows/_run_live.html"
+        if request.headers.get("HX-Request")
+        else "workflows/run_detail.html",
         {
             "run": run,
             "definition": definition,
             "progress": progress,
             "history": history,
             "events": audit_timeline(run),
-            "has_chart": selectors.workflow_run_chart(run) is not None,
+            "has_chart": has_chart,
             "current_title": _step_title(definition, run.current_step),
         },
     )

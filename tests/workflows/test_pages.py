@@ -76,10 +76,36 @@ def test_a_good_submission_goes_to_the_run_page(runner_client, customer_input):
     assert response.status_code == 302
     assert response["Location"] == f"/workflows/runs/{run.id}/"
     page = runner_client.get(response["Location"])
-    assert "run_progress.js" in page.text  # follows the run while it runs
+    assert 'hx-trigger="every 1s' in page.text  # follows the run while it runs
     assert 'data-state="running"' in page.text
-    state = runner_client.get(f"/workflows/runs/{run.id}/?format=json").json()
-    assert state["status"] == "running"
+    fragment = runner_client.get(f"/workflows/runs/{run.id}/", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text
+    assert 'id="run-live" hx-get=' in fragment.text
+
+
+def test_a_followed_run_goes_to_its_result_once_complete(
+    runner_client, customer_input, monkeypatch
+):
+    from workflows import selectors
+    from workflows.models import RunStatus
+
+    post(runner_client, customer_input)
+    run = WorkflowRun.objects.get()
+    WorkflowRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPLETED)
+    url = f"/workflows/runs/{run.id}/"
+
+    # Complete without a chart: the fragment, no longer polling.
+    monkeypatch.setattr(selectors, "workflow_run_chart", lambda run: None)
+    response = runner_client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "hx-trigger" not in response.text
+
+    # Complete with its chart: the browser is sent to the result.
+    monkeypatch.setattr(selectors, "workflow_run_chart", lambda run: {"series": []})
+    response = runner_client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/workflows/runs/{run.id}/result/"
+    assert runner_client.get(url).status_code == 200  # without htmx: the page itself
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
