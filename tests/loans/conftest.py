@@ -27,6 +27,16 @@ def _bank_settings(settings):
     settings.LOANS_BANK_TIMEOUT = 2.0
 
 
+@pytest.fixture(autouse=True)
+def _no_dispatch_requested():
+    """Each test starts with no prompt submission dispatch requested (see loans.services)."""
+    from loans.services.dispatch import DISPATCH_REQUESTED
+
+    DISPATCH_REQUESTED.clear()
+    yield
+    DISPATCH_REQUESTED.clear()
+
+
 @pytest.fixture
 def application_factory(db):
     return LoanApplicationFactory
