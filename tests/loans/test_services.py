@@ -697,3 +697,48 @@ def test_the_next_answer_clears_the_error_and_its_reference(application_factory)
 
     application.refresh_from_db()
     assert (application.last_error, application.error_reference) == ("", "")
+
+
+@respx.mock
+def test_a_poll_batch_is_recorded_in_one_transaction_whatever_the_answers(
+    application_factory, django_assert_max_num_queries
+):
+    now = timezone.now()
+    apps = [
+        application_factory(
+            status=Status.PENDING,
+            submitted_at=now - timedelta(seconds=6),
+            next_attempt_at=now - timedelta(seconds=1),
+        )
+        for _ in range(20)
+    ]
+    answers = {str(a.id): ("completed", "rejected", "pending")[i % 3] for i, a in enumerate(apps)}
+    respx.get(f"{BANK}/api/jobs").mock(
+        side_effect=lambda request: httpx.Response(
+            200,
+            json={
+                "id": str(uuid.uuid4()),
+                "application_id": request.url.params["application_id"],
+                "status": answers[request.url.params["application_id"]],
+            },
+        )
+    )
+    claim = services.loan_applications_claim_due(status=Status.PENDING, limit=20)
+
+    # Read the batch; then lock, one bulk UPDATE, one audit INSERT per decision (+ savepoints).
+    with django_assert_max_num_queries(8):
+        summary = services.loan_applications_poll(
+            application_ids=claim.ids, claim_token=claim.token
+        )
+
+    assert summary.outcomes == {"completed": 7, "rejected": 7, "pending": 6}
+    for application in apps:
+        application.refresh_from_db()
+        assert application.status == answers[str(application.id)]
+        assert (application.poll_count, application.claim_token) == (1, None)
+        events = list(audit_timeline(application))
+        if application.status == Status.PENDING:
+            assert events == []
+        else:
+            [event] = events
+            assert event.reason == f"the bank decided: {application.status}"
