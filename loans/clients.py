@@ -8,7 +8,13 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from core.http import AsyncHttpClient, HttpClient, RequestRejected, UnexpectedResponse
+from core.http import (
+    AiohttpTransport,
+    AsyncHttpClient,
+    HttpClient,
+    RequestRejected,
+    UnexpectedResponse,
+)
 
 SERVICE = "bank"
 ALREADY_USED = "the application ID is already used"
@@ -123,6 +129,8 @@ class AsyncBankClient(AsyncHttpClient):
     system_label = "the bank"
 
     def __init__(self, *, timeout: float | None = None, **kwargs) -> None:
+        if "transport" not in kwargs and settings.LOANS_BANK_TRANSPORT == "aiohttp":
+            kwargs["transport"] = AiohttpTransport()
         super().__init__(**{**_bank_kwargs(timeout), **kwargs})
 
     async def submit(

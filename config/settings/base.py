@@ -295,6 +295,9 @@ LOANS_SUBMIT_CONCURRENCY = env_int("LOANS_SUBMIT_CONCURRENCY", 20)
 # A claim on an application expires after this, so work held by a killed worker resumes.
 LOANS_CLAIM_LEASE = env_float("LOANS_CLAIM_LEASE", 60.0)
 LOANS_BANK_TIMEOUT = env_float("LOANS_BANK_TIMEOUT", 5.0)
+# The batches' async bank client sends through aiohttp ("aiohttp", a fifth of the CPU per
+# call) or httpx's own pool ("httpx"; the unit tests' respx mocks need it).
+LOANS_BANK_TRANSPORT = env_str("LOANS_BANK_TRANSPORT", "aiohttp")
 LOANS_MIN_AMOUNT = env_int("LOANS_MIN_AMOUNT", 100)
 LOANS_MAX_AMOUNT = env_int("LOANS_MAX_AMOUNT", 1_000_000)
 LOANS_CURRENCIES = env_list("LOANS_CURRENCIES", ["EUR", "GBP", "USD", "CHF"])

@@ -25,6 +25,7 @@ class LoanApplicationFactory(factory.django.DjangoModelFactory):
 def _bank_settings(settings):
     settings.BANK_API_URL = BANK
     settings.LOANS_BANK_TIMEOUT = 2.0
+    settings.LOANS_BANK_TRANSPORT = "httpx"  # respx mocks httpx's own transport
 
 
 @pytest.fixture(autouse=True)
