@@ -12,10 +12,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.audit import audit_record, audit_record_many
 from core.http import ExternalServiceError
+from core.queue import release
 from core.request_id import request_id_scope
 from loans.clients import ApplicationUnknownAtBank, AsyncBankClient, BankJob, BankJobStatus
 from loans.models import FailureCode, LoanAction, LoanApplication, Status
@@ -76,48 +78,66 @@ def loan_applications_poll(
     return summary
 
 
-#: What a poll writes (one bulk UPDATE for the batch).
-_WRITTEN = (
-    "status",
-    "failure_code",
-    "failure_reason",
-    "bank_job_id",
-    "decided_at",
-    "next_attempt_at",
-    "last_error",
-    "error_reference",
-    "poll_count",
-    "last_polled_at",
-    "claim_token",
-    "claimed_until",
-)
-
-
 def _record_polls(
     results: dict[uuid.UUID, BankJob | ExternalServiceError],
     token: uuid.UUID,
     summary: PollSummary,
 ) -> None:
-    """One transaction: lock the rows still held under `token`, apply every answer, write
-    them in one UPDATE, and the status changes' audit events in one INSERT per decision."""
+    """One transaction: lock the rows still held under `token`, then write the answers with a
+    few UPDATEs shared by many rows (the common columns, then one per decision and one per
+    next poll time) and the status changes' audit events in one INSERT per decision. Errors,
+    rare, are written row by row."""
     now = timezone.now()
     decided: dict[Status, list[LoanApplication]] = {}
+    next_poll: dict[datetime, list[uuid.UUID]] = {}
+    new_job_ids: list[LoanApplication] = []
+    answered: list[uuid.UUID] = []
     with transaction.atomic():
         rows = list(
-            LoanApplication.objects.select_for_update().filter(
-                id__in=list(results), claim_token=token, status=Status.PENDING
+            LoanApplication.objects.select_for_update()
+            .filter(id__in=list(results), claim_token=token, status=Status.PENDING)
+            .only(
+                "id",
+                "submitted_at",
+                "bank_job_id",
+                # what the audit event shows of it (`str(application)`)
+                "first_name",
+                "last_name",
+                "amount",
+                "currency",
             )
         )
         if len(rows) < len(results):
             logger.warning("claims on %d polled applications lost", len(results) - len(rows))
+        held = LoanApplication.objects.filter(claim_token=token)
         for application in rows:
             summary.polled += 1
-            outcome = _apply_poll(application, results[application.id], now)
-            summary.outcomes[outcome] += 1
-            if outcome in (Status.COMPLETED, Status.REJECTED):
-                decided.setdefault(Status(outcome), []).append(application)
-        LoanApplication.objects.bulk_update(rows, _WRITTEN)
+            result = results[application.id]
+            if isinstance(result, ExternalServiceError):
+                summary.outcomes[_record_poll_error(application, token, result, now)] += 1
+                continue
+            answered.append(application.id)
+            if application.bank_job_id != result.job_id:
+                application.bank_job_id = result.job_id
+                new_job_ids.append(application)
+            if result.status == BankJobStatus.PENDING:
+                at = scheduling.next_poll_at(submitted_at=application.submitted_at or now, now=now)
+                next_poll.setdefault(at, []).append(application.id)
+                summary.outcomes["pending"] += 1
+                continue
+            status = (
+                Status.COMPLETED if result.status == BankJobStatus.COMPLETED else Status.REJECTED
+            )
+            decided.setdefault(status, []).append(application)
+            summary.outcomes[status.value] += 1
+        if new_job_ids:
+            LoanApplication.objects.bulk_update(new_job_ids, ["bank_job_id"])
+        for at, ids in next_poll.items():
+            held.filter(id__in=ids).update(next_attempt_at=at)
         for status, applications in decided.items():
+            held.filter(id__in=[a.id for a in applications]).update(
+                status=status, decided_at=now, next_attempt_at=None
+            )
             audit_record_many(
                 objs=applications,
                 action=LoanAction.STATUS_CHANGED,
@@ -125,60 +145,63 @@ def _record_polls(
                 changes={"status": {"from": Status.PENDING, "to": status}},
                 reason=f"the bank decided: {status.value}",
             )
-
-
-def _apply_poll(
-    application: LoanApplication, result: BankJob | ExternalServiceError, now: datetime
-) -> str:
-    """Set the answer on `application` (in memory, claim released); return the outcome.
-    Failures are audited here, one by one (they are rare and each has its own reason)."""
-    application.poll_count += 1
-    application.last_polled_at = now
-    application.claim_token = None
-    application.claimed_until = None
-    if isinstance(result, ExternalServiceError):
-        # People read the sentence; the log keeps the detail under `error_reference`.
-        with request_id_scope() as reference:
-            sentence = result.report(context=f"loan application {application.id}: status check")
-        application.error_reference = reference
-        if isinstance(result, ApplicationUnknownAtBank) or not result.retryable:
-            unknown = isinstance(result, ApplicationUnknownAtBank)
-            application.status = Status.FAILED
-            application.next_attempt_at = None
-            if unknown:
-                application.failure_code = FailureCode.UNKNOWN_AT_BANK
-                application.failure_reason = (
-                    "The bank says this application does not exist (404). Re-submit it from "
-                    "the admin to send it again."
-                )
-            else:
-                application.failure_code = FailureCode.PAYLOAD_REJECTED
-                application.failure_reason = f"Checking the status failed: {sentence}."
-            audit_record(
-                obj=application,
-                action=LoanAction.STATUS_CHANGED,
-                actor=POLLER,
-                changes={"status": {"from": Status.PENDING, "to": Status.FAILED}},
-                reason=sentence,
+        if answered:
+            # Last: it releases the claim the statements above select on.
+            release(
+                LoanApplication.objects.filter(id__in=answered),
+                token=token,
+                poll_count=F("poll_count") + 1,
+                last_polled_at=now,
+                last_error="",
+                error_reference="",
             )
-            return "unknown_at_bank" if unknown else "failed"
-        application.next_attempt_at = scheduling.retry_after_error_at(now=now)
-        application.last_error = f"status check: {sentence}"
-        return "error"
-    application.bank_job_id = result.job_id
-    application.last_error = ""
-    application.error_reference = ""
-    if result.status == BankJobStatus.PENDING:
-        application.next_attempt_at = scheduling.next_poll_at(
-            submitted_at=application.submitted_at or now, now=now
+
+
+def _record_poll_error(
+    application: LoanApplication, token: uuid.UUID, result: ExternalServiceError, now: datetime
+) -> str:
+    """Write one failed poll (its own reason and reference), releasing its claim."""
+    # People read the sentence; the log keeps the detail under `error_reference`.
+    with request_id_scope() as reference:
+        sentence = result.report(context=f"loan application {application.id}: status check")
+    common = {
+        "poll_count": F("poll_count") + 1,
+        "last_polled_at": now,
+        "error_reference": reference,
+    }
+    row = LoanApplication.objects.filter(id=application.id)
+    if isinstance(result, ApplicationUnknownAtBank) or not result.retryable:
+        unknown = isinstance(result, ApplicationUnknownAtBank)
+        release(
+            row,
+            token=token,
+            status=Status.FAILED,
+            next_attempt_at=None,
+            failure_code=FailureCode.UNKNOWN_AT_BANK if unknown else FailureCode.PAYLOAD_REJECTED,
+            failure_reason=(
+                "The bank says this application does not exist (404). Re-submit it from "
+                "the admin to send it again."
+                if unknown
+                else f"Checking the status failed: {sentence}."
+            ),
+            **common,
         )
-        return "pending"
-    application.status = (
-        Status.COMPLETED if result.status == BankJobStatus.COMPLETED else Status.REJECTED
+        audit_record(
+            obj=application,
+            action=LoanAction.STATUS_CHANGED,
+            actor=POLLER,
+            changes={"status": {"from": Status.PENDING, "to": Status.FAILED}},
+            reason=sentence,
+        )
+        return "unknown_at_bank" if unknown else "failed"
+    release(
+        row,
+        token=token,
+        next_attempt_at=scheduling.retry_after_error_at(now=now),
+        last_error=f"status check: {sentence}",
+        **common,
     )
-    application.decided_at = now
-    application.next_attempt_at = None
-    return application.status.value
+    return "error"
 
 
 def loan_applications_poll_due_now(*, batch_size: int | None = None) -> PollSummary:
