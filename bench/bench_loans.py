@@ -200,6 +200,7 @@ def _run_scenario(scenario: Scenario) -> None:
             sim_cpu_before = _pid_cpu_seconds(sims.process.pid)
             wall_started = time.monotonic()
             span, late = _create_all(scenario)
+            creation_ended = time.time()
             _wait_until_decided(WAIT_LIMIT)
             wall = time.monotonic() - wall_started
             worker_cpu = sum(_group_cpu_seconds(w.process.pid) for w in workers) - cpu_before
@@ -216,7 +217,7 @@ def _run_scenario(scenario: Scenario) -> None:
             "submit_attempts",
         )
     )  # fmt: skip
-    accepted, delays, calls, ratios = [], [], [], []
+    accepted, delays, calls, ratios, during, after = [], [], [], [], [], []
     lost = 0
     for application_id, status, created_at, submitted_at, decided_at, polls, attempts in rows:
         at_bank = bank.get(str(application_id))
@@ -225,6 +226,7 @@ def _run_scenario(scenario: Scenario) -> None:
             continue
         accepted.append((submitted_at - created_at).total_seconds())
         delays.append(decided_at.timestamp() - at_bank["decide_at"])
+        (during if at_bank["decide_at"] <= creation_ended else after).append(delays[-1])
         calls.append(polls + attempts)
         ratios.append(
             (polls + attempts) / ((at_bank["decide_at"] - at_bank["created_at"]) / base + 2)
@@ -244,6 +246,8 @@ def _run_scenario(scenario: Scenario) -> None:
     figure("all decided after the last creation", f"{max(0.0, wall - span):.1f} s")
     figure("creation -> accepted by the bank", summary_ms(accepted or [float("nan")]))
     figure("bank decision -> our record", summary_ms(delays or [float("nan")]))
+    figure("  decided while applications were created", summary_ms(during or [float("nan")]))
+    figure("  decided after the last creation", summary_ms(after or [float("nan")]))
     figure(
         "bank calls per application",
         f"p50 {percentile(calls, 50):.0f}, p95 {percentile(calls, 95):.0f}, "
