@@ -17,7 +17,9 @@ application decided, as the bank decided); bank calls per application (p50, p95,
 against each application's own bound, decision time / poll interval + 2.
 
 Creation runs in `BENCH_LOANS_CREATORS` processes (default 4) pacing themselves to the
-scenario's rate (a web tier would); the achieved rate is printed.
+scenario's rate (a web tier would); the rate reached is a target too (>= 95% of the
+scenario's): on a busy machine the creators fall behind and every other figure is then taken
+at that lower rate. `BENCH_LOANS_SCENARIOS=A` runs the short scenario only.
 """
 
 from __future__ import annotations
@@ -269,6 +271,17 @@ def _run_scenario(scenario: Scenario) -> None:
         "throughput per worker process",
         f"{len(rows) / wall / processes:.1f} applications/s each over the run; capacity "
         f"{per_cpu_second:.0f} applications per worker CPU-second (one busy process)",
+    )
+    # The scenario's load is only applied if the creators kept pace: say so when they did not
+    # (a busy machine), as the other figures were then taken at a lower rate.
+    wanted = scenario.applications / scenario.seconds
+    target(
+        f"{label}: creation rate reached",
+        len(rows) / span,
+        wanted * 0.95,
+        unit="/s",
+        higher_is_better=True,
+        detail=f"{CREATORS} creator processes; the figures below are at the rate reached",
     )
     target(f"{label}: creation -> accepted p95", percentile(accepted, 95), 2.0, unit=" s")
     target(
