@@ -516,6 +516,7 @@ def test_a_dispatch_that_cannot_reach_the_broker_frees_its_claims(application_fa
     assert application.submit_attempts == 0
 
 
+@respx.mock
 def test_creations_ask_for_one_prompt_dispatch_while_one_is_waiting(
     valid_input, officer, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -523,7 +524,11 @@ def test_creations_ask_for_one_prompt_dispatch_while_one_is_waiting(
 
     sent = []
     monkeypatch.setattr(tasks.dispatch_submissions, "apply_async", lambda **kw: sent.append(kw))
-    monkeypatch.setattr(tasks.submit_batch, "apply_async", lambda **kw: None)
+    respx.post(f"{BANK}/api/applications").mock(
+        side_effect=lambda request: httpx.Response(
+            201, json={**json.loads(request.content), "status": "pending"}
+        )
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
@@ -532,9 +537,36 @@ def test_creations_ask_for_one_prompt_dispatch_while_one_is_waiting(
 
     summary = services.loan_applications_dispatch_submissions(requested=True)
     assert summary.submissions == 3
+    assert LoanApplication.objects.filter(status=Status.PENDING).count() == 3
     with django_capture_on_commit_callbacks(execute=True):
         services.loan_application_create(**valid_input, actor=officer)
     assert len(sent) == 2  # created after the dispatch started: it asks again
+
+
+@respx.mock
+def test_the_requested_dispatch_sends_its_first_batch_itself_and_hands_out_the_rest(
+    application_factory, settings, monkeypatch
+):
+    from loans import tasks
+
+    settings.LOANS_SUBMIT_BATCH_SIZE = 2
+    now = timezone.now()
+    for _ in range(5):
+        application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=1))
+    handed_out = []
+    monkeypatch.setattr(tasks.submit_batch, "apply_async", lambda **kw: handed_out.append(kw))
+    route = respx.post(f"{BANK}/api/applications").mock(
+        side_effect=lambda request: httpx.Response(
+            201, json={**json.loads(request.content), "status": "pending"}
+        )
+    )
+
+    summary = services.loan_applications_dispatch_submissions(requested=True)
+
+    assert (summary.submission_batches, summary.submissions) == (3, 5)
+    assert sorted(len(b["args"][0]) for b in handed_out) == [1, 2]
+    assert route.call_count == 2  # the first batch, sent by the dispatch itself
+    assert LoanApplication.objects.filter(status=Status.PENDING).count() == 2
 
 
 @respx.mock
