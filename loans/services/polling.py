@@ -100,6 +100,7 @@ def _record_polls(
                 "id",
                 "submitted_at",
                 "bank_job_id",
+                "next_attempt_at",
                 # what the audit event shows of it (`str(application)`)
                 "first_name",
                 "last_name",
@@ -110,6 +111,9 @@ def _record_polls(
         if len(rows) < len(results):
             logger.warning("claims on %d polled applications lost", len(results) - len(rows))
         held = LoanApplication.objects.filter(claim_token=token)
+        # When the batch was due (its latest row): the next polls count from then, whatever
+        # the batch waited in the queue (`scheduling.next_poll_at`).
+        due_at = max((a.next_attempt_at for a in rows if a.next_attempt_at), default=now)
         for application in rows:
             summary.polled += 1
             result = results[application.id]
@@ -121,7 +125,9 @@ def _record_polls(
                 application.bank_job_id = result.job_id
                 new_job_ids.append(application)
             if result.status == BankJobStatus.PENDING:
-                at = scheduling.next_poll_at(submitted_at=application.submitted_at or now, now=now)
+                at = scheduling.next_poll_at(
+                    submitted_at=application.submitted_at or now, now=now, due_at=due_at
+                )
                 next_poll.setdefault(at, []).append(application.id)
                 summary.outcomes["pending"] += 1
                 continue
