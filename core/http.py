@@ -322,3 +322,77 @@ class AsyncHttpClient(_ClientBase):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that sends through aiohttp: same client API, same errors, a tenth
+    of the CPU per request of httpx's own connection pool when many calls run concurrently
+    (measured: about 0.3 ms against 3.5-4.5 ms per call, 20 at a time; see docs/loans.md).
+
+    For `AsyncHttpClient(transport=AiohttpTransport())`: one session (and its keep-alive
+    connections) per client, opened on first use inside the running event loop, closed with
+    the client. Responses are read whole (the clients here read small JSON bodies); aiohttp
+    does not decompress, httpx does, as it would with its own transport.
+    """
+
+    _SKIPPED = frozenset({b"host", b"content-length", b"connection", b"transfer-encoding"})
+
+    def __init__(self, *, limit: int = 100) -> None:
+        self._limit = limit
+        self._session: Any = None
+
+    def _open(self) -> Any:
+        import aiohttp
+
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._limit, ssl=shared_ssl_context()),
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding"),
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import aiohttp
+
+        session = self._open()
+        timeouts = request.extensions.get("timeout", {})
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=timeouts.get("connect"),
+            sock_read=timeouts.get("read"),
+        )
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in request.headers.raw
+            if name.lower() not in self._SKIPPED
+        ]
+        try:
+            async with session.request(
+                request.method,
+                str(request.url),
+                headers=headers,
+                data=request.content or None,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as response:
+                content = await response.read()
+                return httpx.Response(
+                    status_code=response.status,
+                    headers=list(response.raw_headers),
+                    content=content,
+                    request=request,
+                )
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise httpx.ConnectTimeout(str(exc) or "connect timeout", request=request) from exc
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(str(exc) or "read timeout", request=request) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise httpx.ConnectError(str(exc), request=request) from exc
+        except aiohttp.ClientError as exc:
+            raise httpx.RemoteProtocolError(repr(exc), request=request) from exc
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

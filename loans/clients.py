@@ -8,7 +8,13 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from core.http import AsyncHttpClient, HttpClient, RequestRejected, UnexpectedResponse
+from core.http import (
+    AiohttpTransport,
+    AsyncHttpClient,
+    HttpClient,
+    RequestRejected,
+    UnexpectedResponse,
+)
 
 SERVICE = "bank"
 ALREADY_USED = "the application ID is already used"
@@ -60,6 +66,28 @@ def _bank_kwargs(timeout: float | None) -> dict:
     }
 
 
+def _submission(application_id: uuid.UUID, first_name: str, last_name: str) -> dict:
+    return {"id": str(application_id), "first_name": first_name, "last_name": last_name}
+
+
+def _submit_result(
+    client: HttpClient | AsyncHttpClient, response, application_id: uuid.UUID
+) -> SubmitResult:
+    """What the answer to POST /api/applications means: created, already there (a previous
+    attempt arrived), or refused for good."""
+    if response.status_code == 400:
+        message = _error_message(client, response)
+        if message == ALREADY_USED:
+            return SubmitResult(created=False)
+        raise BankPayloadRejected(
+            SERVICE, f"refused the application: {message}", status_code=400, body=message
+        )
+    body = client.parse_json(response)
+    if body.get("status") != "pending" or body.get("id") != str(application_id):
+        raise UnexpectedResponse(SERVICE, "201 body not in the contract", body=response.text)
+    return SubmitResult(created=True)
+
+
 def _job_from(client: AsyncHttpClient, response, application_id: uuid.UUID) -> BankJob:
     body = client.parse_json(response)
     try:
@@ -75,7 +103,7 @@ def _job_from(client: AsyncHttpClient, response, application_id: uuid.UUID) -> B
 
 
 class BankClient(HttpClient):
-    """Synchronous: submission, one application at a time (the submission task)."""
+    """Synchronous: one call at a time (commands, the shell)."""
 
     service_name = SERVICE
     system_label = "the bank"
@@ -88,29 +116,33 @@ class BankClient(HttpClient):
             "POST",
             "/api/applications",
             accept=(400,),
-            json={"id": str(application_id), "first_name": first_name, "last_name": last_name},
+            json=_submission(application_id, first_name, last_name),
         )
-        if response.status_code == 400:
-            message = _error_message(self, response)
-            if message == ALREADY_USED:
-                return SubmitResult(created=False)
-            raise BankPayloadRejected(
-                SERVICE, f"refused the application: {message}", status_code=400, body=message
-            )
-        body = self.parse_json(response)
-        if body.get("status") != "pending" or body.get("id") != str(application_id):
-            raise UnexpectedResponse(SERVICE, "201 body not in the contract", body=response.text)
-        return SubmitResult(created=True)
+        return _submit_result(self, response, application_id)
 
 
 class AsyncBankClient(AsyncHttpClient):
-    """Asynchronous: polls many applications concurrently (the poll batches)."""
+    """Asynchronous: one client per batch sends many submissions, or polls many applications,
+    concurrently (the submission and poll batches)."""
 
     service_name = SERVICE
     system_label = "the bank"
 
     def __init__(self, *, timeout: float | None = None, **kwargs) -> None:
+        if "transport" not in kwargs and settings.LOANS_BANK_TRANSPORT == "aiohttp":
+            kwargs["transport"] = AiohttpTransport()
         super().__init__(**{**_bank_kwargs(timeout), **kwargs})
+
+    async def submit(
+        self, *, application_id: uuid.UUID, first_name: str, last_name: str
+    ) -> SubmitResult:
+        response = await self.request(
+            "POST",
+            "/api/applications",
+            accept=(400,),
+            json=_submission(application_id, first_name, last_name),
+        )
+        return _submit_result(self, response, application_id)
 
     async def get_job(self, application_id: uuid.UUID) -> BankJob:
         response = await self.request(

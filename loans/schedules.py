@@ -12,7 +12,7 @@ SCHEDULES = [
         queue="polling",
         description=(
             "Claims the applications whose next bank call is due and hands them to the "
-            "workers: submissions to retry, and polls in batches."
+            "workers in batches: submissions (retries, and any not sent at once), and polls."
         ),
     )
 ]

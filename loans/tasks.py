@@ -11,8 +11,31 @@ from loans import services
 logger = logging.getLogger(__name__)
 
 
+@shared_task(name="loans.dispatch_submissions", ignore_result=True)
+def dispatch_submissions() -> None:
+    """The prompt dispatch a creation asks for: due submissions, claimed in batches."""
+    summary = services.loan_applications_dispatch_submissions(requested=True)
+    if summary.submissions:
+        logger.info(
+            "dispatched %d submissions in %d batches",
+            summary.submissions,
+            summary.submission_batches,
+        )
+
+
+@shared_task(name="loans.submit_batch", ignore_result=True)
+def submit_batch(application_ids: list[str], claim_token: str) -> str:
+    summary = services.loan_applications_submit(
+        application_ids=application_ids, claim_token=claim_token
+    )
+    logger.info("%s", summary)
+    return str(summary)
+
+
 @shared_task(name="loans.submit_application", ignore_result=True)
 def submit_application(application_id: str) -> str:
+    """One application (no longer sent by this code: kept for the messages of the previous
+    release still in the broker when it is deployed)."""
     outcome = services.loan_application_submit(application_id=application_id)
     logger.info("application %s: %s", application_id, outcome)
     return outcome
@@ -23,8 +46,9 @@ def dispatch_due() -> None:
     summary = services.loan_applications_dispatch_due()
     if summary.submissions or summary.polls:
         logger.info(
-            "dispatched %d submissions, %d polls in %d batches",
+            "dispatched %d submissions in %d batches, %d polls in %d batches",
             summary.submissions,
+            summary.submission_batches,
             summary.polls,
             summary.poll_batches,
         )

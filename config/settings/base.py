@@ -283,17 +283,23 @@ LOANS_FIRST_POLL_DELAY = env_float("LOANS_FIRST_POLL_DELAY", 5.0)
 LOANS_POLL_INTERVAL = env_float("LOANS_POLL_INTERVAL", 2.0)
 LOANS_POLL_BACKOFF_AFTER = env_float("LOANS_POLL_BACKOFF_AFTER", 30.0)
 LOANS_POLL_MAX_INTERVAL = env_float("LOANS_POLL_MAX_INTERVAL", 300.0)
-LOANS_POLL_BATCH_SIZE = env_int("LOANS_POLL_BATCH_SIZE", 25)
-LOANS_POLL_CONCURRENCY = env_int("LOANS_POLL_CONCURRENCY", 10)
+LOANS_POLL_BATCH_SIZE = env_int("LOANS_POLL_BATCH_SIZE", 50)
+LOANS_POLL_CONCURRENCY = env_int("LOANS_POLL_CONCURRENCY", 20)
 LOANS_DISPATCH_EVERY = env_float("LOANS_DISPATCH_EVERY", 1.0)
 # Submission retries (5xx, timeouts): exponential backoff with full jitter.
 LOANS_SUBMIT_RETRY_BASE = env_float("LOANS_SUBMIT_RETRY_BASE", 2.0)
 LOANS_SUBMIT_RETRY_MAX = env_float("LOANS_SUBMIT_RETRY_MAX", 300.0)
-# A new application whose on-commit task has not run within this is picked up by the sweep.
-LOANS_SUBMIT_GRACE = env_float("LOANS_SUBMIT_GRACE", 30.0)
+# Submissions: a new application is due at once; creating it asks for a prompt dispatch (one
+# waiting at a time), which claims due submissions LOANS_SUBMIT_BATCH_SIZE at a time; each
+# batch is one task sending LOANS_SUBMIT_CONCURRENCY requests at a time through one client.
+LOANS_SUBMIT_BATCH_SIZE = env_int("LOANS_SUBMIT_BATCH_SIZE", 50)
+LOANS_SUBMIT_CONCURRENCY = env_int("LOANS_SUBMIT_CONCURRENCY", 20)
 # A claim on an application expires after this, so work held by a killed worker resumes.
 LOANS_CLAIM_LEASE = env_float("LOANS_CLAIM_LEASE", 60.0)
 LOANS_BANK_TIMEOUT = env_float("LOANS_BANK_TIMEOUT", 5.0)
+# The batches' async bank client sends through aiohttp ("aiohttp", a fifth of the CPU per
+# call) or httpx's own pool ("httpx"; the unit tests' respx mocks need it).
+LOANS_BANK_TRANSPORT = env_str("LOANS_BANK_TRANSPORT", "aiohttp")
 LOANS_MIN_AMOUNT = env_int("LOANS_MIN_AMOUNT", 100)
 LOANS_MAX_AMOUNT = env_int("LOANS_MAX_AMOUNT", 1_000_000)
 LOANS_CURRENCIES = env_list("LOANS_CURRENCIES", ["EUR", "GBP", "USD", "CHF"])

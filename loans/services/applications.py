@@ -7,7 +7,6 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,8 +19,8 @@ from django.utils import timezone
 from core import present
 from core.audit import Actor, audit_record
 from core.errors import ApplicationError, ConflictError, NotFoundError
-from core.tasks import enqueue_on_commit
 from loans.models import IdempotencyKey, LoanAction, LoanApplication, Status
+from loans.services.dispatch import loan_applications_submit_soon
 
 NOT_FOUND = "No such loan application."
 
@@ -192,8 +191,8 @@ def _create(*, data: _Input, user: Any, actor: Actor) -> LoanApplication:
         amount=data.amount,
         currency=data.currency,
         created_by=user,
-        # The on-commit task submits it at once; the sweep only if that did not happen.
-        next_attempt_at=now + timedelta(seconds=settings.LOANS_SUBMIT_GRACE),
+        # Due at once: the prompt dispatch asked for below (or the next beat tick) sends it.
+        next_attempt_at=now,
     )
     if data.idempotency_key is not None:
         IdempotencyKey.objects.create(
@@ -208,9 +207,7 @@ def _create(*, data: _Input, user: Any, actor: Actor) -> LoanApplication:
         actor=actor,
         changes={"status": {"from": None, "to": Status.NEW}},
     )
-    from loans.tasks import submit_application
-
-    enqueue_on_commit(submit_application, str(application.id))
+    loan_applications_submit_soon()
     return application
 
 
@@ -265,7 +262,7 @@ def loan_application_resubmit(
     locked.decided_at = None
     locked.claim_token = None
     locked.claimed_until = None
-    locked.next_attempt_at = timezone.now() + timedelta(seconds=settings.LOANS_SUBMIT_GRACE)
+    locked.next_attempt_at = timezone.now()
     locked.save()
     audit_record(
         obj=locked,
@@ -277,7 +274,5 @@ def loan_application_resubmit(
         },
         reason=reason or "re-submitted by staff",
     )
-    from loans.tasks import submit_application
-
-    enqueue_on_commit(submit_application, str(locked.id))
+    loan_applications_submit_soon()
     return locked

@@ -1,24 +1,30 @@
-"""Ask the bank about claimed `pending` applications, concurrently, then record each answer
-under the claim."""
+"""Ask the bank about claimed `pending` applications, concurrently, then record the answers
+under the claim, in one short transaction per batch."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import audit_record, audit_record_many
 from core.http import ExternalServiceError
+from core.queue import release
 from core.request_id import request_id_scope
 from loans.clients import ApplicationUnknownAtBank, AsyncBankClient, BankJob, BankJobStatus
-from loans.models import FailureCode, LoanApplication, Status
+from loans.models import FailureCode, LoanAction, LoanApplication, Status
 from loans.services import scheduling
-from loans.services.dispatch import POLLER, loan_application_release, loan_applications_claim_due
+from loans.services.dispatch import POLLER, loan_applications_claim_due
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,105 +61,153 @@ def loan_applications_poll(
     *, application_ids: list[uuid.UUID | str], claim_token: uuid.UUID | str
 ) -> PollSummary:
     """Ask the bank about claimed `pending` applications, concurrently, then record the
-    answers. No transaction or lock is held while the bank is being asked."""
+    answers in one short transaction. No transaction or lock is held while the bank is being
+    asked."""
     token = uuid.UUID(str(claim_token))
     ids = [uuid.UUID(str(value)) for value in application_ids]
-    submitted = dict(
+    held = list(
         LoanApplication.objects.filter(
             id__in=ids, claim_token=token, status=Status.PENDING
-        ).values_list("id", "submitted_at")
+        ).values_list("id", flat=True)
     )
     summary = PollSummary()
-    if not submitted:
+    if not held:
         return summary
-    results = asyncio.run(_poll_all(list(submitted)))
-    for application_id, result in results.items():
-        summary.polled += 1
-        summary.outcomes[
-            _record_poll(application_id, token, result, submitted[application_id])
-        ] += 1
+    results = asyncio.run(_poll_all(held))
+    _record_polls(results, token, summary)
     return summary
 
 
-def _record_poll(
-    application_id: uuid.UUID,
+def _record_polls(
+    results: dict[uuid.UUID, BankJob | ExternalServiceError],
     token: uuid.UUID,
-    result: BankJob | ExternalServiceError,
-    submitted_at: datetime | None,
-) -> str:
+    summary: PollSummary,
+) -> None:
+    """One transaction: lock the rows still held under `token`, then write the answers with a
+    few UPDATEs shared by many rows (the common columns, then one per decision and one per
+    next poll time) and the status changes' audit events in one INSERT per decision. Errors,
+    rare, are written row by row."""
     now = timezone.now()
-    common = {"poll_count": F("poll_count") + 1, "last_polled_at": now}
-    if isinstance(result, ExternalServiceError):
-        # People read the sentence; the log keeps the detail under `error_reference`.
-        with request_id_scope() as reference:
-            sentence = result.report(context=f"loan application {application_id}: status check")
-        common["error_reference"] = reference
-    if isinstance(result, ApplicationUnknownAtBank):
-        loan_application_release(
-            application_id=application_id,
+    decided: dict[Status, list[LoanApplication]] = {}
+    next_poll: dict[datetime, list[uuid.UUID]] = {}
+    new_job_ids: list[LoanApplication] = []
+    answered: list[uuid.UUID] = []
+    with transaction.atomic():
+        rows = list(
+            LoanApplication.objects.select_for_update()
+            .filter(id__in=list(results), claim_token=token, status=Status.PENDING)
+            .only(
+                "id",
+                "submitted_at",
+                "bank_job_id",
+                "next_attempt_at",
+                # what the audit event shows of it (`str(application)`)
+                "first_name",
+                "last_name",
+                "amount",
+                "currency",
+            )
+        )
+        if len(rows) < len(results):
+            logger.warning("claims on %d polled applications lost", len(results) - len(rows))
+        held = LoanApplication.objects.filter(claim_token=token)
+        # When the batch was due (its latest row): the next polls count from then, whatever
+        # the batch waited in the queue (`scheduling.next_poll_at`).
+        due_at = max((a.next_attempt_at for a in rows if a.next_attempt_at), default=now)
+        for application in rows:
+            summary.polled += 1
+            result = results[application.id]
+            if isinstance(result, ExternalServiceError):
+                summary.outcomes[_record_poll_error(application, token, result, now)] += 1
+                continue
+            answered.append(application.id)
+            if application.bank_job_id != result.job_id:
+                application.bank_job_id = result.job_id
+                new_job_ids.append(application)
+            if result.status == BankJobStatus.PENDING:
+                at = scheduling.next_poll_at(
+                    submitted_at=application.submitted_at or now, now=now, due_at=due_at
+                )
+                next_poll.setdefault(at, []).append(application.id)
+                summary.outcomes["pending"] += 1
+                continue
+            status = (
+                Status.COMPLETED if result.status == BankJobStatus.COMPLETED else Status.REJECTED
+            )
+            decided.setdefault(status, []).append(application)
+            summary.outcomes[status.value] += 1
+        if new_job_ids:
+            LoanApplication.objects.bulk_update(new_job_ids, ["bank_job_id"])
+        for at, ids in next_poll.items():
+            held.filter(id__in=ids).update(next_attempt_at=at)
+        for status, applications in decided.items():
+            held.filter(id__in=[a.id for a in applications]).update(
+                status=status, decided_at=now, next_attempt_at=None
+            )
+            audit_record_many(
+                objs=applications,
+                action=LoanAction.STATUS_CHANGED,
+                actor=POLLER,
+                changes={"status": {"from": Status.PENDING, "to": status}},
+                reason=f"the bank decided: {status.value}",
+            )
+        if answered:
+            # Last: it releases the claim the statements above select on.
+            release(
+                LoanApplication.objects.filter(id__in=answered),
+                token=token,
+                poll_count=F("poll_count") + 1,
+                last_polled_at=now,
+                last_error="",
+                error_reference="",
+            )
+
+
+def _record_poll_error(
+    application: LoanApplication, token: uuid.UUID, result: ExternalServiceError, now: datetime
+) -> str:
+    """Write one failed poll (its own reason and reference), releasing its claim."""
+    # People read the sentence; the log keeps the detail under `error_reference`.
+    with request_id_scope() as reference:
+        sentence = result.report(context=f"loan application {application.id}: status check")
+    common = {
+        "poll_count": F("poll_count") + 1,
+        "last_polled_at": now,
+        "error_reference": reference,
+    }
+    row = LoanApplication.objects.filter(id=application.id)
+    if isinstance(result, ApplicationUnknownAtBank) or not result.retryable:
+        unknown = isinstance(result, ApplicationUnknownAtBank)
+        release(
+            row,
             token=token,
-            actor=POLLER,
-            reason=sentence,
             status=Status.FAILED,
-            failure_code=FailureCode.UNKNOWN_AT_BANK,
+            next_attempt_at=None,
+            failure_code=FailureCode.UNKNOWN_AT_BANK if unknown else FailureCode.PAYLOAD_REJECTED,
             failure_reason=(
                 "The bank says this application does not exist (404). Re-submit it from "
                 "its page to send it again."
+                if unknown
+                else f"Checking the status failed: {sentence}."
             ),
-            next_attempt_at=None,
             **common,
         )
-        return "unknown_at_bank"
-    if isinstance(result, ExternalServiceError):
-        if not result.retryable:
-            loan_application_release(
-                application_id=application_id,
-                token=token,
-                actor=POLLER,
-                reason=sentence,
-                status=Status.FAILED,
-                failure_code=FailureCode.PAYLOAD_REJECTED,
-                failure_reason=f"Checking the status failed: {sentence}.",
-                next_attempt_at=None,
-                **common,
-            )
-            return "failed"
-        loan_application_release(
-            application_id=application_id,
-            token=token,
+        audit_record(
+            obj=application,
+            action=LoanAction.STATUS_CHANGED,
             actor=POLLER,
-            next_attempt_at=scheduling.retry_after_error_at(now=now),
-            last_error=f"status check: {sentence}",
-            **common,
+            changes={"status": {"from": Status.PENDING, "to": Status.FAILED}},
+            reason=sentence,
         )
-        return "error"
-    if result.status == BankJobStatus.PENDING:
-        loan_application_release(
-            application_id=application_id,
-            token=token,
-            actor=POLLER,
-            bank_job_id=result.job_id,
-            next_attempt_at=scheduling.next_poll_at(submitted_at=submitted_at or now, now=now),
-            last_error="",
-            error_reference="",
-            **common,
-        )
-        return "pending"
-    decided = Status.COMPLETED if result.status == BankJobStatus.COMPLETED else Status.REJECTED
-    loan_application_release(
-        application_id=application_id,
+        return "unknown_at_bank" if unknown else "failed"
+    release(
+        row,
         token=token,
-        actor=POLLER,
-        reason=f"the bank decided: {result.status}",
-        status=decided,
-        bank_job_id=result.job_id,
-        decided_at=now,
-        next_attempt_at=None,
-        last_error="",
-        error_reference="",
+        next_attempt_at=scheduling.retry_after_error_at(now=now),
+        last_error=f"status check: {sentence}",
         **common,
     )
-    return decided.value
+    return "error"
 
 
 def loan_applications_poll_due_now(*, batch_size: int | None = None) -> PollSummary:

@@ -13,18 +13,27 @@ def first_poll_at(submitted_at: datetime) -> datetime:
     return submitted_at + timedelta(seconds=settings.LOANS_FIRST_POLL_DELAY)
 
 
-def next_poll_at(*, submitted_at: datetime, now: datetime) -> datetime:
+def next_poll_at(
+    *, submitted_at: datetime, now: datetime, due_at: datetime | None = None
+) -> datetime:
     """Poll every LOANS_POLL_INTERVAL while a decision is expected; then back off.
 
     Past LOANS_POLL_BACKOFF_AFTER seconds pending, the interval is half the time spent
     pending beyond that point (so it grows by about half at each poll), never shorter than
     the base interval and never longer than LOANS_POLL_MAX_INTERVAL.
+
+    With `due_at` (when this poll was due), the interval counts from then, not from `now`: a
+    poll that waited in a busy queue does not push the next one back by its wait, so the
+    cadence, and the delay before a decision is seen, do not grow with the queue. Never
+    sooner than half an interval from now (no bursts after a long wait).
     """
     base = settings.LOANS_POLL_INTERVAL
     age = max(0.0, (now - submitted_at).total_seconds())
     beyond = age - settings.LOANS_POLL_BACKOFF_AFTER
     interval = base if beyond <= 0 else min(settings.LOANS_POLL_MAX_INTERVAL, max(base, beyond / 2))
-    return now + timedelta(seconds=interval)
+    if due_at is None:
+        return now + timedelta(seconds=interval)
+    return max(due_at + timedelta(seconds=interval), now + timedelta(seconds=interval / 2))
 
 
 def retry_after_error_at(*, now: datetime) -> datetime:

@@ -25,6 +25,17 @@ class LoanApplicationFactory(factory.django.DjangoModelFactory):
 def _bank_settings(settings):
     settings.BANK_API_URL = BANK
     settings.LOANS_BANK_TIMEOUT = 2.0
+    settings.LOANS_BANK_TRANSPORT = "httpx"  # respx mocks httpx's own transport
+
+
+@pytest.fixture(autouse=True)
+def _no_dispatch_requested():
+    """Each test starts with no prompt submission dispatch requested (see loans.services)."""
+    from loans.services.dispatch import DISPATCH_REQUESTED
+
+    DISPATCH_REQUESTED.clear()
+    yield
+    DISPATCH_REQUESTED.clear()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ URL = "/api/loans/applications/"
 def _no_broker(monkeypatch):
     from loans import tasks
 
-    monkeypatch.setattr(tasks.submit_application, "apply_async", lambda **kw: None)
+    monkeypatch.setattr(tasks.dispatch_submissions, "apply_async", lambda **kw: None)
 
 
 def test_create_answers_201_with_the_application(officer_api, valid_input):

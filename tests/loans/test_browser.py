@@ -23,7 +23,7 @@ MOMENT = re.compile(r"^\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} [A-Z][A-Z0-9+:-]+$
 def _no_broker(monkeypatch):
     from loans import tasks
 
-    monkeypatch.setattr(tasks.submit_application, "apply_async", lambda **kw: None)
+    monkeypatch.setattr(tasks.dispatch_submissions, "apply_async", lambda **kw: None)
 
 
 def sign_in(page, username: str, next_url: str) -> None:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def _no_broker(monkeypatch):
     from loans import tasks
 
-    monkeypatch.setattr(tasks.submit_application, "apply_async", lambda **kw: None)
+    monkeypatch.setattr(tasks.dispatch_submissions, "apply_async", lambda **kw: None)
 
 
 @pytest.fixture

@@ -27,7 +27,6 @@ FAST = {
     "LOANS_POLL_INTERVAL": "0.5",
     "LOANS_SUBMIT_RETRY_BASE": "0.2",
     "LOANS_SUBMIT_RETRY_MAX": "1",
-    "LOANS_SUBMIT_GRACE": "2",
     "LOANS_CLAIM_LEASE": "4",
     "LOANS_BANK_TIMEOUT": "1",
 }
@@ -113,7 +112,10 @@ def test_a_flaky_bank_loses_nothing_and_duplicates_nothing(bank):
 
 def test_a_worker_killed_mid_work_loses_nothing(bank):
     bank.configure("bank", decision_seconds="1-3", latency_ms="200-400", seed=7)
-    first = start_worker(concurrency=2, beat=True, env=worker_env(bank))
+    # Small, slow submission batches, so that the kill lands while some applications are
+    # still being sent and others already polled.
+    slow_batches = {"LOANS_SUBMIT_BATCH_SIZE": "4", "LOANS_SUBMIT_CONCURRENCY": "2"}
+    first = start_worker(concurrency=2, beat=True, env={**worker_env(bank), **slow_batches})
     try:
         applications = create(40)
 

@@ -59,3 +59,19 @@ def test_submission_retries_back_off_exponentially_with_jitter(attempts, low, hi
 
     assert all(low <= d <= high for d in delays)
     assert len({round(d, 3) for d in delays}) > 100  # spread out, not in lockstep
+
+
+def test_a_late_poll_keeps_the_cadence_from_when_it_was_due(settings):
+    settings.LOANS_POLL_INTERVAL = 2.0
+    due = T0 + timedelta(seconds=10)
+
+    # Ran 0.5 s late: the next is due 2 s after the due time, not 2 s after now.
+    late = due + timedelta(seconds=0.5)
+    assert scheduling.next_poll_at(submitted_at=T0, now=late, due_at=due) == due + timedelta(
+        seconds=2
+    )
+    # Ran 3 s late: not sooner than half an interval from now (no burst).
+    very_late = due + timedelta(seconds=3)
+    assert scheduling.next_poll_at(
+        submitted_at=T0, now=very_late, due_at=due
+    ) == very_late + timedelta(seconds=1)

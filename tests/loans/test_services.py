@@ -1,5 +1,6 @@
 """Loan services: creation, idempotency, submission, claims, polling, staff actions."""
 
+import json
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -7,6 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 import respx
+from django.db.models import F
 from django.utils import timezone
 
 from core.audit import audit_timeline
@@ -104,7 +106,7 @@ def test_create_records_history_and_sends_after_commit(
     from loans import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.submit_application, "apply_async", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(tasks.dispatch_submissions, "apply_async", lambda **kw: sent.append(kw))
 
     with django_capture_on_commit_callbacks(execute=True):
         application, replayed = services.loan_application_create(**valid_input, actor=officer)
@@ -112,8 +114,8 @@ def test_create_records_history_and_sends_after_commit(
     assert replayed is False
     assert application.status == Status.NEW
     assert application.created_by == officer
-    assert application.next_attempt_at > timezone.now()  # the sweep waits for the task first
-    assert sent == [{"args": (str(application.id),), "kwargs": {}}]
+    assert application.next_attempt_at <= timezone.now()  # due at once
+    assert sent == [{}]  # a prompt dispatch of due submissions, not a task per application
     [event] = audit_timeline(application)
     assert event.action == LoanAction.CREATED
     assert event.actor == officer
@@ -464,24 +466,200 @@ def test_dispatch_hands_out_due_submissions_and_poll_batches(
     from loans import tasks
 
     settings.LOANS_POLL_BATCH_SIZE = 2
+    settings.LOANS_SUBMIT_BATCH_SIZE = 2
     now = timezone.now()
     for _ in range(5):
         application_factory(status=Status.PENDING, next_attempt_at=now - timedelta(seconds=1))
-    stuck_new = application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=1))
+    due_new = [
+        application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=1))
+        for _ in range(3)
+    ]
     application_factory(status=Status.NEW, next_attempt_at=now + timedelta(seconds=30))
     submissions, batches = [], []
-    monkeypatch.setattr(
-        tasks.submit_application, "apply_async", lambda **kw: submissions.append(kw)
-    )
+    monkeypatch.setattr(tasks.submit_batch, "apply_async", lambda **kw: submissions.append(kw))
     monkeypatch.setattr(tasks.poll_batch, "apply_async", lambda **kw: batches.append(kw))
 
     summary = services.loan_applications_dispatch_due(now=now)
 
-    assert (summary.submissions, summary.poll_batches, summary.polls) == (1, 3, 5)
-    assert submissions == [{"args": [str(stuck_new.id)]}]
+    assert (summary.submission_batches, summary.submissions) == (2, 3)
+    assert (summary.poll_batches, summary.polls) == (3, 5)
+    assert sorted(len(b["args"][0]) for b in submissions) == [1, 2]
+    assert sorted(i for b in submissions for i in b["args"][0]) == sorted(
+        str(a.id) for a in due_new
+    )
     assert sorted(len(b["args"][0]) for b in batches) == [1, 2, 2]
-    stuck_new.refresh_from_db()
-    assert stuck_new.claim_token is None  # the submission task takes its own claim
+    # Each submission batch is handed over under its claim, its attempt counted.
+    for batch in submissions:
+        ids, token = batch["args"]
+        held = LoanApplication.objects.filter(id__in=ids)
+        assert {str(a.claim_token) for a in held} == {token}
+        assert {a.submit_attempts for a in held} == {1}
+
+
+def test_a_dispatch_that_cannot_reach_the_broker_frees_its_claims(application_factory, monkeypatch):
+    from loans import tasks
+
+    application = application_factory(
+        status=Status.NEW, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    def broker_down(**kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.submit_batch, "apply_async", broker_down)
+
+    with pytest.raises(ConnectionError):
+        services.loan_applications_dispatch_submissions()
+
+    application.refresh_from_db()
+    assert (application.claim_token, application.claimed_until) == (None, None)
+    assert application.submit_attempts == 0
+
+
+@respx.mock
+def test_creations_ask_for_one_prompt_dispatch_while_one_is_waiting(
+    valid_input, officer, django_capture_on_commit_callbacks, monkeypatch
+):
+    from loans import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.dispatch_submissions, "apply_async", lambda **kw: sent.append(kw))
+    respx.post(f"{BANK}/api/applications").mock(
+        side_effect=lambda request: httpx.Response(
+            201, json={**json.loads(request.content), "status": "pending"}
+        )
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            services.loan_application_create(**valid_input, actor=officer)
+    assert len(sent) == 1  # the others are claimed by the dispatch already waiting
+
+    summary = services.loan_applications_dispatch_submissions(requested=True)
+    assert summary.submissions == 3
+    assert LoanApplication.objects.filter(status=Status.PENDING).count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.loan_application_create(**valid_input, actor=officer)
+    assert len(sent) == 2  # created after the dispatch started: it asks again
+
+
+@respx.mock
+def test_the_requested_dispatch_sends_its_first_batch_itself_and_hands_out_the_rest(
+    application_factory, settings, monkeypatch
+):
+    from loans import tasks
+
+    settings.LOANS_SUBMIT_BATCH_SIZE = 2
+    now = timezone.now()
+    for _ in range(5):
+        application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=1))
+    handed_out = []
+    monkeypatch.setattr(tasks.submit_batch, "apply_async", lambda **kw: handed_out.append(kw))
+    route = respx.post(f"{BANK}/api/applications").mock(
+        side_effect=lambda request: httpx.Response(
+            201, json={**json.loads(request.content), "status": "pending"}
+        )
+    )
+
+    summary = services.loan_applications_dispatch_submissions(requested=True)
+
+    assert (summary.submission_batches, summary.submissions) == (3, 5)
+    assert sorted(len(b["args"][0]) for b in handed_out) == [1, 2]
+    assert route.call_count == 2  # the first batch, sent by the dispatch itself
+    assert LoanApplication.objects.filter(status=Status.PENDING).count() == 2
+
+
+@respx.mock
+def test_a_batch_is_sent_concurrently_and_recorded_in_one_go(
+    application_factory, settings, django_assert_max_num_queries
+):
+    import asyncio
+
+    settings.LOANS_SUBMIT_CONCURRENCY = 4
+    now = timezone.now()
+    apps = [
+        application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=1))
+        for _ in range(10)
+    ]
+    already_there = apps[0]
+    in_flight, peak = 0, 0
+
+    async def bank(request):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        body = json.loads(request.content)
+        if body["id"] == str(already_there.id):
+            return httpx.Response(400, json={"error": "the application ID is already used"})
+        return httpx.Response(201, json={**body, "status": "pending"})
+
+    respx.post(f"{BANK}/api/applications").mock(side_effect=bank)
+    claim = services.loan_applications_claim_due(status=Status.NEW, limit=10)
+
+    # Read the batch, then one transaction: lock, update, two audit inserts (+ savepoints).
+    with django_assert_max_num_queries(8):
+        summary = services.loan_applications_submit(
+            application_ids=claim.ids, claim_token=claim.token
+        )
+
+    assert peak == 4
+    assert str(summary) == "submitted batch of 10: submitted 10"
+    assert LoanApplication.objects.filter(status=Status.PENDING, claim_token=None).count() == 10
+    reasons = sorted(audit_timeline(a)[0].reason for a in apps)
+    assert reasons == ["sent to the bank"] * 9 + ["the bank already had it"]
+
+
+@respx.mock
+def test_a_batch_records_each_outcome_and_leaves_rows_it_no_longer_holds(
+    application_factory, monkeypatch
+):
+    from loans.services import submission
+
+    now = timezone.now()
+    ok, refused, flaky, taken_over = (
+        application_factory(status=Status.NEW, next_attempt_at=now - timedelta(seconds=1))
+        for _ in range(4)
+    )
+
+    def bank(request):
+        body = json.loads(request.content)
+        if body["id"] == str(refused.id):
+            return httpx.Response(400, json={"error": "the request payload is not valid."})
+        if body["id"] == str(flaky.id):
+            return httpx.Response(503)
+        return httpx.Response(201, json={**body, "status": "pending"})
+
+    record = submission._record
+
+    def lease_lost_while_calling(*args, **kwargs):
+        # The lease of this one expired and another worker claimed it while we waited.
+        LoanApplication.objects.filter(id=taken_over.id).update(claim_token=uuid.uuid4())
+        return record(*args, **kwargs)
+
+    respx.post(f"{BANK}/api/applications").mock(side_effect=bank)
+    monkeypatch.setattr(submission, "_record", lease_lost_while_calling)
+    claim = services.loan_applications_claim_due(
+        status=Status.NEW, limit=10, submit_attempts=F("submit_attempts") + 1
+    )
+
+    summary = services.loan_applications_submit(application_ids=claim.ids, claim_token=claim.token)
+
+    assert summary.outcomes[ok.id] == "submitted"
+    assert summary.outcomes[refused.id] == "failed"
+    assert summary.outcomes[flaky.id] == "retry"
+    assert summary.outcomes[taken_over.id] == "lost"
+    for application in (ok, refused, flaky, taken_over):
+        application.refresh_from_db()
+    assert ok.status == Status.PENDING
+    assert (refused.status, refused.failure_code) == (Status.FAILED, FailureCode.PAYLOAD_REJECTED)
+    assert (flaky.status, flaky.claim_token) == (Status.NEW, None)
+    assert flaky.next_attempt_at > now
+    assert flaky.last_error == "submission attempt 1: the bank did not answer (HTTP 503)"
+    assert taken_over.status == Status.NEW  # the new holder's to apply
+    assert taken_over.claim_token is not None
+    assert not audit_timeline(taken_over).exists()
 
 
 def test_poll_now_makes_a_pending_application_due(application_factory, officer):
@@ -551,3 +729,49 @@ def test_the_next_answer_clears_the_error_and_its_reference(application_factory)
 
     application.refresh_from_db()
     assert (application.last_error, application.error_reference) == ("", "")
+
+
+@respx.mock
+def test_a_poll_batch_is_recorded_in_one_transaction_whatever_the_answers(
+    application_factory, django_assert_max_num_queries
+):
+    now = timezone.now()
+    apps = [
+        application_factory(
+            status=Status.PENDING,
+            submitted_at=now - timedelta(seconds=6),
+            next_attempt_at=now - timedelta(seconds=1),
+        )
+        for _ in range(20)
+    ]
+    answers = {str(a.id): ("completed", "rejected", "pending")[i % 3] for i, a in enumerate(apps)}
+    respx.get(f"{BANK}/api/jobs").mock(
+        side_effect=lambda request: httpx.Response(
+            200,
+            json={
+                "id": str(uuid.uuid4()),
+                "application_id": request.url.params["application_id"],
+                "status": answers[request.url.params["application_id"]],
+            },
+        )
+    )
+    claim = services.loan_applications_claim_due(status=Status.PENDING, limit=20)
+
+    # Read the batch; then lock, the new job ids, one UPDATE per next poll time and per
+    # decision, one audit INSERT per decision, the release (+ savepoints): not one per row.
+    with django_assert_max_num_queries(12):
+        summary = services.loan_applications_poll(
+            application_ids=claim.ids, claim_token=claim.token
+        )
+
+    assert summary.outcomes == {"completed": 7, "rejected": 7, "pending": 6}
+    for application in apps:
+        application.refresh_from_db()
+        assert application.status == answers[str(application.id)]
+        assert (application.poll_count, application.claim_token) == (1, None)
+        events = list(audit_timeline(application))
+        if application.status == Status.PENDING:
+            assert events == []
+        else:
+            [event] = events
+            assert event.reason == f"the bank decided: {application.status}"
