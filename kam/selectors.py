@@ -174,6 +174,21 @@ def _aggregate(queryset, expression, output_field):
     )
 
 
+#: What a list shows of a primary contact (plus the account it belongs to, for the prefetch).
+CONTACT_BRIEF_COLUMNS = (
+    "id",
+    "restaurant_id",
+    "is_primary",
+    "name",
+    "role",
+    "phone",
+    "email",
+    "preferred_hours",
+)
+#: What a due call shows of its account (the API, the landing page, the reminder).
+DUE_CALL_COLUMNS = ("id", "name", "city", "time_zone", "status", "band", "next_call_due_at")
+
+
 def with_last_call(accounts: QuerySet[Restaurant]) -> QuerySet[Restaurant]:
     """Annotate each account with its last call (time, outcome) and prefetch its primary
     contact: two queries in all, whatever the number of accounts."""
@@ -186,7 +201,7 @@ def with_last_call(accounts: QuerySet[Restaurant]) -> QuerySet[Restaurant]:
     ).prefetch_related(
         Prefetch(
             "contacts",
-            queryset=PointOfContact.objects.filter(is_primary=True),
+            queryset=PointOfContact.objects.filter(is_primary=True).only(*CONTACT_BRIEF_COLUMNS),
             to_attr="primary_contacts",
         )
     )
@@ -279,8 +294,8 @@ def calls_due(*, kam: User, now: dt.datetime | None = None) -> CallsDue:
     planned call. Two queries (accounts with their figures, primary contacts)."""
     now = now or timezone.now()
     candidates = with_last_call(
-        Restaurant.objects.select_related("owner").filter(
-            owner_id=kam.pk, next_call_due_at__lt=due_window_end(now)
+        Restaurant.objects.filter(owner_id=kam.pk, next_call_due_at__lt=due_window_end(now)).only(
+            *DUE_CALL_COLUMNS
         )
     ).order_by("next_call_due_at", "id")
     result = CallsDue(now=now)
@@ -350,7 +365,12 @@ def performance_list(
     accounts = account_list(
         user=user, status=status, band=band, city=city, owner=owner, search=search
     )
-    return with_activity(accounts, now=now)
+    # Every column of the account, but only the owner's username (not the user's row).
+    return with_activity(accounts.only(*ACCOUNT_COLUMNS, "owner__username"), now=now)
+
+
+#: The columns of an account row (its own columns: `.only()` trims the joined ones).
+ACCOUNT_COLUMNS = tuple(f.name for f in Restaurant._meta.concrete_fields)
 
 
 def accounts_performance(

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.boundary import EVENT, MAX_ID, PLANNED
+from core.api.serializers import PlainRowsMixin
 from core.boundary.serializers import BoundedDateTimeField
 from kam.models import (
     Band,
@@ -38,7 +39,7 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
     return _Choice(choices=choices, **kwargs)
 
 
-class PerformanceSerializer(serializers.Serializer):
+class PerformanceSerializer(PlainRowsMixin, serializers.Serializer):
     band = serializers.CharField(help_text="Computed now: " + ", ".join(Band.values) + ".")
     orders_30d = serializers.IntegerField()
     revenue_30d = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -49,7 +50,7 @@ class PerformanceSerializer(serializers.Serializer):
     days_since_last_order = serializers.FloatField(allow_null=True)
 
 
-class ContactBriefSerializer(serializers.Serializer):
+class ContactBriefSerializer(PlainRowsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     role = serializers.CharField()
@@ -58,7 +59,17 @@ class ContactBriefSerializer(serializers.Serializer):
     preferred_hours = serializers.CharField()
 
 
-class AccountSerializer(serializers.ModelSerializer):
+#: One instance each, for every row of every request: a serializer built per row deep-copies
+#: its fields (thousands of objects in reference cycles per page, then long full GCs).
+_PERFORMANCE = PerformanceSerializer()
+_CONTACT_BRIEF = ContactBriefSerializer()
+
+
+def contact_brief(contact: PointOfContact | None) -> dict | None:
+    return _CONTACT_BRIEF.to_representation(contact) if contact is not None else None
+
+
+class AccountSerializer(PlainRowsMixin, serializers.ModelSerializer):
     owner = serializers.IntegerField(
         source="owner_id",
         required=False,
@@ -121,14 +132,13 @@ class AccountSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ContactBriefSerializer(allow_null=True))
     def get_primary_contact(self, account: Restaurant):
-        contact = primary_contact(account)
-        return ContactBriefSerializer(contact).data if contact else None
+        return contact_brief(primary_contact(account))
 
     @extend_schema_field(PerformanceSerializer(allow_null=True))
     def get_performance(self, account: Restaurant):
         if not hasattr(account, "orders_30d"):
             return None
-        return PerformanceSerializer(performance(account)).data
+        return _PERFORMANCE.to_representation(performance(account))
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -261,6 +271,8 @@ class OrderSerializer(AccountScopedMixin, serializers.ModelSerializer):
 
 
 class DueCallSerializer(serializers.Serializer):
+    """The documented shape of a due call; rows are rendered by `due_call_row` (plain data)."""
+
     account = serializers.IntegerField(source="account.pk")
     name = serializers.CharField(source="account.name")
     city = serializers.CharField(source="account.city")
@@ -274,13 +286,33 @@ class DueCallSerializer(serializers.Serializer):
 
     @extend_schema_field(ContactBriefSerializer(allow_null=True))
     def get_primary_contact(self, call):
-        contact = primary_contact(call.account)
-        return ContactBriefSerializer(contact).data if contact else None
+        return contact_brief(primary_contact(call.account))
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["local_due_at"] = instance.local_due_at.isoformat()
-        return data
+        return due_call_row(instance)
+
+
+#: DRF's own rendering of an aware datetime (the current zone, ISO 8601, "Z" for UTC).
+_datetime = serializers.DateTimeField().to_representation
+
+
+def due_call_row(call) -> dict:
+    """One due call as `DueCallSerializer` documents it, as plain data."""
+    account = call.account
+    last_call_at = account.last_call_at
+    outcome = account.last_call_outcome
+    return {
+        "account": account.pk,
+        "name": account.name,
+        "city": account.city,
+        "time_zone": account.time_zone,
+        "status": account.status,
+        "due_at": _datetime(call.due_at),
+        "local_due_at": call.local_due_at.isoformat(),
+        "last_call_at": _datetime(last_call_at) if last_call_at is not None else None,
+        "last_call_outcome": str(outcome) if outcome is not None else None,
+        "primary_contact": contact_brief(primary_contact(account)),
+    }
 
 
 class CallsDueSerializer(serializers.Serializer):
@@ -288,3 +320,12 @@ class CallsDueSerializer(serializers.Serializer):
     overdue = DueCallSerializer(many=True)
     today = DueCallSerializer(many=True)
     next_seven_days = DueCallSerializer(many=True)
+
+    def to_representation(self, instance):
+        return {
+            "now": _datetime(instance.now),
+            **{
+                name: [due_call_row(call) for call in calls]
+                for name, calls in instance.groups()
+            },
+        }
