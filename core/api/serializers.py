@@ -89,7 +89,7 @@ class PlainRowsMixin:
                 if value is None:
                     row[name] = None
                     continue
-                if value is not _Exact and not callable(value) or getter is _identity:
+                if (value is not _Exact and not callable(value)) or getter is _identity:
                     row[name] = represent(value)
                     continue
             try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.boundary import EVENT, MAX_ID, PLANNED
 from core.api.serializers import PlainRowsMixin
+from core.boundary import EVENT, MAX_ID, PLANNED
 from core.boundary.serializers import BoundedDateTimeField
 from kam.models import (
     Band,
@@ -324,8 +324,5 @@ class CallsDueSerializer(serializers.Serializer):
     def to_representation(self, instance):
         return {
             "now": _datetime(instance.now),
-            **{
-                name: [due_call_row(call) for call in calls]
-                for name, calls in instance.groups()
-            },
+            **{name: [due_call_row(call) for call in calls] for name, calls in instance.groups()},
         }
