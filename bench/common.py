@@ -347,6 +347,7 @@ def measure_endpoints(
     permissions, filters, selectors, serializers, pagination, JSON) and through gunicorn
     (`Authorization: Token`): p50/p95/max, queries, rows, allocation per request
     (tracemalloc peak), garbage-collection pauses; each p95 against `limit_ms`."""
+    import gc
     import json
 
     from django.db import connection
@@ -356,13 +357,20 @@ def measure_endpoints(
 
     client = APIClient()
     client.force_authenticate(user)
+    for _, path in endpoints:
+        client.get(path)  # import and warm everything once
+    # What config/wsgi.py does in the server: what is loaded is out of the collector's reach.
+    gc.collect()
+    gc.freeze()
     heading(f"{title}: in-process (APIClient), {repeat} requests each")
     for label, path in endpoints:
         response = client.get(path)  # warm up (roles, caches)
         assert response.status_code == 200, (path, response.status_code, response.content[:300])
         body = json.loads(response.content)
-        with CaptureQueriesContext(connection) as queries:
+        connection.queries_log.clear()  # a full log (9,000 entries) would count nothing
+        with CaptureQueriesContext(connection) as captured:
             client.get(path)
+        queries = len(captured)  # now: the log is a view that later requests change
         peak_kib, _ = allocation_per_request(lambda p=path: client.get(p))
         with GcPauses() as gc_pauses:
             timings = time_requests(lambda p=path: client.get(p), repeat)
@@ -374,12 +382,15 @@ def measure_endpoints(
             limit_ms,
             unit=" ms",
             detail=(
-                f"p50 {percentile(ms, 50):.1f}, max {max(ms):.1f} ms; {len(queries)} queries; "
+                f"p50 {percentile(ms, 50):.1f}, max {max(ms):.1f} ms; {queries} queries; "
                 f"{_rows(body)} rows; {len(response.content) / 1024:.0f} KiB; alloc peak "
                 f"{peak_kib:,.0f} KiB/request; full GCs {len(full)}"
                 + (f" (max {max(full) * 1000:.0f} ms)" if full else "")
             ),
         )
+    if os.environ.get("BENCH_HTTP", "1") == "0":
+        print("  (BENCH_HTTP=0: not through gunicorn)", flush=True)
+        return
     token, _ = Token.objects.get_or_create(user=user)
     http_repeat = http_repeat or repeat
     heading(f"{title}: through gunicorn (1 sync worker), {http_repeat} requests each")

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DecimalField,
+    F,
     IntegerField,
     Max,
     Min,
@@ -101,6 +102,10 @@ def contact_list(
     return contacts.order_by("restaurant_id", "-is_primary", "name", "id")
 
 
+INTERACTION_COLUMNS = tuple(f.name for f in Interaction._meta.concrete_fields)
+ORDER_COLUMNS = tuple(f.name for f in Order._meta.concrete_fields)
+
+
 def interaction_list(
     *,
     user: User,
@@ -109,9 +114,12 @@ def interaction_list(
     outcome: str | None = None,
 ) -> QuerySet[Interaction]:
     """Calls, visits and emails of the accounts `user` sees, newest first."""
-    interactions = Interaction.objects.filter(
-        restaurant__in=_visible_accounts(user, restaurant)
-    ).select_related("restaurant", "created_by")
+    interactions = (
+        Interaction.objects.filter(restaurant__in=_visible_accounts(user, restaurant))
+        .select_related("restaurant", "created_by")
+        # A row shows its own columns, the account's next call and who logged it.
+        .only(*INTERACTION_COLUMNS, "restaurant__next_call_due_at", "created_by__username")
+    )
     if kind:
         interactions = interactions.filter(kind=kind)
     if outcome:
@@ -124,6 +132,7 @@ def order_list(*, user: User, restaurant: int | None = None) -> QuerySet[Order]:
     return (
         Order.objects.filter(restaurant__in=_visible_accounts(user, restaurant))
         .select_related("created_by")
+        .only(*ORDER_COLUMNS, "created_by__username")
         .order_by("-placed_at", "-id")
     )
 
@@ -365,12 +374,10 @@ def performance_list(
     accounts = account_list(
         user=user, status=status, band=band, city=city, owner=owner, search=search
     )
-    # Every column of the account, but only the owner's username (not the user's row).
-    return with_activity(accounts.only(*ACCOUNT_COLUMNS, "owner__username"), now=now)
-
-
-#: The columns of an account row (its own columns: `.only()` trims the joined ones).
-ACCOUNT_COLUMNS = tuple(f.name for f in Restaurant._meta.concrete_fields)
+    # Every column of the account and the owner's username (`owner_username`), not the
+    # owner's row.
+    accounts = accounts.select_related(None).annotate(owner_username=F("owner__username"))
+    return with_activity(accounts, now=now)
 
 
 def accounts_performance(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import operator
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
 
 from core.audit import action_label
 
@@ -57,8 +61,30 @@ def _plan_of(serializer) -> list[tuple]:
             getter = operator.attrgetter(attrs[0])
         else:
             getter = operator.attrgetter(".".join(attrs))
-        plan.append((field.field_name, field, getter, field.to_representation))
+        plan.append((field.field_name, field, getter, field.to_representation, _is_iso(field)))
     return plan
+
+
+def _is_iso(field) -> bool:
+    """A datetime field DRF renders as ISO 8601 in the current zone (what `iso` does)."""
+    kind = type(field)
+    return (
+        isinstance(field, serializers.DateTimeField)
+        and settings.USE_TZ
+        and kind.to_representation is serializers.DateTimeField.to_representation
+        and kind.enforce_timezone is serializers.DateTimeField.enforce_timezone
+        and not hasattr(field, "timezone")
+        and str(getattr(field, "format", api_settings.DATETIME_FORMAT)).lower() == ISO_8601
+    )
+
+
+def iso(value, zone):
+    """An aware datetime as DRF's DateTimeField renders it in `zone` (the current zone):
+    ISO 8601, "Z" for UTC; `_Exact` for anything else (naive, a string)."""
+    if type(value) is not datetime.datetime or value.utcoffset() is None:
+        return _Exact
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _identity(value):
@@ -80,7 +106,8 @@ class PlainRowsMixin:
         if plan is None:
             plan = self.__dict__["_plain_plan"] = _plan_of(self)
         row = {}
-        for name, field, getter, represent in plan:
+        zone = None
+        for name, field, getter, represent, is_iso in plan:
             if getter is not None:
                 try:
                     value = getter(instance)
@@ -89,7 +116,14 @@ class PlainRowsMixin:
                 if value is None:
                     row[name] = None
                     continue
-                if (value is not _Exact and not callable(value)) or getter is _identity:
+                if is_iso:
+                    if zone is None:
+                        zone = timezone.get_current_timezone()
+                    text = iso(value, zone)
+                    if text is not _Exact:
+                        row[name] = text
+                        continue
+                elif (value is not _Exact and not callable(value)) or getter is _identity:
                     row[name] = represent(value)
                     continue
             try:

@@ -78,7 +78,7 @@ class AccountSerializer(PlainRowsMixin, serializers.ModelSerializer):
         help_text="The KAM in charge (user id); only a KAM lead may choose someone else. "
         "Default: you.",
     )
-    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    owner_username = serializers.CharField(read_only=True)
     status = choice(LeadStatus.choices, read_only=True, help_text="Change with /transition/.")
     segment = choice(Segment.choices, required=False)
     rhythm = choice(Rhythm.choices, required=False)
@@ -171,7 +171,7 @@ class AccountScopedMixin:
             self.fields["restaurant"].queryset = accounts
 
 
-class ContactSerializer(AccountScopedMixin, serializers.ModelSerializer):
+class ContactSerializer(AccountScopedMixin, PlainRowsMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     role = choice(ContactRole.choices, required=False)
     phone = serializers.CharField(
@@ -199,7 +199,7 @@ class ContactSerializer(AccountScopedMixin, serializers.ModelSerializer):
             self.fields["restaurant"].read_only = True
 
 
-class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
+class InteractionSerializer(AccountScopedMixin, PlainRowsMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     contact = serializers.IntegerField(
         source="contact_id", required=False, allow_null=True, min_value=1, max_value=MAX_ID
@@ -239,7 +239,7 @@ class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class OrderSerializer(AccountScopedMixin, serializers.ModelSerializer):
+class OrderSerializer(AccountScopedMixin, PlainRowsMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     contact = serializers.IntegerField(
         source="contact_id", required=False, allow_null=True, min_value=1, max_value=MAX_ID
