@@ -61,8 +61,27 @@ def _plan_of(serializer) -> list[tuple]:
             getter = operator.attrgetter(attrs[0])
         else:
             getter = operator.attrgetter(".".join(attrs))
-        plan.append((field.field_name, field, getter, field.to_representation, _is_iso(field)))
+        plan.append((field.field_name, field, getter, field.to_representation, _kind(field)))
     return plan
+
+
+#: How a plan renders a value: DRF's field, or (the same result, without the call) an ISO
+#: datetime, a str that `str()` returns unchanged, an int that `int()` returns unchanged.
+FIELD, ISO, SAME_STR, SAME_INT = 0, 1, 2, 3
+
+
+def _kind(field) -> int:
+    if _is_iso(field):
+        return ISO
+    represent = type(field).to_representation
+    if represent in (
+        serializers.CharField.to_representation,
+        serializers.ChoiceField.to_representation,
+    ):
+        return SAME_STR
+    if represent is serializers.IntegerField.to_representation:
+        return SAME_INT
+    return FIELD
 
 
 def _is_iso(field) -> bool:
@@ -107,7 +126,7 @@ class PlainRowsMixin:
             plan = self.__dict__["_plain_plan"] = _plan_of(self)
         row = {}
         zone = None
-        for name, field, getter, represent, is_iso in plan:
+        for name, field, getter, represent, kind in plan:
             if getter is not None:
                 try:
                     value = getter(instance)
@@ -116,14 +135,22 @@ class PlainRowsMixin:
                 if value is None:
                     row[name] = None
                     continue
-                if is_iso:
+                if kind == SAME_STR:
+                    if type(value) is str:
+                        row[name] = value
+                        continue
+                elif kind == SAME_INT:
+                    if type(value) is int:
+                        row[name] = value
+                        continue
+                elif kind == ISO:
                     if zone is None:
                         zone = timezone.get_current_timezone()
                     text = iso(value, zone)
                     if text is not _Exact:
                         row[name] = text
                         continue
-                elif (value is not _Exact and not callable(value)) or getter is _identity:
+                if getter is _identity or (value is not _Exact and not callable(value)):
                     row[name] = represent(value)
                     continue
             try:

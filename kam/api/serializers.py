@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import PlainRowsMixin
+from core.api.serializers import PlainRowsMixin, iso
 from core.boundary import EVENT, MAX_ID, PLANNED
 from core.boundary.serializers import BoundedDateTimeField
 from kam.models import (
@@ -292,12 +293,19 @@ class DueCallSerializer(serializers.Serializer):
         return due_call_row(instance)
 
 
-#: DRF's own rendering of an aware datetime (the current zone, ISO 8601, "Z" for UTC).
-_datetime = serializers.DateTimeField().to_representation
+def _datetime(value, zone) -> str:
+    """An aware datetime as DRF's DateTimeField renders it (the current zone, "Z" for UTC)."""
+    text = iso(value, zone)
+    return _DATETIME.to_representation(value) if text is _EXACT else text
 
 
-def due_call_row(call) -> dict:
+_DATETIME = serializers.DateTimeField()
+_EXACT = iso(None, None)
+
+
+def due_call_row(call, zone=None) -> dict:
     """One due call as `DueCallSerializer` documents it, as plain data."""
+    zone = zone or timezone.get_current_timezone()
     account = call.account
     last_call_at = account.last_call_at
     outcome = account.last_call_outcome
@@ -307,9 +315,9 @@ def due_call_row(call) -> dict:
         "city": account.city,
         "time_zone": account.time_zone,
         "status": account.status,
-        "due_at": _datetime(call.due_at),
+        "due_at": _datetime(call.due_at, zone),
         "local_due_at": call.local_due_at.isoformat(),
-        "last_call_at": _datetime(last_call_at) if last_call_at is not None else None,
+        "last_call_at": _datetime(last_call_at, zone) if last_call_at is not None else None,
         "last_call_outcome": str(outcome) if outcome is not None else None,
         "primary_contact": contact_brief(primary_contact(account)),
     }
@@ -322,7 +330,11 @@ class CallsDueSerializer(serializers.Serializer):
     next_seven_days = DueCallSerializer(many=True)
 
     def to_representation(self, instance):
+        zone = timezone.get_current_timezone()
         return {
-            "now": _datetime(instance.now),
-            **{name: [due_call_row(call) for call in calls] for name, calls in instance.groups()},
+            "now": _datetime(instance.now, zone),
+            **{
+                name: [due_call_row(call, zone) for call in calls]
+                for name, calls in instance.groups()
+            },
         }
