@@ -2,8 +2,9 @@
 
 List selectors run a constant number of queries whatever the number of rows: per-account
 figures are correlated subqueries (annotations) served by the indexes on
-(restaurant, placed_at) and (restaurant, kind, occurred_at); primary contacts are one
-prefetch. `tests/kam/test_selectors.py` and `test_api.py` assert the counts.
+(restaurant, placed_at) and (restaurant, kind, occurred_at); the primary contact is a LEFT
+JOIN (one primary per account). `tests/kam/test_selectors.py` and `test_api.py` assert the
+counts.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    FilteredRelation,
     IntegerField,
     Max,
     Min,
     OuterRef,
-    Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -183,41 +185,29 @@ def _aggregate(queryset, expression, output_field):
     )
 
 
-#: What a list shows of a primary contact (plus the account it belongs to, for the prefetch).
-CONTACT_BRIEF_COLUMNS = (
-    "id",
-    "restaurant_id",
-    "is_primary",
-    "name",
-    "role",
-    "phone",
-    "email",
-    "preferred_hours",
-)
+#: What a list shows of a primary contact (`with_last_call` annotates them).
+CONTACT_BRIEF = ("id", "name", "role", "phone", "email", "preferred_hours")
 #: What a due call shows of its account (the API, the landing page, the reminder).
 DUE_CALL_COLUMNS = ("id", "name", "city", "time_zone", "status", "band", "next_call_due_at")
 
 
 def with_last_call(accounts: QuerySet[Restaurant]) -> QuerySet[Restaurant]:
-    """Annotate each account with its last call (time, outcome) and prefetch its primary
-    contact: two queries in all, whatever the number of accounts."""
+    """Annotate each account with its last call (time, outcome) and its primary contact's
+    columns (`primary_contact_*`, a LEFT JOIN: at most one primary per account): one query,
+    whatever the number of accounts."""
     last_call = Interaction.objects.filter(
         restaurant=OuterRef("pk"), kind=InteractionKind.CALL
     ).order_by("-occurred_at", "-id")
     return accounts.annotate(
         last_call_at=Subquery(last_call.values("occurred_at")[:1]),
         last_call_outcome=Subquery(last_call.values("outcome")[:1]),
-    ).prefetch_related(
-        Prefetch(
-            "contacts",
-            queryset=PointOfContact.objects.filter(is_primary=True).only(*CONTACT_BRIEF_COLUMNS),
-            to_attr="primary_contacts",
-        )
+        primary_row=FilteredRelation("contacts", condition=Q(contacts__is_primary=True)),
+        **{f"primary_contact_{name}": F(f"primary_row__{name}") for name in CONTACT_BRIEF},
     )
 
 
 def with_activity(accounts: QuerySet[Restaurant], *, now: dt.datetime | None = None):
-    """`with_last_call`, plus the order figures of each account (still two queries)."""
+    """`with_last_call`, plus the order figures of each account (still one query)."""
     now = now or timezone.now()
     money = DecimalField(max_digits=14, decimal_places=2)
     last_30 = _orders_of_account().filter(placed_at__gt=now - dt.timedelta(days=30))
@@ -261,10 +251,25 @@ def account_with_activity(*, user: User, restaurant_id: int) -> Restaurant | Non
 
 
 def primary_contact(account: Restaurant) -> PointOfContact | None:
-    contacts = getattr(account, "primary_contacts", None)
-    if contacts is None:
-        return account.contacts.filter(is_primary=True).first()
-    return contacts[0] if contacts else None
+    """The account's primary contact: from `with_last_call`'s columns when it has them (no
+    query), else one query."""
+    if hasattr(account, "primary_contact_id"):
+        if account.primary_contact_id is None:
+            return None
+        return PointOfContact(
+            restaurant_id=account.pk,
+            is_primary=True,
+            **{name: getattr(account, f"primary_contact_{name}") for name in CONTACT_BRIEF},
+        )
+    return account.contacts.filter(is_primary=True).first()
+
+
+def primary_contact_brief(account: Restaurant) -> dict | None:
+    """`with_last_call`'s primary contact columns as plain data (None: no primary contact),
+    or None when the account was not read with them."""
+    if getattr(account, "primary_contact_id", None) is None:
+        return None
+    return {name: getattr(account, f"primary_contact_{name}") for name in CONTACT_BRIEF}
 
 
 # --- calls due -----------------------------------------------------------------------------
@@ -300,7 +305,7 @@ def calls_due(*, kam: User, now: dt.datetime | None = None) -> CallsDue:
     """The planned calls of `kam`'s own accounts, grouped by each ACCOUNT's local day:
     overdue (a day before today: it stays overdue until a call is logged), today, and the
     next seven days. Overdue first (oldest first), then by due time. Lost accounts have no
-    planned call. Two queries (accounts with their figures, primary contacts)."""
+    planned call. One query (the accounts with their last call and primary contact)."""
     now = now or timezone.now()
     candidates = with_last_call(
         Restaurant.objects.filter(owner_id=kam.pk, next_call_due_at__lt=due_window_end(now)).only(

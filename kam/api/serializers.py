@@ -22,7 +22,7 @@ from kam.models import (
     Rhythm,
     Segment,
 )
-from kam.selectors import performance, primary_contact
+from kam.selectors import performance, primary_contact, primary_contact_brief
 
 CREATED_BY_HELP = "Username of who logged it; null for the system or a deleted user."
 
@@ -66,7 +66,12 @@ _PERFORMANCE = PerformanceSerializer()
 _CONTACT_BRIEF = ContactBriefSerializer()
 
 
-def contact_brief(contact: PointOfContact | None) -> dict | None:
+def contact_brief(account: Restaurant) -> dict | None:
+    """The account's primary contact as `ContactBriefSerializer` documents it: the columns
+    `selectors.with_last_call` joined (plain data, as read), else one query."""
+    if hasattr(account, "primary_contact_id"):
+        return primary_contact_brief(account)
+    contact = primary_contact(account)
     return _CONTACT_BRIEF.to_representation(contact) if contact is not None else None
 
 
@@ -133,7 +138,7 @@ class AccountSerializer(PlainRowsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(ContactBriefSerializer(allow_null=True))
     def get_primary_contact(self, account: Restaurant):
-        return contact_brief(primary_contact(account))
+        return contact_brief(account)
 
     @extend_schema_field(PerformanceSerializer(allow_null=True))
     def get_performance(self, account: Restaurant):
@@ -287,7 +292,7 @@ class DueCallSerializer(serializers.Serializer):
 
     @extend_schema_field(ContactBriefSerializer(allow_null=True))
     def get_primary_contact(self, call):
-        return contact_brief(primary_contact(call.account))
+        return contact_brief(call.account)
 
     def to_representation(self, instance):
         return due_call_row(instance)
@@ -319,7 +324,7 @@ def due_call_row(call, zone=None) -> dict:
         "local_due_at": call.local_due_at.isoformat(),
         "last_call_at": _datetime(last_call_at, zone) if last_call_at is not None else None,
         "last_call_outcome": str(outcome) if outcome is not None else None,
-        "primary_contact": contact_brief(primary_contact(account)),
+        "primary_contact": contact_brief(account),
     }
 
 
