@@ -2,8 +2,8 @@
 
 List selectors run a constant number of queries whatever the number of rows: per-account
 figures are correlated subqueries (annotations) served by the indexes on
-(restaurant, placed_at) and (restaurant, kind, occurred_at); the primary contact is a LEFT
-JOIN (one primary per account). `tests/kam/test_selectors.py` and `test_api.py` assert the
+(restaurant, placed_at) and (restaurant, kind, occurred_at); the primary contact is one
+more (a JSON object of its columns). `tests/kam/test_selectors.py` and `test_api.py` assert the
 counts.
 """
 
@@ -19,18 +19,17 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    FilteredRelation,
     IntegerField,
+    JSONField,
     Max,
     Min,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from core.selectors import search_words
@@ -193,16 +192,19 @@ DUE_CALL_COLUMNS = ("id", "name", "city", "time_zone", "status", "band", "next_c
 
 def with_last_call(accounts: QuerySet[Restaurant]) -> QuerySet[Restaurant]:
     """Annotate each account with its last call (time, outcome) and its primary contact's
-    columns (`primary_contact_*`, a LEFT JOIN: at most one primary per account): one query,
-    whatever the number of accounts."""
+    columns (`primary_contact_brief`, one JSON object; None without a primary contact): one
+    query whatever the number of accounts, and subqueries that a count leaves out."""
     last_call = Interaction.objects.filter(
         restaurant=OuterRef("pk"), kind=InteractionKind.CALL
     ).order_by("-occurred_at", "-id")
+    contact = PointOfContact.objects.filter(restaurant=OuterRef("pk"), is_primary=True).order_by()
     return accounts.annotate(
         last_call_at=Subquery(last_call.values("occurred_at")[:1]),
         last_call_outcome=Subquery(last_call.values("outcome")[:1]),
-        primary_row=FilteredRelation("contacts", condition=Q(contacts__is_primary=True)),
-        **{f"primary_contact_{name}": F(f"primary_row__{name}") for name in CONTACT_BRIEF},
+        primary_contact_brief=Subquery(
+            contact.values(brief=JSONObject(**{name: name for name in CONTACT_BRIEF}))[:1],
+            output_field=JSONField(),
+        ),
     )
 
 
@@ -251,25 +253,23 @@ def account_with_activity(*, user: User, restaurant_id: int) -> Restaurant | Non
 
 
 def primary_contact(account: Restaurant) -> PointOfContact | None:
-    """The account's primary contact: from `with_last_call`'s columns when it has them (no
+    """The account's primary contact: from `with_last_call`'s column when it has it (no
     query), else one query."""
-    if hasattr(account, "primary_contact_id"):
-        if account.primary_contact_id is None:
+    if hasattr(account, "primary_contact_brief"):
+        brief = primary_contact_brief(account)
+        if brief is None:
             return None
-        return PointOfContact(
-            restaurant_id=account.pk,
-            is_primary=True,
-            **{name: getattr(account, f"primary_contact_{name}") for name in CONTACT_BRIEF},
-        )
+        return PointOfContact(restaurant_id=account.pk, is_primary=True, **brief)
     return account.contacts.filter(is_primary=True).first()
 
 
 def primary_contact_brief(account: Restaurant) -> dict | None:
-    """`with_last_call`'s primary contact columns as plain data (None: no primary contact),
-    or None when the account was not read with them."""
-    if getattr(account, "primary_contact_id", None) is None:
+    """`with_last_call`'s primary contact as plain data, in `CONTACT_BRIEF` order (None: no
+    primary contact, or the account was not read with it)."""
+    brief = getattr(account, "primary_contact_brief", None)
+    if brief is None:
         return None
-    return {name: getattr(account, f"primary_contact_{name}") for name in CONTACT_BRIEF}
+    return {name: brief[name] for name in CONTACT_BRIEF}
 
 
 # --- calls due -----------------------------------------------------------------------------

@@ -67,9 +67,9 @@ _CONTACT_BRIEF = ContactBriefSerializer()
 
 
 def contact_brief(account: Restaurant) -> dict | None:
-    """The account's primary contact as `ContactBriefSerializer` documents it: the columns
-    `selectors.with_last_call` joined (plain data, as read), else one query."""
-    if hasattr(account, "primary_contact_id"):
+    """The account's primary contact as `ContactBriefSerializer` documents it: the column
+    `selectors.with_last_call` annotates (plain data, as read), else one query."""
+    if hasattr(account, "primary_contact_brief"):
         return primary_contact_brief(account)
     contact = primary_contact(account)
     return _CONTACT_BRIEF.to_representation(contact) if contact is not None else None
