@@ -1,16 +1,21 @@
 """Evaluations: the nightly decay pass over one million rows in PostgreSQL.
 
-Compares, on the same data and in the same run:
-- the pass (`evaluations.services.decay_pass_run`: ORM Case/When UPDATEs in primary-key
-  chunks, plus the per-rule counting query and the DecayPass bookkeeping);
-- one raw SQL `UPDATE ... CASE` doing the same arithmetic on the same columns;
-- the per-row Python loop (`rules.decide` + `save()`), measured on 10,000 rows and
-  extrapolated to the million.
+Compares, on the same data and in the same run, side by side and interleaved (raw, pass,
+raw, pass ...; RUNS >= 5 each, a fresh load of the million rows before every run):
+- the pass (`evaluations.services.decay_pass_run`: one UPDATE per primary-key chunk, its
+  CASE built from the rules, counting per rule from what the UPDATE returns; the rows it
+  leaves alone counted once; the DecayPass bookkeeping and the audit event);
+- one raw SQL `UPDATE ... CASE` doing the same arithmetic on the same columns.
+The ratio pass/raw (median, min, max of the pairs) has a target: <= 1.1x (issue 12). Every
+run's result (sum of scores, rows due, rows decayed) must equal the raw statement's.
+Also: the pass without counting, the per-row Python loop (`rules.decide` + `save()`) on
+10,000 rows extrapolated to the million, and the pass's peak Python memory (tracemalloc).
 The re-evaluation phase is excluded (the pass only queues the due rows; no source is called).
-Peak memory of the pass: tracemalloc (Python allocations) on a separate run.
+Runtime: about 5 minutes on an idle machine (13 loads of a million rows).
 
-Run: `psql -h 127.0.0.1 -U postgres -c 'create database bench_evaluations'`, then
-`DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_evaluations python -m bench evaluations`.
+Run: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_evaluations \
+    python -m bench evaluations`.
+BENCH_EVALUATIONS_ROWS (default 1,000,000), BENCH_EVALUATIONS_RUNS (default 5).
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ import resource
 import time
 import tracemalloc
 
-from bench.common import figure, heading, setup_django
+from bench.common import figure, heading, interleaved, setup_django, target
 
 ROWS = int(os.environ.get("BENCH_EVALUATIONS_ROWS", 1_000_000))
+RUNS = max(5, int(os.environ.get("BENCH_EVALUATIONS_RUNS", 5)))
+RATIO_TARGET = 1.1
 LOOP_ROWS = 10_000
 DAY = datetime.date(2026, 11, 21)
 
@@ -162,37 +169,40 @@ def run() -> None:
     chunk = settings.EVALUATIONS_DECAY_CHUNK_SIZE
     figure("load (INSERT ... SELECT generate_series)", f"{load(ROWS):.1f} s incl. VACUUM ANALYZE")
 
-    raw_times, pass_times, nocount_times = [], [], []
-    expected = None
-    for _ in range(2):  # interleaved, so that drift (cache, autovacuum) hits both alike
+    results = set()
+
+    def raw_side() -> float:
         elapsed, result = time_raw_update()
-        raw_times.append(elapsed)
-        expected = expected or result
-        assert result == expected, (result, expected)
+        results.add(result)
+        return elapsed
+
+    def pass_side() -> float:
         elapsed, result = time_pass(chunk_size=chunk)
-        pass_times.append(elapsed)
-        assert result == expected, f"the pass differs from the raw UPDATE: {result} != {expected}"
-    elapsed, result = time_pass(chunk_size=chunk, count=False)
-    nocount_times.append(elapsed)
-    assert result == expected
-    raw, best_pass, nocount = min(raw_times), min(pass_times), min(nocount_times)
-    figure("single raw UPDATE ... CASE", f"{raw:.2f} s (runs: {_list(raw_times)})")
-    figure(
-        f"the pass, chunks of {chunk:,}",
-        f"{best_pass:.2f} s = {best_pass / raw:.2f}x raw (runs: {_list(pass_times)})",
+        results.add(result)
+        return elapsed
+
+    raw, passes, ratio = interleaved(raw_side, pass_side, runs=RUNS)
+    assert len(results) == 1, f"the pass differs from the raw UPDATE: {results}"
+    figure("single raw UPDATE ... CASE (s)", str(raw))
+    figure(f"the pass, chunks of {chunk:,} (s)", str(passes))
+    target(
+        "evaluations: decay pass / raw UPDATE",
+        ratio.median,
+        RATIO_TARGET,
+        unit="x",
+        detail=f"ratio {ratio}; {ROWS:,} rows, interleaved",
     )
-    figure("  of which without the counting query", f"{nocount:.2f} s = {nocount / raw:.2f}x raw")
-    for other in (5_000, 100_000):
-        elapsed, result = time_pass(chunk_size=other)
-        assert result == expected
-        figure(f"the pass, chunks of {other:,}", f"{elapsed:.2f} s = {elapsed / raw:.2f}x raw")
-    figure("same result as the raw UPDATE", f"yes (sum, due, decayed = {expected})")
+    figure("same result as the raw UPDATE", f"yes, every run (sum, due, decayed = {results})")
+
+    elapsed, result = time_pass(chunk_size=chunk, count=False)
+    assert {result} == results
+    figure("  the pass without counting", f"{elapsed:.2f} s = {elapsed / raw.median:.2f}x raw")
 
     loop = time_row_loop()
     figure(
         f"per-row loop, {LOOP_ROWS:,} rows",
         f"{loop:.2f} s -> {loop * ROWS / LOOP_ROWS:.0f} s extrapolated "
-        f"= {loop * ROWS / LOOP_ROWS / best_pass:.0f}x the pass",
+        f"= {loop * ROWS / LOOP_ROWS / passes.median:.0f}x the pass",
     )
 
     _, (peak,) = time_pass(chunk_size=chunk, trace=True)
@@ -201,7 +211,3 @@ def run() -> None:
         "process max RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )
     _execute("TRUNCATE evaluations_evaluation, evaluations_decaypass RESTART IDENTITY")
-
-
-def _list(values: list[float]) -> str:
-    return ", ".join(f"{v:.2f}" for v in values)

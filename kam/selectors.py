@@ -2,8 +2,9 @@
 
 List selectors run a constant number of queries whatever the number of rows: per-account
 figures are correlated subqueries (annotations) served by the indexes on
-(restaurant, placed_at) and (restaurant, kind, occurred_at); primary contacts are one
-prefetch. `tests/kam/test_selectors.py` and `test_api.py` assert the counts.
+(restaurant, placed_at) and (restaurant, kind, occurred_at); the primary contact is one
+more (a JSON object of its columns). `tests/kam/test_selectors.py` and `test_api.py` assert the
+counts.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DecimalField,
+    F,
     IntegerField,
+    JSONField,
     Max,
     Min,
     OuterRef,
-    Prefetch,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from core.selectors import search_words
@@ -106,6 +108,10 @@ def contact_list(
     return contacts.order_by("restaurant_id", "-is_primary", "name", "id")
 
 
+INTERACTION_COLUMNS = tuple(f.name for f in Interaction._meta.concrete_fields)
+ORDER_COLUMNS = tuple(f.name for f in Order._meta.concrete_fields)
+
+
 def interaction_list(
     *,
     user: User,
@@ -114,9 +120,12 @@ def interaction_list(
     outcome: str | None = None,
 ) -> QuerySet[Interaction]:
     """Calls, visits and emails of the accounts `user` sees, newest first."""
-    interactions = Interaction.objects.filter(
-        restaurant__in=_visible_accounts(user, restaurant)
-    ).select_related("restaurant", "created_by")
+    interactions = (
+        Interaction.objects.filter(restaurant__in=_visible_accounts(user, restaurant))
+        .select_related("restaurant", "created_by")
+        # A row shows its own columns, the account's next call and who logged it.
+        .only(*INTERACTION_COLUMNS, "restaurant__next_call_due_at", "created_by__username")
+    )
     if kind:
         interactions = interactions.filter(kind=kind)
     if outcome:
@@ -129,6 +138,7 @@ def order_list(*, user: User, restaurant: int | None = None) -> QuerySet[Order]:
     return (
         Order.objects.filter(restaurant__in=_visible_accounts(user, restaurant))
         .select_related("created_by")
+        .only(*ORDER_COLUMNS, "created_by__username")
         .order_by("-placed_at", "-id")
     )
 
@@ -179,26 +189,32 @@ def _aggregate(queryset, expression, output_field):
     )
 
 
+#: What a list shows of a primary contact (`with_last_call` annotates them).
+CONTACT_BRIEF = ("id", "name", "role", "phone", "email", "preferred_hours")
+#: What a due call shows of its account (the API, the landing page, the reminder).
+DUE_CALL_COLUMNS = ("id", "name", "city", "time_zone", "status", "band", "next_call_due_at")
+
+
 def with_last_call(accounts: QuerySet[Restaurant]) -> QuerySet[Restaurant]:
-    """Annotate each account with its last call (time, outcome) and prefetch its primary
-    contact: two queries in all, whatever the number of accounts."""
+    """Annotate each account with its last call (time, outcome) and its primary contact's
+    columns (`primary_contact_brief`, one JSON object; None without a primary contact): one
+    query whatever the number of accounts, and subqueries that a count leaves out."""
     last_call = Interaction.objects.filter(
         restaurant=OuterRef("pk"), kind=InteractionKind.CALL
     ).order_by("-occurred_at", "-id")
+    contact = PointOfContact.objects.filter(restaurant=OuterRef("pk"), is_primary=True).order_by()
     return accounts.annotate(
         last_call_at=Subquery(last_call.values("occurred_at")[:1]),
         last_call_outcome=Subquery(last_call.values("outcome")[:1]),
-    ).prefetch_related(
-        Prefetch(
-            "contacts",
-            queryset=PointOfContact.objects.filter(is_primary=True),
-            to_attr="primary_contacts",
-        )
+        primary_contact_brief=Subquery(
+            contact.values(brief=JSONObject(**{name: name for name in CONTACT_BRIEF}))[:1],
+            output_field=JSONField(),
+        ),
     )
 
 
 def with_activity(accounts: QuerySet[Restaurant], *, now: dt.datetime | None = None):
-    """`with_last_call`, plus the order figures of each account (still two queries)."""
+    """`with_last_call`, plus the order figures of each account (still one query)."""
     now = now or timezone.now()
     money = DecimalField(max_digits=14, decimal_places=2)
     last_30 = _orders_of_account().filter(placed_at__gt=now - dt.timedelta(days=30))
@@ -242,10 +258,23 @@ def account_with_activity(*, user: User, restaurant_id: int) -> Restaurant | Non
 
 
 def primary_contact(account: Restaurant) -> PointOfContact | None:
-    contacts = getattr(account, "primary_contacts", None)
-    if contacts is None:
-        return account.contacts.filter(is_primary=True).first()
-    return contacts[0] if contacts else None
+    """The account's primary contact: from `with_last_call`'s column when it has it (no
+    query), else one query."""
+    if hasattr(account, "primary_contact_brief"):
+        brief = primary_contact_brief(account)
+        if brief is None:
+            return None
+        return PointOfContact(restaurant_id=account.pk, is_primary=True, **brief)
+    return account.contacts.filter(is_primary=True).first()
+
+
+def primary_contact_brief(account: Restaurant) -> dict | None:
+    """`with_last_call`'s primary contact as plain data, in `CONTACT_BRIEF` order (None: no
+    primary contact, or the account was not read with it)."""
+    brief = getattr(account, "primary_contact_brief", None)
+    if brief is None:
+        return None
+    return {name: brief[name] for name in CONTACT_BRIEF}
 
 
 # --- calls due -----------------------------------------------------------------------------
@@ -281,11 +310,11 @@ def calls_due(*, kam: User, now: dt.datetime | None = None) -> CallsDue:
     """The planned calls of `kam`'s own accounts, grouped by each ACCOUNT's local day:
     overdue (a day before today: it stays overdue until a call is logged), today, and the
     next seven days. Overdue first (oldest first), then by due time. Lost accounts have no
-    planned call. Two queries (accounts with their figures, primary contacts)."""
+    planned call. One query (the accounts with their last call and primary contact)."""
     now = now or timezone.now()
     candidates = with_last_call(
-        Restaurant.objects.select_related("owner").filter(
-            owner_id=kam.pk, next_call_due_at__lt=due_window_end(now)
+        Restaurant.objects.filter(owner_id=kam.pk, next_call_due_at__lt=due_window_end(now)).only(
+            *DUE_CALL_COLUMNS
         )
     ).order_by("next_call_due_at", "id")
     result = CallsDue(now=now)
@@ -355,6 +384,9 @@ def performance_list(
     accounts = account_list(
         user=user, status=status, band=band, city=city, owner=owner, search=search
     )
+    # Every column of the account and the owner's username (`owner_username`), not the
+    # owner's row.
+    accounts = accounts.select_related(None).annotate(owner_username=F("owner__username"))
     return with_activity(accounts, now=now)
 
 

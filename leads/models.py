@@ -77,6 +77,9 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["stage", "-created_at"], name="leads_lead_stage_created"),
             models.Index(fields=["owner", "stage"], name="leads_lead_owner_stage"),
+            # The list, newest first (its ordering), for everyone and for one agent.
+            models.Index(fields=["-created_at", "-id"], name="leads_lead_created"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="leads_lead_owner_created"),
         ]
 
     def __str__(self) -> str:

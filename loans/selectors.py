@@ -51,6 +51,12 @@ def loan_application_list(
     return applications
 
 
+def loan_application_rows(applications: QuerySet[LoanApplication]) -> QuerySet[LoanApplication]:
+    """`loan_application_list` as the API's list shows it: the application's own columns
+    (not who created it)."""
+    return applications.select_related(None)
+
+
 def loan_application_get(
     *, user: User | None = None, application_id: uuid.UUID | str
 ) -> LoanApplication | None:

@@ -78,6 +78,23 @@ def workflow_run_list(
     return search_words(runs, search, ["customer__first_name", "customer__last_name"])
 
 
+def workflow_run_rows(runs: QuerySet[WorkflowRun]) -> QuerySet[WorkflowRun]:
+    """`workflow_run_list` as a list shows it: the run's columns, the pinned definition's
+    key/version/checksum/title (not its spec), the customer's names and birth date and the
+    creator's username."""
+    return runs.only(
+        *(f.name for f in WorkflowRun._meta.concrete_fields),
+        "definition__key",
+        "definition__version",
+        "definition__checksum",
+        "definition__title",
+        "customer__first_name",
+        "customer__last_name",
+        "customer__date_of_birth",
+        "created_by__username",
+    )
+
+
 def workflow_run_get(*, user: User, run_id) -> WorkflowRun | None:
     """One run with its step results and uploads (without their content)."""
     return (

@@ -6,7 +6,7 @@ from django.utils.functional import lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import AuditEventSerializer
+from core.api.serializers import AuditEventSerializer, PlainRowsMixin
 from evaluations import selectors
 from evaluations.models import Evaluation
 from evaluations.types import registry
@@ -32,7 +32,7 @@ class ScorePointSerializer(serializers.Serializer):
     what = serializers.CharField(help_text="What set the score, for people.")
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(PlainRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Evaluation
         fields = [

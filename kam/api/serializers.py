@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import PlainRowsMixin, iso
 from core.boundary import EVENT, MAX_ID, PLANNED
 from core.boundary.serializers import BoundedDateTimeField
 from kam.models import (
@@ -20,7 +22,7 @@ from kam.models import (
     Rhythm,
     Segment,
 )
-from kam.selectors import performance, primary_contact
+from kam.selectors import performance, primary_contact, primary_contact_brief
 
 CREATED_BY_HELP = "Username of who logged it; null for the system or a deleted user."
 
@@ -38,7 +40,7 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
     return _Choice(choices=choices, **kwargs)
 
 
-class PerformanceSerializer(serializers.Serializer):
+class PerformanceSerializer(PlainRowsMixin, serializers.Serializer):
     band = serializers.CharField(help_text="Computed now: " + ", ".join(Band.values) + ".")
     orders_30d = serializers.IntegerField()
     revenue_30d = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -49,7 +51,7 @@ class PerformanceSerializer(serializers.Serializer):
     days_since_last_order = serializers.FloatField(allow_null=True)
 
 
-class ContactBriefSerializer(serializers.Serializer):
+class ContactBriefSerializer(PlainRowsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     role = serializers.CharField()
@@ -58,7 +60,22 @@ class ContactBriefSerializer(serializers.Serializer):
     preferred_hours = serializers.CharField()
 
 
-class AccountSerializer(serializers.ModelSerializer):
+#: One instance each, for every row of every request: a serializer built per row deep-copies
+#: its fields (thousands of objects in reference cycles per page, then long full GCs).
+_PERFORMANCE = PerformanceSerializer()
+_CONTACT_BRIEF = ContactBriefSerializer()
+
+
+def contact_brief(account: Restaurant) -> dict | None:
+    """The account's primary contact as `ContactBriefSerializer` documents it: the column
+    `selectors.with_last_call` annotates (plain data, as read), else one query."""
+    if hasattr(account, "primary_contact_brief"):
+        return primary_contact_brief(account)
+    contact = primary_contact(account)
+    return _CONTACT_BRIEF.to_representation(contact) if contact is not None else None
+
+
+class AccountSerializer(PlainRowsMixin, serializers.ModelSerializer):
     owner = serializers.IntegerField(
         source="owner_id",
         required=False,
@@ -67,7 +84,7 @@ class AccountSerializer(serializers.ModelSerializer):
         help_text="The KAM in charge (user id); only a KAM lead may choose someone else. "
         "Default: you.",
     )
-    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    owner_username = serializers.CharField(read_only=True)
     status = choice(LeadStatus.choices, read_only=True, help_text="Change with /transition/.")
     segment = choice(Segment.choices, required=False)
     rhythm = choice(Rhythm.choices, required=False)
@@ -121,14 +138,13 @@ class AccountSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ContactBriefSerializer(allow_null=True))
     def get_primary_contact(self, account: Restaurant):
-        contact = primary_contact(account)
-        return ContactBriefSerializer(contact).data if contact else None
+        return contact_brief(account)
 
     @extend_schema_field(PerformanceSerializer(allow_null=True))
     def get_performance(self, account: Restaurant):
         if not hasattr(account, "orders_30d"):
             return None
-        return PerformanceSerializer(performance(account)).data
+        return _PERFORMANCE.to_representation(performance(account))
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -161,7 +177,7 @@ class AccountScopedMixin:
             self.fields["restaurant"].queryset = accounts
 
 
-class ContactSerializer(AccountScopedMixin, serializers.ModelSerializer):
+class ContactSerializer(AccountScopedMixin, PlainRowsMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     role = choice(ContactRole.choices, required=False)
     phone = serializers.CharField(
@@ -189,7 +205,7 @@ class ContactSerializer(AccountScopedMixin, serializers.ModelSerializer):
             self.fields["restaurant"].read_only = True
 
 
-class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
+class InteractionSerializer(AccountScopedMixin, PlainRowsMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     contact = serializers.IntegerField(
         source="contact_id", required=False, allow_null=True, min_value=1, max_value=MAX_ID
@@ -229,7 +245,7 @@ class InteractionSerializer(AccountScopedMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class OrderSerializer(AccountScopedMixin, serializers.ModelSerializer):
+class OrderSerializer(AccountScopedMixin, PlainRowsMixin, serializers.ModelSerializer):
     restaurant = serializers.PrimaryKeyRelatedField(queryset=Restaurant.objects.none())
     contact = serializers.IntegerField(
         source="contact_id", required=False, allow_null=True, min_value=1, max_value=MAX_ID
@@ -261,6 +277,8 @@ class OrderSerializer(AccountScopedMixin, serializers.ModelSerializer):
 
 
 class DueCallSerializer(serializers.Serializer):
+    """The documented shape of a due call; rows are rendered by `due_call_row` (plain data)."""
+
     account = serializers.IntegerField(source="account.pk")
     name = serializers.CharField(source="account.name")
     city = serializers.CharField(source="account.city")
@@ -274,13 +292,40 @@ class DueCallSerializer(serializers.Serializer):
 
     @extend_schema_field(ContactBriefSerializer(allow_null=True))
     def get_primary_contact(self, call):
-        contact = primary_contact(call.account)
-        return ContactBriefSerializer(contact).data if contact else None
+        return contact_brief(call.account)
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["local_due_at"] = instance.local_due_at.isoformat()
-        return data
+        return due_call_row(instance)
+
+
+def _datetime(value, zone) -> str:
+    """An aware datetime as DRF's DateTimeField renders it (the current zone, "Z" for UTC)."""
+    text = iso(value, zone)
+    return _DATETIME.to_representation(value) if text is _EXACT else text
+
+
+_DATETIME = serializers.DateTimeField()
+_EXACT = iso(None, None)
+
+
+def due_call_row(call, zone=None) -> dict:
+    """One due call as `DueCallSerializer` documents it, as plain data."""
+    zone = zone or timezone.get_current_timezone()
+    account = call.account
+    last_call_at = account.last_call_at
+    outcome = account.last_call_outcome
+    return {
+        "account": account.pk,
+        "name": account.name,
+        "city": account.city,
+        "time_zone": account.time_zone,
+        "status": account.status,
+        "due_at": _datetime(call.due_at, zone),
+        "local_due_at": call.local_due_at.isoformat(),
+        "last_call_at": _datetime(last_call_at, zone) if last_call_at is not None else None,
+        "last_call_outcome": str(outcome) if outcome is not None else None,
+        "primary_contact": contact_brief(account),
+    }
 
 
 class CallsDueSerializer(serializers.Serializer):
@@ -288,3 +333,13 @@ class CallsDueSerializer(serializers.Serializer):
     overdue = DueCallSerializer(many=True)
     today = DueCallSerializer(many=True)
     next_seven_days = DueCallSerializer(many=True)
+
+    def to_representation(self, instance):
+        zone = timezone.get_current_timezone()
+        return {
+            "now": _datetime(instance.now, zone),
+            **{
+                name: [due_call_row(call, zone) for call in calls]
+                for name, calls in instance.groups()
+            },
+        }

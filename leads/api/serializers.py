@@ -5,11 +5,12 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import PlainRowsMixin
 from core.boundary import MAX_ID
 from leads.models import Lead, QualificationRun, RunStatus
 
 
-class CheckSerializer(serializers.Serializer):
+class CheckSerializer(PlainRowsMixin, serializers.Serializer):
     """One system's check in a run (a `QualificationCheck`; pending until it answers)."""
 
     status = serializers.CharField()
@@ -30,7 +31,7 @@ class RunStatusField(serializers.ChoiceField):
         super().__init__(choices=RunStatus.choices, **kwargs)
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunSerializer(PlainRowsMixin, serializers.ModelSerializer):
     lead = serializers.PrimaryKeyRelatedField(read_only=True)
     status = RunStatusField(read_only=True)
     requested_by = serializers.SlugRelatedField(
@@ -79,7 +80,7 @@ class RunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(PlainRowsMixin, serializers.ModelSerializer):
     # An id, checked by the service (which reports a missing user on `owner` like any rule).
     owner = serializers.IntegerField(
         source="owner_id",

@@ -18,7 +18,7 @@ from leads.api.serializers import (
     RunSerializer,
 )
 from leads.models import Lead, RunSource
-from leads.selectors import lead_list, run_list
+from leads.selectors import lead_list, lead_rows, run_list
 from leads.services import lead_create, lead_delete, lead_update, qualification_start
 
 # Error responses in the shared shape come from core.api.schema.AutoSchema; only what is
@@ -54,7 +54,8 @@ class LeadViewSet(viewsets.ModelViewSet):
     lookup_value_regex = r"\d+"
 
     def select(self, *, owner: int | None = None, **filters):
-        return lead_list(user=self.request.user, owner_id=owner, **filters)
+        leads = lead_list(user=self.request.user, owner_id=owner, **filters)
+        return lead_rows(leads) if self.action == "list" else leads
 
     def get_queryset(self):
         return self.select()

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import present
-from core.api.serializers import AuditEventSerializer
+from core.api.serializers import AuditEventSerializer, PlainRowsMixin
 from loans import selectors
 from loans.models import FailureCode, LoanApplication
 
@@ -27,7 +27,7 @@ class LoanApplicationCreateSerializer(serializers.Serializer):
     )
 
 
-class LoanApplicationSerializer(serializers.ModelSerializer):
+class LoanApplicationSerializer(PlainRowsMixin, serializers.ModelSerializer):
     # Empty (declared as such) unless the application failed, as stored.
     failure_code = serializers.ChoiceField(
         choices=FailureCode.choices,

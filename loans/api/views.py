@@ -109,7 +109,10 @@ class LoanApplicationViewSet(
     def select(self, **filters):
         """Every read of this view: the list's filters (parsed by `LoanApplicationFilter`)
         and a detail's row go through the selector the list page uses too."""
-        return selectors.loan_application_list(user=self.request.user, **filters)
+        applications = selectors.loan_application_list(user=self.request.user, **filters)
+        if self.action == "list":
+            return selectors.loan_application_rows(applications)
+        return applications
 
     def get_queryset(self):
         return self.select()

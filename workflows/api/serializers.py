@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import PlainRowsMixin
 from workflows import selectors
 from workflows.loader import definition_of
 from workflows.models import Customer, StepResult, Upload, WorkflowDefinition, WorkflowRun
@@ -67,14 +68,14 @@ class WorkflowDefinitionDetailSerializer(WorkflowDefinitionSerializer):
         read_only_fields = fields
 
 
-class WorkflowPinnedDefinitionSerializer(serializers.ModelSerializer):
+class WorkflowPinnedDefinitionSerializer(PlainRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = WorkflowDefinition
         fields = ["key", "version", "checksum", "title"]
         read_only_fields = fields
 
 
-class WorkflowCustomerSerializer(serializers.ModelSerializer):
+class WorkflowCustomerSerializer(PlainRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "first_name", "last_name", "date_of_birth"]
@@ -118,7 +119,7 @@ class WorkflowChartSerializer(serializers.Serializer):
     totals = serializers.DictField(child=serializers.CharField())
 
 
-class WorkflowRunSerializer(serializers.ModelSerializer):
+class WorkflowRunSerializer(PlainRowsMixin, serializers.ModelSerializer):
     definition = WorkflowPinnedDefinitionSerializer(read_only=True)
     customer = WorkflowCustomerSerializer(read_only=True, allow_null=True)
     status = serializers.CharField(help_text=STATUS_HELP)

@@ -113,7 +113,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     ordering = ["-created_at"]
 
     def select(self, **filters):
-        return selectors.workflow_run_list(user=self.request.user, **filters)
+        runs = selectors.workflow_run_list(user=self.request.user, **filters)
+        return selectors.workflow_run_rows(runs) if self.action == "list" else runs
 
     def get_queryset(self):
         return self.select()
