@@ -19,6 +19,7 @@ class RunFilterForm(BoundaryForm):
     """The runs list's filter: the arguments of `selectors.workflow_run_list`."""
 
     status = forms.ChoiceField(choices=[("", "All"), *RunStatus.choices], required=False)
+    search = forms.CharField(required=False, max_length=200, label="Customer")
 
 
 def step_form_class(definition: Definition, step: StepSpec) -> type[forms.BaseForm]:

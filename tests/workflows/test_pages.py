@@ -408,3 +408,19 @@ def test_a_confirmation_whose_file_expired_asks_for_it_again(runner_client, cust
     assert "The file was not kept (it expired after an hour); choose it again." in response.text
     assert 'value="Lovelace"' in response.text
     assert not WorkflowRun.objects.exists()
+
+
+def test_the_runs_list_searches_sorts_pages_and_exports(runner_client, customer_input):
+    post(runner_client, customer_input)
+    post(runner_client, {**customer_input, "first_name": "Grace", "last_name": "Hopper"})
+
+    page = runner_client.get("/workflows/?sort=customer").text
+    assert page.index("Hopper") < page.index("Lovelace")
+    assert 'aria-sort="ascending" data-column="customer"' in page
+    assert "2 runs" in page
+    assert "Hopper" not in runner_client.get("/workflows/?search=lovelace").text
+    export = runner_client.get("/workflows/?search=hopper&export=csv")
+    body = b"".join(export.streaming_content).decode()
+    assert body.splitlines()[0].lstrip("\ufeff") == "Started,Workflow,Customer,Status,Step,By"
+    assert "Grace Hopper" in body
+    assert "Lovelace" not in body
