@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
@@ -141,7 +142,7 @@ class DatabaseLimiter:
     changed by single conditional UPDATEs (autocommit: nothing is held while calling)."""
 
     def take_slot(self, register: str, spacing: float, budget: float) -> float | None:
-        from evaluations.models import RegisterLimit
+        RegisterLimit = apps.get_model("evaluations", "RegisterLimit")
 
         table = RegisterLimit._meta.db_table
         for _ in range(2):
@@ -163,12 +164,12 @@ class DatabaseLimiter:
         return None
 
     def push_back(self, register: str, until: float) -> None:
-        from evaluations.models import RegisterLimit
+        RegisterLimit = apps.get_model("evaluations", "RegisterLimit")
 
         RegisterLimit.objects.filter(name=register, next_at__lt=until).update(next_at=until)
 
     def acquire(self, register: str, concurrency: int, token: str, lease: float) -> bool:
-        from evaluations.models import RegisterSlot
+        RegisterSlot = apps.get_model("evaluations", "RegisterSlot")
 
         _ensure_slots(register, concurrency)
         table = RegisterSlot._meta.db_table
@@ -186,13 +187,13 @@ class DatabaseLimiter:
             return cursor.fetchone() is not None
 
     def release(self, register: str, token: str) -> None:
-        from evaluations.models import RegisterSlot
+        RegisterSlot = apps.get_model("evaluations", "RegisterSlot")
 
         RegisterSlot.objects.filter(register=register, token=token).update(held_until=0, token="")
 
 
 def _ensure_slots(register: str, concurrency: int) -> None:
-    from evaluations.models import RegisterSlot
+    RegisterSlot = apps.get_model("evaluations", "RegisterSlot")
 
     if RegisterSlot.objects.filter(register=register).count() >= concurrency:
         return

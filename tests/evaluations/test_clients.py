@@ -330,7 +330,10 @@ STATUS_IE_DOWN = {
         {"countryCode": "FR", "availability": "Available"},
     ],
 }
-STATUS_ALL_UP = {"vow": {"available": True}, "countries": [{"countryCode": "IE", "availability": "Available"}]}  # fmt: skip
+STATUS_ALL_UP = {
+    "vow": {"available": True},
+    "countries": [{"countryCode": "IE", "availability": "Available"}],
+}
 
 
 @respx.mock
@@ -493,7 +496,7 @@ FOUND = {
             "line2": "LONDON",
             "postcode": "SW1A 1AA",
             "countryCode": "GB",
-        },  # fmt: skip
+        },
     },
     "processingDate": "2026-05-01T10:00:00+01:00",
 }
@@ -624,9 +627,12 @@ def test_base_urls_come_from_settings_or_the_simulators(settings):
     settings.SIMULATORS_URL = "http://sim.local:8100/"
     settings.EVALUATIONS_REGISTERS = {
         "insee": {"url": "", "simulated_path": "/api-sirene/3.11", "key": "k"},
-        "vies": {"url": "https://ec.europa.eu/taxation_customs/vies/rest-api", "simulated_path": "/x"},
+        "vies": {
+            "url": "https://ec.europa.eu/taxation_customs/vies/rest-api",
+            "simulated_path": "/x",
+        },
         "hmrc": {"url": "", "simulated_path": "", "client_id": "i", "client_secret": "s"},
-    }  # fmt: skip
+    }
     settings.EVALUATIONS_REGISTER_TIMEOUT = 4.0
 
     assert register_url("insee") == "http://sim.local:8100/api-sirene/3.11"
