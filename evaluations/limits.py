@@ -166,6 +166,8 @@ class DatabaseLimiter:
     def push_back(self, register: str, until: float) -> None:
         RegisterLimit = apps.get_model("evaluations", "RegisterLimit")
 
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            RegisterLimit.objects.get_or_create(name=register, defaults={"next_at": 0})
         RegisterLimit.objects.filter(name=register, next_at__lt=until).update(next_at=until)
 
     def acquire(self, register: str, concurrency: int, token: str, lease: float) -> bool:
