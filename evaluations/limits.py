@@ -145,7 +145,7 @@ class DatabaseLimiter:
         RegisterLimit = apps.get_model("evaluations", "RegisterLimit")
 
         table = RegisterLimit._meta.db_table
-        for _ in range(2):
+        for _ in range(3):
             now = time.time()
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -157,10 +157,16 @@ class DatabaseLimiter:
                 row = cursor.fetchone()
             if row is not None:
                 return max(0.0, row[0] - spacing - now)
-            if RegisterLimit.objects.filter(name=register).exists():
+            next_at = (
+                RegisterLimit.objects.filter(name=register)
+                .values_list("next_at", flat=True)
+                .first()
+            )
+            if next_at is None:  # the register's first turn: make its row, then take it
+                with contextlib.suppress(IntegrityError), transaction.atomic():
+                    RegisterLimit.objects.create(name=register, next_at=0)
+            elif next_at - time.time() > budget:
                 return None  # the next slot is beyond our budget
-            with contextlib.suppress(IntegrityError), transaction.atomic():
-                RegisterLimit.objects.create(name=register, next_at=0)
         return None
 
     def push_back(self, register: str, until: float) -> None:

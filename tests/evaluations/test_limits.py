@@ -56,7 +56,8 @@ def test_turns_are_spaced_by_the_published_rate(register):
             times.append(time.monotonic())
 
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.095
+    assert min(gaps) >= 0.08  # turns are exact; waking from a sleep is not
+    assert times[-1] - times[0] >= 4 * 0.1 - 0.01
 
 
 def test_a_turn_beyond_the_wait_budget_is_refused_without_calling(register, settings):
