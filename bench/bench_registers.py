@@ -57,9 +57,16 @@ def siren_numbers(count: int) -> list[str]:
 
 
 def vat_numbers(count: int) -> list[str]:
+    """EU numbers with a GB one spread evenly among them (rows are taken in id order)."""
     gb = round(count * GB_SHARE)
-    numbers = [f"GB{600_000_000 + i}" for i in range(gb)]
-    numbers += [f"{EU[i % len(EU)]}{700_000_000 + i}" for i in range(count - gb)]
+    every = count / gb if gb else count + 1
+    numbers, made_gb = [], 0
+    for i in range(count):
+        if made_gb < gb and i >= made_gb * every:
+            numbers.append(f"GB{600_000_000 + made_gb}")
+            made_gb += 1
+        else:
+            numbers.append(f"{EU[i % len(EU)]}{700_000_000 + i}")
     return numbers
 
 
