@@ -2,9 +2,9 @@
 
 Two kinds of limit, declared per register in settings.EVALUATIONS_REGISTERS:
 
-- `per_minute`: a rate. Turns are spaced `60 / per_minute` seconds apart (times
-  `1 + EVALUATIONS_LIMIT_MARGIN`, room for network jitter), one shared "next free instant" per
-  register: however many processes ask, no 60-second window holds more than `per_minute` calls.
+- `per_minute` or `per_second`: a rate. Turns are spaced `(window + jitter) / limit` seconds
+  apart (`EVALUATIONS_LIMIT_JITTER`: room for the network's jitter), one shared "next free
+  instant" per register: however many processes ask, no window holds more than the limit.
   A 429 moves that instant later for everyone (`penalise`).
 - `concurrency`: at most that many calls in flight at once (VIES), as leased slots that expire
   if a worker dies holding one.
@@ -74,10 +74,17 @@ def _conf(register: str) -> dict[str, Any]:
 
 
 def interval(register: str) -> float:
-    per_minute = _conf(register).get("per_minute") or 0
-    if per_minute <= 0:
+    """Seconds between two turns: `per_second` (a 1-second window) or `per_minute` (60 s),
+    spaced so that even arrivals `EVALUATIONS_LIMIT_JITTER` late or early never put more than
+    the limit in one window: (window + jitter) / limit."""
+    conf = _conf(register)
+    if conf.get("per_second"):
+        window, limit = 1.0, conf["per_second"]
+    elif conf.get("per_minute"):
+        window, limit = 60.0, conf["per_minute"]
+    else:
         return 0.0
-    return 60.0 / per_minute * (1 + settings.EVALUATIONS_LIMIT_MARGIN)
+    return (window + settings.EVALUATIONS_LIMIT_JITTER) / limit
 
 
 @contextlib.contextmanager

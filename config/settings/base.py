@@ -348,14 +348,15 @@ EVALUATIONS_REGISTERS = {
         "simulated_path": "",
         "client_id": env_str("HMRC_CLIENT_ID", "simulated-client"),
         "client_secret": env_str("HMRC_CLIENT_SECRET", "simulated-secret"),
-        "per_minute": env_int("HMRC_PER_MINUTE", 180),  # 3 requests a second
+        "per_second": env_int("HMRC_PER_SECOND", 3),
     },
 }
 EVALUATIONS_REGISTER_TIMEOUT = env_float("EVALUATIONS_REGISTER_TIMEOUT", 10.0)
 # Where the shared limits live: "auto" (the broker's Redis, else the database), "redis",
-# "database", or "off". Spacing margin over the published rate (network jitter).
+# "database", or "off". Turns are spaced (window + jitter) / limit: room for the network's
+# jitter, so arrivals never put more than the limit in one window.
 EVALUATIONS_LIMITER = env_str("EVALUATIONS_LIMITER", "auto")
-EVALUATIONS_LIMIT_MARGIN = env_float("EVALUATIONS_LIMIT_MARGIN", 0.05)
+EVALUATIONS_LIMIT_JITTER = env_float("EVALUATIONS_LIMIT_JITTER", 0.25)
 # How long a person's request waits for a register's turn (the runners wait up to their budget).
 EVALUATIONS_LIMIT_MAX_WAIT = env_float("EVALUATIONS_LIMIT_MAX_WAIT", 10.0)
 # 429 and "too many concurrent requests": retries with exponential backoff from this many

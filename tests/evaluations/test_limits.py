@@ -32,7 +32,7 @@ def backend(request, settings):
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.EVALUATIONS_LIMITER = request.param
     settings.CELERY_BROKER_URL = REDIS_URL if request.param == "redis" else "filesystem://"
-    settings.EVALUATIONS_LIMIT_MARGIN = 0.0
+    settings.EVALUATIONS_LIMIT_JITTER = 0.0
     if request.param == "database":
         request.getfixturevalue("db")
     return request.param
@@ -110,7 +110,7 @@ def test_many_threads_keep_the_rate_as_the_simulator_logs_it(simulators, setting
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.EVALUATIONS_LIMITER = kind
     settings.CELERY_BROKER_URL = REDIS_URL if kind == "redis" else "filesystem://"
-    settings.EVALUATIONS_LIMIT_MARGIN = 0.0
+    settings.EVALUATIONS_LIMIT_JITTER = 0.0
     settings.SIMULATORS_URL = simulators.url
     settings.EVALUATIONS_LIMIT_MAX_WAIT = 30
     settings.EVALUATIONS_REGISTERS = {
@@ -145,6 +145,6 @@ def test_many_threads_keep_the_rate_as_the_simulator_logs_it(simulators, setting
     gaps = [b - a for a, b in itertools.pairwise(log["times"])]
     assert (log["accepted"], log["rejected"]) == (24, 0)
     # Turns are 0.1 s apart; arrivals jitter by a few tens of ms on a busy machine (hence
-    # EVALUATIONS_LIMIT_MARGIN), but 24 calls never arrive faster than 23 spacings allow.
+    # EVALUATIONS_LIMIT_JITTER), but 24 calls never arrive faster than 23 spacings allow.
     assert min(gaps) >= 0.04
     assert log["times"][-1] - log["times"][0] >= 23 * 0.1 - 0.05
