@@ -317,6 +317,12 @@ def reevaluate_next_batch(*, actor: Actor = REEVALUATION_ACTOR) -> int:
                 _drop_from_queue(row.pk)
         if live:
             outcomes = registry.get(kind).source().check_many([row.value for row in live])
+            # A fresh lease for the writes: a long wait for the register's turn must not let
+            # the claim lapse while the answers are recorded (another runner would redo them).
+            Evaluation.objects.filter(pk__in=[row.pk for row in live]).update(
+                reevaluation_claimed_until=timezone.now()
+                + datetime.timedelta(seconds=settings.EVALUATIONS_CLAIM_LEASE)
+            )
             for row in live:
                 _record_outcome(row.pk, outcomes[row.value], actor=actor)
         return len(rows)
@@ -327,7 +333,7 @@ def reevaluate_next(*, actor: Actor = REEVALUATION_ACTOR) -> int:
     """The runners' step: a batch of a type that has batches, else one due row; how many
     rows were re-evaluated (0: the queue is empty). The runners wait for the registers'
     shared limits up to their budget (`limits.waiting_up_to`)."""
-    with limits.waiting_up_to(settings.EVALUATIONS_CLAIM_LEASE / 2):
+    with limits.waiting_up_to(settings.EVALUATIONS_CLAIM_LEASE / 3):
         done = reevaluate_next_batch(actor=actor)
         if done:
             return done
