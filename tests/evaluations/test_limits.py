@@ -142,9 +142,11 @@ def test_many_threads_keep_the_rate_as_the_simulator_logs_it(simulators, setting
 
     assert errors == []
     log = simulators._call("GET", "/_control/insee/log", params={"times": "1"})["calls"]
-    gaps = [b - a for a, b in itertools.pairwise(log["times"])]
+    times = log["times"]
     assert (log["accepted"], log["rejected"]) == (24, 0)
-    # Turns are 0.1 s apart; arrivals jitter by a few tens of ms on a busy machine (hence
-    # EVALUATIONS_LIMIT_JITTER), but 24 calls never arrive faster than 23 spacings allow.
-    assert min(gaps) >= 0.04
+    # Turns are 0.1 s apart; one arrival may drift by tens of ms on a busy machine (hence
+    # EVALUATIONS_LIMIT_JITTER), but any 10 consecutive calls span nearly 10 spacings, and
+    # the 24 calls never arrive faster than 23 spacings allow.
+    spans = [times[i + 9] - times[i] for i in range(len(times) - 9)]
+    assert min(spans) >= 0.9 - 0.2
     assert log["times"][-1] - log["times"][0] >= 23 * 0.1 - 0.05
