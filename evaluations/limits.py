@@ -32,7 +32,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from core.http import ServiceUnavailable
 
@@ -154,14 +154,12 @@ class DatabaseLimiter:
         table = RegisterLimit._meta.db_table
         for _ in range(3):
             now = time.time()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET next_at = "  # noqa: S608 (our table name)
-                    "(CASE WHEN next_at > %s THEN next_at ELSE %s END) + %s "
-                    "WHERE name = %s AND next_at - %s <= %s RETURNING next_at",
-                    [now, now, spacing, register, now, max(budget, 0)],
-                )
-                row = cursor.fetchone()
+            row = _returning(
+                f"UPDATE {table} SET next_at = "  # noqa: S608 (our table name)
+                "(CASE WHEN next_at > %s THEN next_at ELSE %s END) + %s "
+                "WHERE name = %s AND next_at - %s <= %s RETURNING next_at",
+                [now, now, spacing, register, now, max(budget, 0)],
+            )
             if row is not None:
                 return max(0.0, row[0] - spacing - now)
             next_at = (
@@ -189,22 +187,39 @@ class DatabaseLimiter:
         _ensure_slots(register, concurrency)
         table = RegisterSlot._meta.db_table
         now = time.time()
-        with connection.cursor() as cursor:
-            # The outer `held_until < now` is checked again on the row actually updated, so
-            # two callers that picked the same free slot cannot both get it.
-            cursor.execute(
+        # The outer `held_until < now` is checked again on the row actually updated, so two
+        # callers that picked the same free slot cannot both get it.
+        return (
+            _returning(
                 f"UPDATE {table} SET held_until = %s, token = %s WHERE id = ("  # noqa: S608
                 f"SELECT id FROM {table} WHERE register = %s AND number < %s "
                 "AND held_until < %s ORDER BY held_until LIMIT 1) AND held_until < %s "
                 "RETURNING id",
                 [now + lease, token, register, concurrency, now, now],
             )
-            return cursor.fetchone() is not None
+            is not None
+        )
 
     def release(self, register: str, token: str) -> None:
         RegisterSlot = apps.get_model("evaluations", "RegisterSlot")
 
         RegisterSlot.objects.filter(register=register, token=token).update(held_until=0, token="")
+
+
+def _returning(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """One autocommitted statement's first returned row. SQLite answers "database is locked"
+    when many processes write at once and its busy timeout runs out: the limiter's
+    one-statement turns are simply tried again (a few times, briefly)."""
+    for attempt in range(5):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        except OperationalError:
+            if attempt == 4 or connection.in_atomic_block:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    return None  # pragma: no cover
 
 
 def _ensure_slots(register: str, concurrency: int) -> None:
