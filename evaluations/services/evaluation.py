@@ -317,16 +317,23 @@ def reevaluate_next_batch(*, actor: Actor = REEVALUATION_ACTOR) -> int:
                 _drop_from_queue(row.pk)
         if live:
             outcomes = registry.get(kind).source().check_many([row.value for row in live])
-            # A fresh lease for the writes: a long wait for the register's turn must not let
-            # the claim lapse while the answers are recorded (another runner would redo them).
-            Evaluation.objects.filter(pk__in=[row.pk for row in live]).update(
-                reevaluation_claimed_until=timezone.now()
-                + datetime.timedelta(seconds=settings.EVALUATIONS_CLAIM_LEASE)
-            )
-            for row in live:
+            # The claim must not lapse while the answers are recorded (another runner would
+            # redo them): the lease of the rows still to record is renewed every few seconds.
+            renewed = 0.0
+            for index, row in enumerate(live):
+                if time.monotonic() - renewed > settings.EVALUATIONS_CLAIM_LEASE / 10:
+                    _renew_lease([r.pk for r in live[index:]])
+                    renewed = time.monotonic()
                 _record_outcome(row.pk, outcomes[row.value], actor=actor)
         return len(rows)
     return 0
+
+
+def _renew_lease(ids: list[int]) -> None:
+    until = timezone.now() + datetime.timedelta(seconds=settings.EVALUATIONS_CLAIM_LEASE)
+    Evaluation.objects.filter(pk__in=ids, reevaluation_due=True).update(
+        reevaluation_claimed_until=until
+    )
 
 
 def reevaluate_next(*, actor: Actor = REEVALUATION_ACTOR) -> int:
