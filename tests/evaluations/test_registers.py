@@ -94,3 +94,29 @@ def test_the_company_address_is_stored_audited_and_shown(
     assert detail["company_address"] == "1 MAIN ST, DUBLIN"
     (event, *_) = detail["history"]
     assert "company_address" in str(event["changes"])
+
+
+def test_a_long_batch_keeps_its_rows_leased_until_each_is_recorded(
+    sources, evaluation_factory, settings, monkeypatch
+):
+    from django.utils import timezone
+
+    from evaluations.services import evaluation as service
+
+    settings.EVALUATIONS_CLAIM_LEASE = 1.0
+    for i in range(5):
+        evaluation_factory(kind="SIREN", value=f"20000000{i}", score=0)
+    Evaluation.objects.update(reevaluation_due=True)
+    still_leased = []
+    record = service._record_outcome
+
+    def slow_record(evaluation_id, outcome, *, actor):
+        time.sleep(0.3)  # 5 rows: 1.5 s of writes, longer than the 1 s lease
+        until = Evaluation.objects.get(pk=evaluation_id).reevaluation_claimed_until
+        still_leased.append(until > timezone.now())
+        return record(evaluation_id, outcome, actor=actor)
+
+    monkeypatch.setattr(service, "_record_outcome", slow_record)
+
+    assert services.reevaluate_next_batch() == 5
+    assert still_leased == [True] * 5
