@@ -1,8 +1,9 @@
 """Demo evaluations for `make run`: every state and reason, scores across the range.
 
 Written straight to the database (the simulators are not running yet when `make run` loads
-demo data); the SIRENs are those of the SIREN simulator's demo set, so "Re-evaluate now" then
-answers consistently. Idempotent: an evaluation that exists is left alone.
+demo data); the numbers are those of the register simulators' demo sets (insee, vies,
+hmrc), so "Re-evaluate now" then answers consistently. Idempotent: an evaluation that
+exists is left alone.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ DEMO = [
     ("SIREN", "383474814", C, Reason.UNABLE_TO_REACH_API, 64, ""),
     ("SIREN", "512345679", C, Reason.UNABLE_TO_REACH_API, 12, ""),
     ("SIREN", "123456782", C, Reason.ONGOING_DATABASE_UPDATE, 100, ""),
-    ("VAT", "IE6388047V", F, Reason.COMPANY_OPENED, 88, ""),
+    ("VAT", "IE6388047V", F, Reason.COMPANY_OPENED, 88, "EXAMPLE SOFTWARE IRELAND LIMITED"),
     ("VAT", "LU26375245", U, Reason.COMPANY_CLOSED, 100, ""),
     ("VAT", "GB727255821", C, Reason.UNABLE_TO_REACH_API, 50, ""),
     ("VAT", "FR40303265045", C, Reason.UNABLE_TO_REACH_API, 49, ""),

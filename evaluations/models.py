@@ -45,6 +45,9 @@ class Evaluation(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(MAX_SCORE)]
     )
     company_name = models.CharField(max_length=255, blank=True)
+    company_address = models.CharField(
+        max_length=255, blank=True, help_text="As the register gives it (VIES, HMRC)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_evaluated_at = models.DateTimeField()
     last_decayed_on = models.DateField(
@@ -117,3 +120,31 @@ class DecayPass(models.Model):
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+
+class RegisterLimit(models.Model):
+    """A register's next free instant (seconds since the epoch) for the shared rate limit,
+    when the limits live in the database (`evaluations.limits`)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    next_at = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} limit"
+
+
+class RegisterSlot(models.Model):
+    """One of a register's concurrent-call slots, leased until `held_until` (epoch seconds)."""
+
+    register = models.CharField(max_length=32)
+    number = models.PositiveSmallIntegerField()
+    held_until = models.FloatField(default=0)
+    token = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["register", "number"], name="register_slot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register} slot {self.number}"

@@ -45,6 +45,7 @@ class SourceOutcome:
     company_name: str = ""
     #: A sentence for the audit trail (e.g. why the source could not be reached).
     note: str = ""
+    company_address: str = ""
 
 
 class Source(Protocol):

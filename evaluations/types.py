@@ -29,7 +29,7 @@ from stdnum.gb import vat as gb_vat
 from stdnum.util import clean
 
 from evaluations.outcomes import Source
-from evaluations.sources import RandomVatSource, SireneSource
+from evaluations.sources import ByCountry, build_source
 
 
 class InvalidNumber(ValueError):
@@ -83,7 +83,8 @@ class SirenType(EvaluationType):
             raise InvalidNumber(f"Not a valid SIREN ({_why(error)}).") from None
 
     def build_source(self) -> Source:
-        return SireneSource()
+        """INSEE Sirene by default (settings.EVALUATIONS_SIREN_SOURCE)."""
+        return build_source(settings.EVALUATIONS_SIREN_SOURCE)
 
 
 class VatType(EvaluationType):
@@ -114,7 +115,11 @@ class VatType(EvaluationType):
             raise InvalidNumber(f"Not a valid VAT number ({_why(error)}).") from None
 
     def build_source(self) -> Source:
-        return RandomVatSource(seed=settings.EVALUATIONS_VAT_FAKE_SEED)
+        """Per country: GB to HMRC (settings.EVALUATIONS_VAT_GB_SOURCE), the EU member states
+        and XI (Northern Ireland) to VIES (settings.EVALUATIONS_VAT_SOURCE); "random" for
+        either is the VAT fake."""
+        default = build_source(settings.EVALUATIONS_VAT_SOURCE)
+        return ByCountry(default, {"GB": build_source(settings.EVALUATIONS_VAT_GB_SOURCE)})
 
 
 def _why(error: StdnumValidationError) -> str:

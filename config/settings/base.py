@@ -273,7 +273,6 @@ EXTERNAL_HTTP_TIMEOUT = env_float("EXTERNAL_HTTP_TIMEOUT", 10.0)
 REGISTRY_API_URL = env_str("REGISTRY_API_URL", SIMULATORS_URL)
 ARCHIVES_API_URL = env_str("ARCHIVES_API_URL", SIMULATORS_URL)
 SCORING_API_URL = env_str("SCORING_API_URL", SIMULATORS_URL)
-SIREN_API_URL = env_str("SIREN_API_URL", SIMULATORS_URL)
 
 # --- loans --------------------------------------------------------------------------------
 # Polling: the bank decides 5-20 s after submission. The first poll waits for the earliest
@@ -329,10 +328,53 @@ EVALUATIONS_REEVALUATION_CONCURRENCY = env_int("EVALUATIONS_REEVALUATION_CONCURR
 EVALUATIONS_CLAIM_LEASE = env_float("EVALUATIONS_CLAIM_LEASE", 120.0)
 # A re-evaluation task stops taking rows after this long and hands over to a fresh task.
 EVALUATIONS_RUNNER_BUDGET = env_float("EVALUATIONS_RUNNER_BUDGET", 60.0)
-EVALUATIONS_SIREN_TIMEOUT = env_float("EVALUATIONS_SIREN_TIMEOUT", 5.0)
 # Seed of the VAT fake (unset: unseeded); the sequence of answers is per process.
 _vat_fake_seed = env_int("EVALUATIONS_VAT_FAKE_SEED", -1)
 EVALUATIONS_VAT_FAKE_SEED = _vat_fake_seed if _vat_fake_seed >= 0 else None
+
+# --- evaluations: the company registers (docs/evaluations.md) ------------------------------
+# Source per type and country, by name: "insee" (SIREN), "vies" (EU VAT), "hmrc" (GB VAT),
+# "random" (the VAT fake, for demos and tests).
+EVALUATIONS_SIREN_SOURCE = env_str("EVALUATIONS_SIREN_SOURCE", "insee")
+EVALUATIONS_VAT_SOURCE = env_str("EVALUATIONS_VAT_SOURCE", "vies")
+EVALUATIONS_VAT_GB_SOURCE = env_str("EVALUATIONS_VAT_GB_SOURCE", "hmrc")
+# Each register: its base URL (unset: the simulators at SIMULATORS_URL + the real path), its
+# secrets from the environment, and its published limits, kept by all workers together.
+EVALUATIONS_REGISTERS = {
+    "insee": {
+        "url": env_str("INSEE_API_URL", ""),  # https://api.insee.fr/api-sirene/3.11
+        "simulated_path": "/api-sirene/3.11",
+        "key": env_str("INSEE_API_KEY", "simulated-integration-key"),
+        "per_minute": env_int("INSEE_PER_MINUTE", 30),
+    },
+    "vies": {
+        "url": env_str("VIES_API_URL", ""),  # https://ec.europa.eu/taxation_customs/vies/rest-api
+        "simulated_path": "/taxation_customs/vies/rest-api",
+        "concurrency": env_int("VIES_CONCURRENCY", 4),
+        "per_minute": env_int("VIES_PER_MINUTE", 0),
+    },
+    "hmrc": {
+        "url": env_str("HMRC_API_URL", ""),  # https://api.service.hmrc.gov.uk
+        "simulated_path": "",
+        "client_id": env_str("HMRC_CLIENT_ID", "simulated-client"),
+        "client_secret": env_str("HMRC_CLIENT_SECRET", "simulated-secret"),
+        "per_second": env_int("HMRC_PER_SECOND", 3),
+    },
+}
+EVALUATIONS_REGISTER_TIMEOUT = env_float("EVALUATIONS_REGISTER_TIMEOUT", 10.0)
+# Where the shared limits live: "auto" (the broker's Redis, else the database), "redis",
+# "database", or "off". Turns are spaced (window + jitter) / limit: room for the network's
+# jitter, so arrivals never put more than the limit in one window.
+EVALUATIONS_LIMITER = env_str("EVALUATIONS_LIMITER", "auto")
+EVALUATIONS_LIMIT_JITTER = env_float("EVALUATIONS_LIMIT_JITTER", 0.25)
+# How long a person's request waits for a register's turn (the runners wait up to their budget).
+EVALUATIONS_LIMIT_MAX_WAIT = env_float("EVALUATIONS_LIMIT_MAX_WAIT", 10.0)
+# 429 and "too many concurrent requests": retries with exponential backoff from this many
+# seconds (a 429 without Retry-After also holds every worker back this long).
+EVALUATIONS_REGISTER_RETRIES = env_int("EVALUATIONS_REGISTER_RETRIES", 3)
+EVALUATIONS_REGISTER_BACKOFF = env_float("EVALUATIONS_REGISTER_BACKOFF", 2.0)
+# Due SIRENs a runner answers with one INSEE multi-criteria search (at most 1,000 a page).
+EVALUATIONS_BATCH_SIZE = env_int("EVALUATIONS_BATCH_SIZE", 1000)
 
 # --- kam ----------------------------------------------------------------------------------
 # Health bands (kam/performance.py) compare an account's recent ordering with its own usual

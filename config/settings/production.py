@@ -38,3 +38,17 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP inside the pod
+
+# --- evaluations: the company registers are the real ones unless a URL says otherwise -------
+# (INSEE_API_KEY and HMRC_CLIENT_ID/SECRET come from the environment: docs/evaluations.md.)
+from config.settings.base import EVALUATIONS_REGISTERS  # noqa: E402
+
+REAL_REGISTER_URLS = {
+    "insee": "https://api.insee.fr/api-sirene/3.11",
+    "vies": "https://ec.europa.eu/taxation_customs/vies/rest-api",
+    "hmrc": "https://api.service.hmrc.gov.uk",
+}
+EVALUATIONS_REGISTERS = {
+    name: {**conf, "url": conf["url"] or REAL_REGISTER_URLS.get(name, "")}
+    for name, conf in EVALUATIONS_REGISTERS.items()
+}

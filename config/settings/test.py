@@ -28,3 +28,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# evaluations: the registers' shared limits live in the test database (rolled back with each
+# test, whatever the broker); tests of the Redis limiter choose it explicitly.
+EVALUATIONS_LIMITER = os.environ.get("EVALUATIONS_LIMITER", "database")

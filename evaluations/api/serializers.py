@@ -56,7 +56,7 @@ class EvaluationDetailSerializer(EvaluationSerializer):
     score_history = serializers.SerializerMethodField()
 
     class Meta(EvaluationSerializer.Meta):
-        fields = [*EvaluationSerializer.Meta.fields, "history", "score_history"]
+        fields = [*EvaluationSerializer.Meta.fields, "company_address", "history", "score_history"]
         read_only_fields = fields
 
     @extend_schema_field(AuditEventSerializer(many=True))

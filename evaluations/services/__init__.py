@@ -15,6 +15,8 @@ from evaluations.services.evaluation import (
     evaluations_queue_reevaluation,
     reevaluate_all_due,
     reevaluate_due_until,
+    reevaluate_next,
+    reevaluate_next_batch,
     reevaluate_next_due,
     reevaluations_start,
 )
@@ -30,6 +32,8 @@ __all__ = [
     "evaluations_queue_reevaluation",
     "reevaluate_all_due",
     "reevaluate_due_until",
+    "reevaluate_next",
+    "reevaluate_next_batch",
     "reevaluate_next_due",
     "reevaluations_start",
 ]

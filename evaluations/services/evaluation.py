@@ -22,6 +22,7 @@ from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.queue import claim_rows, release
 from core.tasks import enqueue_on_commit
+from evaluations import limits
 from evaluations.models import MAX_SCORE, Evaluation, EvaluationAction
 from evaluations.outcomes import SourceOutcome
 from evaluations.rules import FINAL_Q
@@ -30,7 +31,7 @@ from evaluations.types import EvaluationType, InvalidNumber, registry
 logger = logging.getLogger(__name__)
 
 REEVALUATION_ACTOR = "evaluations.reevaluation"
-AUDITED_FIELDS = ("state", "reason", "score", "company_name")
+AUDITED_FIELDS = ("state", "reason", "score", "company_name", "company_address")
 
 
 # --- input: every service cleans its own --------------------------------------------------
@@ -118,6 +119,7 @@ def evaluation_create(*, kind: str, value: str, actor: Actor) -> Evaluation:
                 reason=outcome.reason,
                 score=MAX_SCORE,
                 company_name=outcome.company_name,
+                company_address=outcome.company_address,
                 last_evaluated_at=now,
             )
             audit_record(
@@ -183,6 +185,8 @@ def _record_outcome(evaluation_id: int, outcome: SourceOutcome, *, actor: Actor)
         evaluation.score = MAX_SCORE
         if outcome.company_name:
             evaluation.company_name = outcome.company_name
+        if outcome.company_address:
+            evaluation.company_address = outcome.company_address
         evaluation.last_evaluated_at = timezone.now()
         evaluation.reevaluation_due = False
         evaluation.reevaluation_claimed_until = None
@@ -249,10 +253,14 @@ def _due() -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(reevaluation_due=True)
 
 
-def _claim_next_due(now: datetime.datetime) -> int | None:
+def _claim_next_due(now: datetime.datetime, exclude_kinds: Iterable[str] = ()) -> int | None:
     """The id of the next due evaluation, now leased to us; None when none is free."""
     claim = claim_rows(
-        _due(), limit=1, lease=settings.EVALUATIONS_CLAIM_LEASE, now=now, **QUEUE_COLUMNS
+        _due().exclude(kind__in=list(exclude_kinds)),
+        limit=1,
+        lease=settings.EVALUATIONS_CLAIM_LEASE,
+        now=now,
+        **QUEUE_COLUMNS,
     )
     return claim.ids[0] if claim else None
 
@@ -266,10 +274,13 @@ def _drop_from_queue(evaluation_id: int) -> None:
     )
 
 
-def reevaluate_next_due(*, actor: Actor = REEVALUATION_ACTOR) -> Evaluation | None:
-    """Claim one due evaluation, ask its source (outside the transaction), record the answer.
-    None when nothing is due. A worker killed mid-way leaves a claim that expires."""
-    evaluation_id = _claim_next_due(timezone.now())
+def reevaluate_next_due(
+    *, actor: Actor = REEVALUATION_ACTOR, exclude_kinds: Iterable[str] = ()
+) -> Evaluation | None:
+    """Claim one due evaluation (not of `exclude_kinds`), ask its source (outside the
+    transaction), record the answer. None when nothing is due. A worker killed mid-way leaves
+    a claim that expires."""
+    evaluation_id = _claim_next_due(timezone.now(), exclude_kinds)
     if evaluation_id is None:
         return None
     evaluation = Evaluation.objects.get(pk=evaluation_id)
@@ -280,14 +291,71 @@ def reevaluate_next_due(*, actor: Actor = REEVALUATION_ACTOR) -> Evaluation | No
     return _record_outcome(evaluation_id, outcome, actor=actor)
 
 
+def _batch_kinds() -> list[str]:
+    """The types whose source answers many numbers in one call (INSEE's search)."""
+    return [t.kind for t in registry if callable(getattr(t.source(), "check_many", None))]
+
+
+def reevaluate_next_batch(*, actor: Actor = REEVALUATION_ACTOR) -> int:
+    """Claim up to EVALUATIONS_BATCH_SIZE due rows of one type whose source answers many
+    numbers in one call, ask once (outside any transaction), record each answer; the number
+    of rows claimed (0: none of those is due)."""
+    for kind in _batch_kinds():
+        claim = claim_rows(
+            _due().filter(kind=kind),
+            limit=settings.EVALUATIONS_BATCH_SIZE,
+            lease=settings.EVALUATIONS_CLAIM_LEASE,
+            now=timezone.now(),
+            **QUEUE_COLUMNS,
+        )
+        if not claim:
+            continue
+        rows = list(Evaluation.objects.filter(pk__in=claim.ids))
+        live = [row for row in rows if not row.is_final]
+        for row in rows:
+            if row.is_final:
+                _drop_from_queue(row.pk)
+        if live:
+            outcomes = registry.get(kind).source().check_many([row.value for row in live])
+            # The claim must not lapse while the answers are recorded (another runner would
+            # redo them): the lease of the rows still to record is renewed every few seconds.
+            renewed = 0.0
+            for index, row in enumerate(live):
+                if time.monotonic() - renewed > settings.EVALUATIONS_CLAIM_LEASE / 10:
+                    _renew_lease([r.pk for r in live[index:]])
+                    renewed = time.monotonic()
+                _record_outcome(row.pk, outcomes[row.value], actor=actor)
+        return len(rows)
+    return 0
+
+
+def _renew_lease(ids: list[int]) -> None:
+    until = timezone.now() + datetime.timedelta(seconds=settings.EVALUATIONS_CLAIM_LEASE)
+    Evaluation.objects.filter(pk__in=ids, reevaluation_due=True).update(
+        reevaluation_claimed_until=until
+    )
+
+
+def reevaluate_next(*, actor: Actor = REEVALUATION_ACTOR) -> int:
+    """The runners' step: a batch of a type that has batches, else one due row; how many
+    rows were re-evaluated (0: the queue is empty). The runners wait for the registers'
+    shared limits up to their budget (`limits.waiting_up_to`)."""
+    with limits.waiting_up_to(settings.EVALUATIONS_CLAIM_LEASE / 3):
+        done = reevaluate_next_batch(actor=actor)
+        if done:
+            return done
+        return 0 if reevaluate_next_due(actor=actor, exclude_kinds=_batch_kinds()) is None else 1
+
+
 def reevaluate_due_until(*, deadline: float, actor: Actor = REEVALUATION_ACTOR) -> tuple[int, bool]:
     """Re-evaluate due rows until none is left or `time.monotonic()` passes `deadline`;
     (re-evaluated, queue empty)."""
     done = 0
     while time.monotonic() < deadline:
-        if reevaluate_next_due(actor=actor) is None:
+        step = reevaluate_next(actor=actor)
+        if not step:
             return done, True
-        done += 1
+        done += step
     return done, False
 
 
@@ -303,9 +371,9 @@ def reevaluate_all_due(
 
     def drain() -> int:
         done = 0
-        while reevaluate_next_due(actor=actor) is not None:
-            done += 1
-            counter["done"] += 1
+        while step := reevaluate_next(actor=actor):
+            done += step
+            counter["done"] += step
             if progress:
                 progress(counter["done"])
         return done

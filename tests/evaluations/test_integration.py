@@ -1,10 +1,12 @@
-"""Through real processes: the SIREN simulator over a socket and a real Celery worker."""
+"""Through real processes: the register simulators (INSEE, VIES, HMRC) over a socket and a
+real Celery worker; the production clients and sources, pointed at the simulators."""
 
 import pytest
 
 from core.roles import Role
 from evaluations.models import DecayPass, Evaluation, Reason, State
 from evaluations.tasks import decay_pass
+from evaluations.types import registry
 from tests.harness.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -12,8 +14,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def register(simulators, settings):
-    settings.SIREN_API_URL = simulators.url
-    return simulators
+    settings.SIMULATORS_URL = simulators.url
+    for t in registry:
+        t.reset_source()
+    yield simulators
+    for t in registry:
+        t.reset_source()
 
 
 def test_the_api_evaluates_against_the_register(register, token_client, user_factory):
@@ -23,7 +29,7 @@ def test_the_api_evaluates_against_the_register(register, token_client, user_fac
     opened = api.post("/api/evaluations/", {"kind": "SIREN", "value": "732829320"}).json()
     closed = api.post("/api/evaluations/", {"kind": "SIREN", "value": "404 483 737"}).json()
     unknown = api.post("/api/evaluations/", {"kind": "SIREN", "value": "123456782"}).json()
-    register.configure("siren", error_rate=1)
+    register.configure("insee", error_rate=1)
     down = api.post("/api/evaluations/", {"kind": "SIREN", "value": "552032534"}).json()
 
     assert (opened["state"], opened["company_name"]) == ("favorable", "Boulangerie du Canal")
@@ -66,4 +72,5 @@ def test_the_nightly_pass_runs_on_the_worker_and_reevaluates_the_due_ones(
     assert rows[decaying.pk].score == 49
     assert rows[reaching_zero.pk].score == 0  # re-evaluated by the next pass, not this one
     assert (rows[final.pk].state, rows[final.pk].score) == (State.UNFAVORABLE, 0)
-    assert register.stats("siren")["searches"] == 3
+    # The three due SIRENs in one multi-criteria search.
+    assert register.stats("insee")["searches"] == 1

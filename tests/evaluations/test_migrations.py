@@ -13,6 +13,22 @@ SEARCH = (
 )
 
 
+def _evaluation_at(executor, migration_name: str):
+    """An evaluation made with the model as it was at that migration (later ones add
+    columns, such as company_address)."""
+    from django.utils import timezone
+
+    old = executor.loader.project_state(("evaluations", migration_name)).apps
+    return old.get_model("evaluations", "Evaluation").objects.create(
+        kind="SIREN",
+        value="732829320",
+        state="favorable",
+        reason="company_opened",
+        score=100,
+        last_evaluated_at=timezone.now(),
+    )
+
+
 @pytest.fixture
 def migrated_back_to_the_latest() -> Iterator[None]:
     """A test that migrates backwards leaves the database at the latest migration again."""
@@ -51,7 +67,7 @@ def test_rewrite(old, new):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("migrated_back_to_the_latest")
-def test_the_migration_rewrites_the_history_of_evaluations(evaluation_factory):
+def test_the_migration_rewrites_the_history_of_evaluations():
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -60,7 +76,7 @@ def test_the_migration_rewrites_the_history_of_evaluations(evaluation_factory):
 
     executor = MigrationExecutor(connection)
     executor.migrate([("evaluations", "0001_initial")])
-    evaluation = evaluation_factory(value="732829320")
+    evaluation = _evaluation_at(executor, "0001_initial")
     event = AuditEvent.objects.create(
         actor_label="system",
         content_type=ContentType.objects.get_for_model(evaluation),
@@ -80,18 +96,21 @@ def test_the_migration_rewrites_the_history_of_evaluations(evaluation_factory):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("migrated_back_to_the_latest")
-def test_the_audit_actions_become_the_vocabulary_and_back(evaluation_factory, user_factory):
+def test_the_audit_actions_become_the_vocabulary_and_back(user_factory):
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     from core.models import AuditEvent
-    from evaluations.models import DecayPass, EvaluationAction
+    from evaluations.models import EvaluationAction
 
     executor = MigrationExecutor(connection)
     executor.migrate([("evaluations", "0002_public_failure_notes")])
-    evaluation = evaluation_factory(value="732829320")
-    decay_pass = DecayPass.objects.create(date="2026-03-01", chunk_size=10)
+    evaluation = _evaluation_at(executor, "0002_public_failure_notes")
+    old = executor.loader.project_state(("evaluations", "0002_public_failure_notes")).apps
+    decay_pass = old.get_model("evaluations", "DecayPass").objects.create(
+        date="2026-03-01", chunk_size=10
+    )
     other = user_factory(username="someone")  # another model's event keeps its text
 
     def event(obj, action: str) -> AuditEvent:
