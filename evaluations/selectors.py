@@ -62,6 +62,20 @@ def evaluation_get(*, user: User, evaluation_id: int) -> Evaluation | None:
     return evaluation_list(user=user).filter(pk=evaluation_id).first()
 
 
+def evaluation_by_number(*, user: User, kind: str, value: str) -> Evaluation | None:
+    """The evaluation of this number (written any way its type accepts), if `user` may see
+    it: where "already exists" points to."""
+    from evaluations.types import InvalidNumber, registry
+
+    if kind not in registry:
+        return None
+    try:
+        number = registry.get(kind).normalise(value)
+    except InvalidNumber:
+        return None
+    return evaluation_list(user=user).filter(kind=kind, value=number).first()
+
+
 def evaluation_history(evaluation: Evaluation) -> QuerySet[AuditEvent]:
     return audit_timeline(evaluation)
 

@@ -74,7 +74,7 @@ class SirenType(EvaluationType):
     label = "SIREN"
     decay_unreachable_high = 5
     decay_unreachable_low = 1
-    help_text = "French company number: 9 digits with a check digit, e.g. 732 829 320."
+    help_text = "French company number: 9 digits with a check digit, e.g. 356 000 000."
 
     def normalise(self, raw: str) -> str:
         try:
@@ -92,9 +92,7 @@ class VatType(EvaluationType):
     label = "VAT number"
     decay_unreachable_high = 1
     decay_unreachable_low = 3
-    help_text = (
-        "EU or UK VAT number with its country prefix, e.g. IE6388047V, LU26375245, GB727255821."
-    )
+    help_text = "EU or UK VAT number with its country prefix, e.g. NL004495445B01, GB553557874."
 
     def normalise(self, raw: str) -> str:
         compact = clean(raw, " -./,").upper().strip() if isinstance(raw, str) else ""

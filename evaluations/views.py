@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,12 +14,25 @@ from core import present
 from core.access import requires
 from core.errors import ApplicationError, NotFoundError
 from core.forms import add_application_error
+from core.lists import Column, Table
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from evaluations import selectors, services
 from evaluations.access import can_evaluate
 from evaluations.api.filters import EvaluationFilter
 from evaluations.forms import EvaluationCreateForm
 from evaluations.models import State
+
+#: The list's columns: what sorts, what the CSV export writes.
+COLUMNS = [
+    Column("kind", "Type", ("kind",)),
+    Column("value", "Number", ("value",)),
+    Column("company", "Company", ("company_name",), value=lambda e: e.company_name),
+    Column("state", "State", ("state",), value=lambda e: present.choice_label(e.state, State)),
+    Column("reason", "Reason", ("reason",), value=lambda e: e.get_reason_display()),
+    Column("score", "Score", ("score",), numeric=True),
+    Column("evaluated", "Last evaluated", ("last_evaluated_at",),
+           value=lambda e: e.last_evaluated_at),
+]  # fmt: skip
 
 
 @requires("evaluations", "view")
@@ -29,18 +41,23 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     # The API's FilterSet parses the parameters (one definition); the selector filters.
     form = EvaluationFilter(request.GET).form
     rows = (
-        selectors.evaluation_list(user=request.user, **form.cleaned_data) if form.is_valid() else []
+        selectors.evaluation_list(user=request.user, **form.cleaned_data)
+        if form.is_valid()
+        else selectors.evaluation_list(user=request.user).none()
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    table = Table(request, rows, COLUMNS, default_sort="-evaluated")
+    if table.wants_export:
+        return table.export("evaluations")
+    counts = selectors.evaluation_counts_by_state()
     return render(
         request,
         "evaluations/list.html",
         {
             "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            "table": table,
+            "page": table.page,
+            "states": [(value, label, counts[value]) for value, label in State.choices],
+            "current_state": request.GET.get("state", ""),
             "can_evaluate": can_evaluate(request.user),
         },
     )
@@ -50,16 +67,20 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request: HttpRequest) -> HttpResponse:
     form = EvaluationCreateForm(request.POST or None)
+    existing = None
     if request.method == "POST" and form.is_valid():
+        number = dict(form.cleaned_data)  # an error added to the form takes its field out
         try:
-            evaluation = services.evaluation_create(**form.cleaned_data, actor=request.user)
+            evaluation = services.evaluation_create(**number, actor=request.user)
         except ApplicationError as error:
             add_application_error(form, error)
+            if error.code == "already_exists":
+                existing = selectors.evaluation_by_number(user=request.user, **number)
         else:
             state = present.choice_label(evaluation.state, State)
             messages.success(request, f"{evaluation} evaluated: {state}.")
             return redirect("evaluations:detail", evaluation_id=evaluation.pk)
-    return render(request, "evaluations/create.html", {"form": form})
+    return render(request, "evaluations/create.html", {"form": form, "existing": existing})
 
 
 @requires("evaluations", "view")

@@ -38,7 +38,7 @@ DEMO_COMPANIES: dict[str, tuple[str, dict[str, str]]] = {
         "DEMO WIDGETS LTD",
         {"line1": "1 HIGH STREET", "line2": "LONDON", "postcode": "SW1A 1AA", "countryCode": "GB"},
     ),
-    "553557881": (
+    "553557874": (
         "EXAMPLE TRADING LIMITED",
         {"line1": "42 DOCK ROAD", "line2": "LIVERPOOL", "postcode": "L3 4AA", "countryCode": "GB"},
     ),

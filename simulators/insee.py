@@ -98,6 +98,7 @@ class Unit:
 #: numbers INSEE does not know (404).
 DEMO_UNITS: tuple[Unit, ...] = (
     Unit("732829320", "Boulangerie du Canal", "A"),
+    Unit("356000000", "La Poste (démo)", "A"),
     Unit("552032534", "Ateliers Mécaniques de Lyon", "A"),
     Unit("443061841", "Conseil Numérique", "A"),
     Unit("301265088", "Laiterie des Alpes", "A", since="2023-06-12"),

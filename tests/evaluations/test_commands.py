@@ -78,3 +78,29 @@ def test_demo_data_has_every_state_and_reason_and_is_idempotent(db):
     assert set(Evaluation.objects.values_list("state", "reason")) == set(VALID_OUTCOMES)
     assert set(Evaluation.objects.values_list("kind", flat=True)) == {"SIREN", "VAT"}
     assert Evaluation.objects.filter(state=State.FAVORABLE, score=0).exists()
+
+
+def test_demo_histories_agree_with_their_scores_and_dates(db):
+    """The demo runs the real nightly pass for every night since the oldest evaluation: the
+    score chart's last point before "now" is the stored score, the first is 100 on the day
+    the company was evaluated."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from evaluations.selectors import evaluation_score_series
+
+    demo.load(io.StringIO())
+    today = timezone.localdate()
+    for kind, value, _state, _reason, days_ago, _ in demo.DEMO:
+        evaluation = Evaluation.objects.get(kind=kind, value=value)
+        series = evaluation_score_series(evaluation)
+        assert series[0].score == 100
+        assert timezone.localtime(series[0].at).date() == today - dt.timedelta(days=days_ago)
+        assert series[-2].score == evaluation.score, (value, [p.score for p in series])
+        assert (
+            timezone.localtime(evaluation.last_evaluated_at).date()
+            == series[0].at.astimezone(timezone.get_current_timezone()).date()
+        )
+    favorable_3_days = Evaluation.objects.get(value="732829320")
+    assert favorable_3_days.score == 97  # three nightly passes of -1

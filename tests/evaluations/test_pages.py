@@ -195,3 +195,37 @@ def test_the_dashboard_tile_counts(client, user_factory, evaluation_factory):
 
     assert 'data-app="evaluations"' in html
     assert "/evaluations/" in html
+
+
+def test_already_exists_links_to_the_existing_evaluation(analyst_client, evaluation_factory):
+    existing = evaluation_factory(value="732829320", company_name="Boulangerie du Canal")
+
+    page = analyst_client.post("/evaluations/new/", {"kind": "SIREN", "value": "732 829 320"})
+
+    assert page.status_code == 200
+    assert "already exists" in page.text
+    assert f'href="/evaluations/{existing.pk}/"' in page.text
+    assert 'id="existing-evaluation"' in page.text
+
+
+def test_the_suggested_numbers_are_not_in_the_demo_data(db):
+    from evaluations import demo
+    from evaluations.types import registry
+
+    help_text = registry.help_text()
+    for _, value, *_ in demo.DEMO:
+        assert value not in help_text.replace(" ", "")
+
+
+def test_the_list_sorts_counts_link_and_exports(analyst_client, evaluation_factory):
+    evaluation_factory(value="732829320", company_name="Boulangerie du Canal", score=90)
+    evaluation_factory(value="552032534", company_name="Ateliers", score=40)
+
+    page = analyst_client.get("/evaluations/?sort=score").text
+    assert page.index("Ateliers") < page.index("Boulangerie du Canal")
+    assert 'aria-sort="ascending" data-column="score"' in page
+    assert 'href="?state=favorable"' in page
+    export = analyst_client.get("/evaluations/?sort=-score&export=csv")
+    rows = b"".join(export.streaming_content).decode().lstrip("\ufeff").splitlines()
+    assert rows[0] == "Type,Number,Company,State,Reason,Score,Last evaluated"
+    assert rows[1].startswith("SIREN,732829320,Boulangerie du Canal,")
