@@ -124,14 +124,13 @@ def test_a_worker_killed_mid_work_loses_nothing(bank):
                 status: LoanApplication.objects.filter(status=status).count()
                 for status in (Status.NEW, Status.PENDING)
             }
-            return (
-                counts[Status.NEW] >= 3
-                and counts[Status.PENDING] >= 3
-                and (
-                    LoanApplication.objects.filter(poll_count__gt=0).exists()
-                    or bank.stats("bank")["requests"].get("GET /api/jobs", 0) > 0
-                )
+            polling = (
+                LoanApplication.objects.filter(poll_count__gt=0).exists()
+                or bank.stats("bank")["requests"].get("GET /api/jobs", 0) > 0
             )
+            # Mid-work: some sent and waiting for the bank, and either some still to send or
+            # the polls under way (on a busy machine the sending may end before they start).
+            return counts[Status.PENDING] >= 3 and (counts[Status.NEW] >= 3 or polling)
 
         wait_until(submitting_and_polling, timeout=60, interval=0.05)
     finally:
