@@ -38,8 +38,8 @@ DAY = datetime.date(2026, 11, 21)
 # SIREN and VAT alternate every 7 rows. Deterministic, so every load is the same data.
 LOAD_SQL = """
 INSERT INTO evaluations_evaluation
-    (kind, value, state, reason, score, company_name, created_at, last_evaluated_at,
-     last_decayed_on, reevaluation_due)
+    (kind, value, state, reason, score, company_name, company_address, created_at,
+     last_evaluated_at, last_decayed_on, reevaluation_due)
 SELECT
     CASE WHEN (g / 7) %% 2 = 0 THEN 'SIREN' ELSE 'VAT' END,
     'B' || g,
@@ -48,7 +48,7 @@ SELECT
     CASE WHEN g %% 10 < 6 THEN 'company_opened' WHEN g %% 10 = 6 THEN 'company_closed'
          WHEN g %% 10 < 9 THEN 'unable_to_reach_api' ELSE 'ongoing_database_update' END,
     (g * 37) %% 101,
-    '',
+    '', '',
     now(), now(), NULL, false
 FROM generate_series(1, %s) AS g
 """
