@@ -104,3 +104,39 @@ def test_the_dashboard_warns_when_a_queue_has_stopped(page, user_factory):
     assert "default" not in alert.locator("li").inner_text()
     assert page.locator("tr", has_text="polling").get_by_text("stopped").is_visible()
     screenshot(page, "dashboard-queue-stopped")
+
+
+def test_the_top_bar_search_as_two_kams(page, user_factory):
+    """A KAM finds their own account from the top bar, not another KAM's; the other finds
+    theirs; what was typed stays out of the address bar."""
+    from django.contrib.auth.models import Group
+
+    from core.roles import Role
+    from kam.models import Restaurant
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.group_name)
+    ann = user_factory(username="kam-ann", roles=[Role.KEY_ACCOUNT_MANAGER])
+    bob = user_factory(username="kam-bob", roles=[Role.KEY_ACCOUNT_MANAGER])
+    for owner, name in ((ann, "Chez Martine"), (bob, "Martine's Grill")):
+        Restaurant.objects.create(
+            name=name, city="Lyon", country="FR", time_zone="Europe/Paris", currency="EUR",
+            owner=owner,
+        )  # fmt: skip
+
+    def search_as(user) -> list[str]:
+        page.context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", "correct horse battery staple")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+        page.fill("#top-search", "martine")
+        page.press("#top-search", "Enter")
+        page.wait_for_selector("#search-summary")
+        assert page.url.endswith("/search/")  # the words are not in the URL
+        return page.locator(".search-hits a").all_inner_texts()
+
+    assert search_as(ann) == ["Chez Martine"]
+    screenshot(page, "search-kam")
+    assert search_as(bob) == ["Martine's Grill"]
