@@ -166,3 +166,27 @@ def test_audit_actions_join_the_loans_vocabulary_and_back(application_factory, e
         "resubmitted",
         "poll_requested",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_applications_say_to_resubmit_from_their_page(application_factory, executor):
+    executor.migrate([("loans", "0004_audit_actions")])
+    told = (
+        "The bank says this application does not exist (404). Re-submit it from the admin to "
+        "send it again."
+    )
+    failed = application_factory(status=Status.FAILED, failure_reason=told)
+    other = application_factory(status=Status.FAILED, failure_reason="The bank refused it.")
+
+    MigrationExecutor(connection).migrate([("loans", "0005_resubmit_from_the_page")])
+    failed.refresh_from_db()
+    assert failed.failure_reason == (
+        "The bank says this application does not exist (404). Re-submit it from its page to "
+        "send it again."
+    )
+    other.refresh_from_db()
+    assert other.failure_reason == "The bank refused it."
+
+    MigrationExecutor(connection).migrate([("loans", "0004_audit_actions")])
+    failed.refresh_from_db()
+    assert failed.failure_reason == told
