@@ -29,3 +29,10 @@ def table_pages(table, noun: str = "row", plural: str = ""):
         "last_url": table.url(page=page.paginator.num_pages) if page.has_next() else None,
         "first_url": table.url(page=1) if page.has_previous() else None,
     }
+
+
+@register.inclusion_tag("core/_table_keep.html")
+def table_keep(table):
+    """Hidden inputs that keep the list's sort and page size when a filter form is sent."""
+    query = table.request.GET
+    return {"sort": query.get("sort", ""), "size": query.get("size", "")}

@@ -140,3 +140,19 @@ def test_the_top_bar_search_as_two_kams(page, user_factory):
     assert search_as(ann) == ["Chez Martine"]
     screenshot(page, "search-kam")
     assert search_as(bob) == ["Martine's Grill"]
+
+
+def test_a_person_chooses_their_time_zone(page, user_factory):
+    user_factory(username="olga", roles=[])
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "olga")
+    page.fill("#id_password", "correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="olga").click()
+    page.wait_for_url("**/profile/")
+    page.select_option("#id_time_zone", "Asia/Kolkata")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("text=Times are now shown in Asia/Kolkata.")
+    assert page.locator("#now").inner_text().endswith("IST")
+    screenshot(page, "profile")

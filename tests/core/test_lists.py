@@ -76,6 +76,9 @@ def test_filters_stay_in_every_link_and_counts_link_to_the_filtered_list(officer
     assert 'href="?status=pending&amp;sort=email&amp;size=25&amp;export=csv"' in page
     assert 'href="?status=completed"' in page  # a count is a link to its filtered list
     assert "Page 1 of 3" in page
+    # The filter form keeps the chosen order and page size when it is sent again.
+    assert '<input type="hidden" name="sort" value="email">' in page
+    assert '<input type="hidden" name="size" value="25">' in page
 
 
 def test_the_list_runs_the_same_queries_whatever_the_page_size(officer_client):
