@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint format bench bench-pg lock migrate clean
+.PHONY: help setup run run-prod test test-fast lint format bench bench-pg lock migrate clean
 
 help:
 	@echo "make run    set up (venv, deps, migrations, dev users, demo data) and start everything"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make run-prod  the production topology on this machine (PostgreSQL + Redis, gunicorn, workers, beat)"
 	@echo "make lint   ruff check + format check;  make lock   re-lock the dependencies"
 	@echo "make bench  benchmarks on the embedded defaults;  make bench-pg  on PostgreSQL + Redis"
 
@@ -61,3 +62,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+
+# The production topology on this machine (deploy/run_prod.py): PostgreSQL + Redis from the
+# environment (defaults: the local ones), gunicorn, 2 workers on default, 1 on polling, 1 beat.
+run-prod: setup
+	$(BIN)/python deploy/run_prod.py
