@@ -10,4 +10,5 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = None
 errorlog = "-"
 # Heartbeat files in memory, not on a disk that may stall (gunicorn's advice for containers).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+SHM = "/dev/shm"  # noqa: S108 (a private directory per worker, made by gunicorn)
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None

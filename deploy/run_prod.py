@@ -104,7 +104,7 @@ def check_backing_services(env: dict[str, str]) -> None:
         ) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
             if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')  # noqa: S608 (a name from our own env)
+                conn.execute(f'CREATE DATABASE "{name}"')
                 print(f"run-prod: created the database {name}")
     except psycopg.Error:
         raise Refused(
@@ -124,8 +124,8 @@ def check_backing_services(env: dict[str, str]) -> None:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=HOME, env=env,
-                            check=False)  # fmt: skip
+    command = [str(BIN / "python"), "manage.py", *args]
+    result = subprocess.run(command, cwd=HOME, env=env, check=False)  # noqa: S603 (our own)
     if result.returncode:
         raise Refused(f"`manage.py {' '.join(args)}` failed (exit {result.returncode})")
 
@@ -140,13 +140,15 @@ def main() -> int:
         print(f"run-prod: {refused}", file=sys.stderr)
         return 2
     print(
-        f"run-prod: web http://127.0.0.1:{env['PORT']} ({env['WEB_CONCURRENCY']} gunicorn workers), "
+        f"run-prod: web http://127.0.0.1:{env['PORT']} "
+        f"({env['WEB_CONCURRENCY']} gunicorn workers), "
         f"{env['DEFAULT_WORKERS']} workers on default, 1 on polling, 1 beat, simulators "
         f":{env['SIMULATORS_PORT']}; logs in {env['RUN_PROD_DIR']}/logs (Ctrl-C stops all)",
         flush=True,
     )
     conf = str(HOME / "deploy" / "supervisord.conf")
-    os.execve(str(BIN / "supervisord"), [str(BIN / "supervisord"), "-c", conf], env)
+    supervisord = str(BIN / "supervisord")
+    os.execve(supervisord, [supervisord, "-c", conf], env)  # noqa: S606 (signals go to it)
     return 0  # not reached
 
 
