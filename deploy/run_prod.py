@@ -31,7 +31,6 @@ HOME = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 DEFAULTS = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/backoffice",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "localhost,127.0.0.1",
@@ -55,6 +54,7 @@ class Refused(Exception):
 def prepare_environment(environ: dict[str, str]) -> dict[str, str]:
     """The environment every program runs with: the caller's, completed with the defaults."""
     env = {**DEFAULTS, **{k: v for k, v in environ.items() if v != ""}}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"  # whatever the shell says
     run_dir = Path(env.get("RUN_PROD_DIR", HOME / "var" / "run-prod")).resolve()
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     env["RUN_PROD_DIR"] = str(run_dir)
