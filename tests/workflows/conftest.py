@@ -63,6 +63,15 @@ def with_extra_part(content: bytes, name: str, data: bytes, *, compress: bool = 
     return buffer.getvalue()
 
 
+def replace_upload_bytes(upload, content: bytes) -> None:
+    """Put other bytes in an upload's stored file (a file the worker will then read)."""
+    from django.core.files.base import ContentFile
+
+    storage, name = upload.file.storage, upload.file.name
+    storage.delete(name)
+    assert storage.save(name, ContentFile(content)) == name
+
+
 def _set(rows: list[list], row: int, column: int, value) -> list[list]:
     rows[row][column] = value
     return rows
