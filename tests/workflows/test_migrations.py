@@ -56,11 +56,12 @@ def test_the_migration_rewrites_runs_results_and_history(runner, customer_input,
     from workflows import services
     from workflows.models import RunStatus, StepResult, WorkflowRun
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([("workflows", "0001_initial")])
+    # Started with today's code, then taken back to 0001 (its upload back into its row).
     run = services.workflow_run_start(
         key=KEY, actor=runner, data=customer_input, files={"statement": upload()}
     )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("workflows", "0001_initial")])
     crashed = "Step 'statement' stopped on an unexpected error (KeyError); it has been logged."
     unreadable = "The workbook could not be read: BadZipFile: File is not a zip file"
     WorkflowRun.objects.filter(pk=run.pk).update(
