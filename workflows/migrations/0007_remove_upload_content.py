@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -8,6 +8,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # A default first, so that backwards the column comes back on rows that exist (empty,
+        # until 0006 backwards puts each file's bytes in it).
+        migrations.AlterField(
+            model_name='upload',
+            name='content',
+            field=models.BinaryField(default=b''),
+        ),
         migrations.RemoveField(
             model_name='upload',
             name='content',
