@@ -12,7 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # The processes run as this unprivileged user; the code itself stays owned by root (read-only
-# to the app), only var/ (uploads under var/media) is writable.
+# to the app), only var/ is writable (uploads are in the database unless UPLOADS_STORAGE=filesystem
+# puts them under var/media).
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin app

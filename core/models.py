@@ -121,3 +121,21 @@ class UserPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of user {self.user_id}"
+
+
+class StoredFile(models.Model):
+    """One file of `core.storage.DatabaseStorage`: the bytes in the row, so every process on
+    every machine reads them with no shared volume, and a backup or a transaction covers the
+    files together with the rows that point at them. For small files only (uploads are at
+    most WORKFLOWS_UPLOAD_MAX_BYTES)."""
+
+    name = models.CharField(max_length=255, unique=True)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} bytes)"

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate
 
 
 class WorkflowsConfig(AppConfig):
@@ -12,6 +13,19 @@ class WorkflowsConfig(AppConfig):
         post_migrate.connect(
             sync_definitions_after_migrate, sender=self, dispatch_uid="workflows.sync_definitions"
         )
+        # An upload's file goes with its row, however the row goes (a run's cascade included).
+        post_delete.connect(
+            delete_stored_file, sender="workflows.Upload", dispatch_uid="workflows.upload_file"
+        )
+
+
+def delete_stored_file(instance=None, **kwargs) -> None:
+    """Once the deletion commits: a rollback keeps the row, so it must keep its file too
+    (a crash in between leaves an unreferenced file, never a row without one)."""
+    file = instance.file
+    if file.name:
+        storage, name = file.storage, file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def sync_definitions_after_migrate(apps=None, **kwargs) -> None:

@@ -3,9 +3,12 @@ customers, runs, step results, uploads."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -187,9 +190,25 @@ class StepResult(models.Model):
         return int((self.finished_at - self.started_at).total_seconds() * 1000)
 
 
+def uploads_storage():
+    """`STORAGES["uploads"]`, chosen by UPLOADS_STORAGE (a callable, so the choice stays out
+    of the migrations)."""
+    return storages["uploads"]
+
+
+def upload_file_name(upload: Upload, filename: str) -> str:
+    """`uploads/workflows/<run id>/<upload id>.<ext>`: the person's file name (which may carry
+    personal data) stays in `original_name`, never in the storage."""
+    suffix = Path(filename).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,10}", suffix):
+        suffix = ""
+    return f"uploads/workflows/{upload.run_id}/{upload.id}{suffix}"
+
+
 class Upload(models.Model):
-    """An uploaded file, kept in the database: workers on any machine read it without a
-    shared volume, and the size limit (WORKFLOWS_UPLOAD_MAX_BYTES, 2 MiB) keeps rows small."""
+    """An uploaded file, kept through the `uploads` storage: with UPLOADS_STORAGE=database
+    (production) any worker on any machine reads it by name, no shared volume; the size limit
+    (WORKFLOWS_UPLOAD_MAX_BYTES, 2 MiB) keeps the stored files small."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     run = models.ForeignKey(WorkflowRun, on_delete=models.CASCADE, related_name="uploads")
@@ -198,7 +217,7 @@ class Upload(models.Model):
     original_name = models.CharField(max_length=255)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    content = models.BinaryField()
+    file = models.FileField(upload_to=upload_file_name, storage=uploads_storage, max_length=255)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -209,3 +228,8 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.size} bytes)"
+
+    def read_bytes(self) -> bytes:
+        """The whole file, read by name from the uploads storage."""
+        with self.file.storage.open(self.file.name, "rb") as stored:
+            return stored.read()

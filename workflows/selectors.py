@@ -96,12 +96,12 @@ def workflow_run_rows(runs: QuerySet[WorkflowRun]) -> QuerySet[WorkflowRun]:
 
 
 def workflow_run_get(*, user: User, run_id) -> WorkflowRun | None:
-    """One run with its step results and uploads (without their content)."""
+    """One run with its step results and uploads (their rows; the files stay in storage)."""
     return (
         workflow_run_list(user=user)
         .prefetch_related(
             Prefetch("step_results", queryset=StepResult.objects.select_related("actor")),
-            Prefetch("uploads", queryset=Upload.objects.defer("content")),
+            "uploads",
         )
         .filter(id=run_id)
         .first()
@@ -124,7 +124,7 @@ def workflow_run_status_counts(*, user: User) -> dict[str, int]:
 
 
 def upload_get(*, user: User, upload_id) -> Upload | None:
-    """An uploaded file, with its content (for download)."""
+    """An uploaded file (for download: `read_bytes()` reads it from the uploads storage)."""
     if not can_use_workflows(user):
         return None
     return Upload.objects.filter(id=upload_id).first()

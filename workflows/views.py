@@ -513,7 +513,7 @@ def upload_download(request: HttpRequest, upload_id) -> HttpResponse:
     upload = selectors.upload_get(user=request.user, upload_id=upload_id)
     if upload is None:
         raise Http404
-    response = HttpResponse(bytes(upload.content), content_type=XLSX)
+    response = HttpResponse(upload.read_bytes(), content_type=XLSX)
     safe = "".join(c for c in upload.original_name if c.isalnum() or c in "._- ")[:100] or "upload"
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     return response

@@ -8,7 +8,7 @@ from celery.schedules import crontab  # noqa: F401  (re-exported for app schedul
 from kombu import Exchange, Queue
 
 from config.database import database_from_url
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Everything the running system writes locally (SQLite, the filesystem broker, uploads) lives
@@ -127,6 +127,16 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files (the workflows' workbooks) go through `storages["uploads"]`, chosen by
+# UPLOADS_STORAGE: `filesystem` (the embedded default: files under MEDIA_ROOT/uploads/, one
+# machine) or `database` (core.storage.DatabaseStorage, production's default: any process on
+# any machine reads them, no shared volume). Never served at MEDIA_URL: a view checks access.
+UPLOADS_STORAGE_BACKENDS = {
+    "filesystem": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "database": {"BACKEND": "core.storage.DatabaseStorage"},
+}
+UPLOADS_STORAGE = env_choice("UPLOADS_STORAGE", "filesystem", tuple(UPLOADS_STORAGE_BACKENDS))
+STORAGES["uploads"] = UPLOADS_STORAGE_BACKENDS[UPLOADS_STORAGE]
 # Uploads: requests over these limits are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

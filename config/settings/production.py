@@ -2,14 +2,18 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_required, env_str
+from config.env import env_bool, env_choice, env_int, env_required, env_str
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CELERY_BROKER_URL, STORAGES
+from config.settings.base import CELERY_BROKER_URL, STORAGES, UPLOADS_STORAGE_BACKENDS
 
-# Hashed, compressed static files (collected at image build time), served by WhiteNoise.
+# Uploads in the database unless UPLOADS_STORAGE says otherwise: web and workers run on
+# several machines with no shared volume (core/storage.py).
+UPLOADS_STORAGE = env_choice("UPLOADS_STORAGE", "database", tuple(UPLOADS_STORAGE_BACKENDS))
 STORAGES = {
     **STORAGES,
+    # Hashed, compressed static files (collected at image build time), served by WhiteNoise.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "uploads": UPLOADS_STORAGE_BACKENDS[UPLOADS_STORAGE],
 }
 
 DEBUG = False

@@ -8,6 +8,10 @@ from pathlib import Path
 _VAR = Path(__file__).resolve().parent.parent.parent / "var"
 os.environ.setdefault("CELERY_FILESYSTEM_BROKER_DIR", str(_VAR / "test-broker"))
 os.environ.setdefault("MEDIA_ROOT", str(_VAR / "test-media"))
+# Uploads in the database, as in production: a worker subprocess shares no folder with the
+# test process (whose MEDIA_ROOT is a per-test temporary folder, tests/conftest.py). The
+# filesystem backend has its own tests (tests/core/test_storage.py).
+os.environ.setdefault("UPLOADS_STORAGE", "database")
 
 from config.settings.base import *  # noqa: E402, F403
 from config.settings.base import DATABASES, VAR_DIR  # noqa: E402

@@ -285,6 +285,16 @@ def test_django_services_use_production_settings_and_a_secret_from_the_environme
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
 
 
+@pytest.mark.parametrize("name", sorted(DJANGO_SERVICES))
+def test_uploads_are_in_the_database_and_no_volume_is_shared(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    # Web and workers read uploaded files from PostgreSQL (core/storage.py), not from a volume
+    # they would all have to mount: each can run on any host.
+    assert environment(services[name]).get("UPLOADS_STORAGE") == "database"
+    assert not services[name].get("volumes"), f"{name} mounts a volume"
+
+
 def test_no_secret_key_anywhere_else(compose: dict[str, Any]) -> None:
     # Only the interpolation `${SECRET_KEY...}` may mention it; no literal in env lists either.
     for text in all_strings(compose):

@@ -30,7 +30,6 @@ KUBERNETES_VERSION = "1.30.0"
 
 CONFIG_MAP = "backoffice-config"
 SECRET = "backoffice-secrets"
-MEDIA_CLAIM = "backoffice-media"
 PLACEHOLDER = "CHANGE-ME"
 # What the production settings must get from the Secret, never from the ConfigMap.
 SECRET_NAMES = {
@@ -57,7 +56,6 @@ CELERY_WORKERS = {"worker": "default", "poller": "polling"}
 SCALABLE = {"web", "worker", "poller"}
 EXPECTED_OBJECTS = {
     ("ConfigMap", CONFIG_MAP),
-    ("PersistentVolumeClaim", MEDIA_CLAIM),
     ("Job", "migrate"),
     ("Deployment", "web"),
     ("Service", "web"),
@@ -375,19 +373,16 @@ def test_web_shuts_down_gracefully() -> None:
     assert main_container("web")["lifecycle"]["preStop"]
 
 
-@pytest.mark.parametrize("workload", sorted(SCALABLE))
-def test_uploads_share_one_read_write_many_volume(workload: str) -> None:
-    claim = obj("PersistentVolumeClaim", MEDIA_CLAIM)["spec"]
-    assert claim["accessModes"] == ["ReadWriteMany"]
-    volumes = {
-        volume["name"]: volume["persistentVolumeClaim"]["claimName"]
-        for volume in pod_spec(workload)["volumes"]
-    }
-    (compose_mount,) = [
-        m for m in compose()["x-app"]["volumes"] if m.startswith("media:")
-    ]  # media:/app/var/media
-    mounts = {m["mountPath"]: volumes[m["name"]] for m in main_container(workload)["volumeMounts"]}
-    assert mounts == {compose_mount.split(":", 1)[1]: MEDIA_CLAIM}
+@pytest.mark.parametrize("workload", sorted(WORKLOADS))
+def test_no_pod_needs_a_shared_volume(workload: str) -> None:
+    # Uploads are in PostgreSQL (UPLOADS_STORAGE=database): web and workers on any node.
+    claims = [v for v in pod_spec(workload).get("volumes", []) if "persistentVolumeClaim" in v]
+    assert claims == []
+
+
+def test_uploads_are_kept_in_the_database_as_in_compose() -> None:
+    assert config_map()["UPLOADS_STORAGE"] == "database"
+    assert compose()["x-app"]["environment"]["UPLOADS_STORAGE"] == "database"
 
 
 # --- Configuration and secrets ------------------------------------------------------------

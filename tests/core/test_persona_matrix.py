@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -205,7 +206,7 @@ def world(db):
     workflow_run = workflow_run_start(key="customer_income_expenditure", actor="matrix")
     upload = Upload.objects.create(
         run=workflow_run, step_id="customer", field="statement", original_name="s.xlsx",
-        size=3, sha256="0" * 64, content=b"abc",
+        size=3, sha256="0" * 64, file=ContentFile(b"abc", name="s.xlsx"),
     )  # fmt: skip
     evaluation = Evaluation.objects.create(
         kind="SIREN", value="732829320", state=State.FAVORABLE, reason=Reason.COMPANY_OPENED,

@@ -40,6 +40,16 @@ def database_url_for_subprocess() -> str:
     raise RuntimeError(f"no subprocess URL for database engine {db['ENGINE']}")
 
 
+WORKER_MEDIA_ROOT = REPO_ROOT / "var" / "test-worker-media"
+
+
+def uploads_env() -> dict[str, str]:
+    """The tests' uploads backend, and a MEDIA_ROOT of the worker's own: like a worker on
+    another machine, it reads uploaded files through the storage, never from the tests'
+    folder."""
+    return {"UPLOADS_STORAGE": settings.UPLOADS_STORAGE, "MEDIA_ROOT": str(WORKER_MEDIA_ROOT)}
+
+
 def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -49,6 +59,7 @@ def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_FILESYSTEM_BROKER_DIR": str(settings.CELERY_FILESYSTEM_BROKER_DIR),
             "PYTHONUNBUFFERED": "1",
+            **uploads_env(),
         }
     )
     env.update(extra or {})

@@ -63,6 +63,33 @@ def with_extra_part(content: bytes, name: str, data: bytes, *, compress: bool = 
     return buffer.getvalue()
 
 
+@pytest.fixture
+def uploads_backend(settings, monkeypatch) -> Callable[[str], object]:
+    """`uploads_backend("filesystem" | "database")` -> the uploads storage, as if
+    UPLOADS_STORAGE had said so (the upload field took its storage when the model loaded)."""
+    from django.core.files.storage import storages
+
+    from workflows.models import Upload
+
+    def use(name: str):
+        settings.STORAGES = {
+            **settings.STORAGES, "uploads": settings.UPLOADS_STORAGE_BACKENDS[name]
+        }  # fmt: skip
+        monkeypatch.setattr(Upload._meta.get_field("file"), "storage", storages["uploads"])
+        return storages["uploads"]
+
+    return use
+
+
+def replace_upload_bytes(upload, content: bytes) -> None:
+    """Put other bytes in an upload's stored file (a file the worker will then read)."""
+    from django.core.files.base import ContentFile
+
+    storage, name = upload.file.storage, upload.file.name
+    storage.delete(name)
+    assert storage.save(name, ContentFile(content)) == name
+
+
 def _set(rows: list[list], row: int, column: int, value) -> list[list]:
     rows[row][column] = value
     return rows

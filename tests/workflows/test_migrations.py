@@ -56,11 +56,12 @@ def test_the_migration_rewrites_runs_results_and_history(runner, customer_input,
     from workflows import services
     from workflows.models import RunStatus, StepResult, WorkflowRun
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([("workflows", "0001_initial")])
+    # Started with today's code, then taken back to 0001 (its upload back into its row).
     run = services.workflow_run_start(
         key=KEY, actor=runner, data=customer_input, files={"statement": upload()}
     )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("workflows", "0001_initial")])
     crashed = "Step 'statement' stopped on an unexpected error (KeyError); it has been logged."
     unreadable = "The workbook could not be read: BadZipFile: File is not a zip file"
     WorkflowRun.objects.filter(pk=run.pk).update(
@@ -143,3 +144,54 @@ def test_the_audit_actions_become_the_apps_vocabulary_and_back():
         assert actions == {name: action for name, (action, _) in old.items()}
     finally:
         migrate(None)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend", ["database", "filesystem"])
+def test_the_uploads_bytes_move_from_their_rows_into_the_storage_and_back(
+    backend, uploads_backend, runner, customer_input, upload
+):
+    import hashlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.workflows.conftest import KEY
+    from workflows import services
+    from workflows.models import Upload
+
+    def migrate(target=None):
+        executor = MigrationExecutor(connection)
+        executor.migrate([("workflows", target)] if target else executor.loader.graph.leaf_nodes())
+        return executor
+
+    storage = uploads_backend(backend)
+    run = services.workflow_run_start(
+        key=KEY, actor=runner, data=customer_input, files={"statement": upload()}
+    )
+    today = Upload.objects.get(run=run)
+    original = today.read_bytes()
+    try:
+        # Backwards: the bytes go back into the row, the stored file goes once that commits.
+        executor = migrate("0004_audit_actions")
+        assert not storage.exists(today.file.name)
+        old_state = executor.loader.project_state(("workflows", "0004_audit_actions"))
+        OldUpload = old_state.apps.get_model("workflows", "Upload")
+        assert bytes(OldUpload.objects.get(pk=today.pk).content) == original
+        older = OldUpload.objects.create(
+            run_id=run.pk, step_id="customer", field="statement", original_name="Mars.XLSX",
+            size=5, sha256=hashlib.sha256(b"bytes").hexdigest(), content=b"bytes",
+        )  # fmt: skip
+
+        migrate()  # forwards: every row's bytes into the storage, size and sha256 kept
+
+        moved = Upload.objects.get(pk=older.pk)
+        assert moved.file.name == f"uploads/workflows/{run.pk}/{older.pk}.xlsx"
+        assert moved.read_bytes() == b"bytes"
+        assert (moved.size, moved.sha256) == (5, hashlib.sha256(b"bytes").hexdigest())
+        back = Upload.objects.get(pk=today.pk)
+        assert back.file.name == today.file.name
+        assert back.read_bytes() == original
+        assert back.sha256 == today.sha256
+    finally:
+        migrate()

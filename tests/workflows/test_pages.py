@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from core.roles import Role
-from tests.workflows.conftest import BAD_FILES, KEY, good_statement
+from tests.workflows.conftest import BAD_FILES, KEY, good_statement, replace_upload_bytes
 from workflows import services
 from workflows.models import WorkflowRun
 
@@ -264,7 +264,7 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
 def test_the_runs_list_and_a_failed_run(runner_client, runner, customer_input):
     post(runner_client, customer_input)
     run = WorkflowRun.objects.get()
-    run.uploads.update(content=BAD_FILES["gap in the months"].content)
+    replace_upload_bytes(run.uploads.get(), BAD_FILES["gap in the months"].content)
     services.workflow_run_execute(run_id=run.id)
 
     listing = runner_client.get("/workflows/")

@@ -2,6 +2,7 @@
 what, and the definitions the last sync left current."""
 
 import pytest
+from django.core.files.base import ContentFile
 
 from core.roles import Role
 from tests.workflows.conftest import KEY
@@ -38,7 +39,7 @@ def test_people_without_the_app_see_nothing(user_factory, runner, runs):
     waiting, _ = runs
     upload = Upload.objects.create(
         run=waiting, step_id="customer", field="statement", original_name="s.xlsx", size=1,
-        sha256="0" * 64, content=b"x",
+        sha256="0" * 64, file=ContentFile(b"x", name="s.xlsx"),
     )  # fmt: skip
 
     assert not selectors.workflow_run_list(user=sales).exists()
@@ -46,7 +47,7 @@ def test_people_without_the_app_see_nothing(user_factory, runner, runs):
     assert selectors.upload_get(user=sales, upload_id=upload.id) is None
     assert selectors.workflow_definition_list(user=sales) == []
     assert set(selectors.workflow_run_status_counts(user=sales).values()) == {0}
-    assert selectors.upload_get(user=runner, upload_id=upload.id).content == b"x"
+    assert selectors.upload_get(user=runner, upload_id=upload.id).read_bytes() == b"x"
 
 
 def test_a_definition_narrowed_to_roles_is_listed_as_startable_for_those_roles(

@@ -7,7 +7,13 @@ from django.test.utils import CaptureQueriesContext
 
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.roles import Role
-from tests.workflows.conftest import BAD_FILES, KEY, statement_rows, workbook_bytes
+from tests.workflows.conftest import (
+    BAD_FILES,
+    KEY,
+    replace_upload_bytes,
+    statement_rows,
+    workbook_bytes,
+)
 from workflows import services
 from workflows.models import (
     Customer,
@@ -80,7 +86,7 @@ def test_a_file_that_fails_in_the_worker_fails_the_run_with_its_errors(
     runner, customer_input, upload
 ):
     run = start(runner, customer_input, upload)
-    Upload.objects.filter(run=run).update(content=BAD_FILES["13 months"].content)
+    replace_upload_bytes(Upload.objects.get(run=run), BAD_FILES["13 months"].content)
 
     assert services.workflow_run_execute(run_id=run.id) == RunStatus.FAILED
 
@@ -336,7 +342,7 @@ def test_the_audit_trail_speaks_the_apps_vocabulary(runner, customer_input, uplo
     run = start(runner, customer_input, upload)
     services.workflow_run_execute(run_id=run.id)
     failed = start(runner, customer_input, upload)
-    Upload.objects.filter(run=failed).update(content=BAD_FILES["13 months"].content)
+    replace_upload_bytes(Upload.objects.get(run=failed), BAD_FILES["13 months"].content)
     services.workflow_run_execute(run_id=failed.id)
 
     trail = list(audit_timeline(run))[::-1]  # oldest first

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -182,6 +183,8 @@ def _record_person_step(
             continue
         uploaded.seek(0)
         content = uploaded.read()
+        # Saved through the uploads storage in this transaction (UPLOADS_STORAGE=database: the
+        # bytes commit or roll back with the row).
         upload = Upload.objects.create(
             run=run,
             step_id=step.id,
@@ -189,7 +192,7 @@ def _record_person_step(
             original_name=uploaded.name[:255],
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
+            file=ContentFile(content, name=uploaded.name[:255]),
             uploaded_by=user,
         )
         upload_ids[name] = str(upload.id)
@@ -389,7 +392,7 @@ def _execute_claimed(run_id: uuid.UUID, token: uuid.UUID) -> str:
 
 def _open_upload(run_id: uuid.UUID, upload_id: str):
     upload = Upload.objects.get(id=upload_id, run_id=run_id)
-    return upload.original_name, upload.size, io.BytesIO(bytes(upload.content))
+    return upload.original_name, upload.size, io.BytesIO(upload.read_bytes())
 
 
 def workflow_runs_resume_stalled(*, older_than: timedelta = STALLED_AFTER) -> int:
