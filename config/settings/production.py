@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_required, env_str
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CELERY_BROKER_URL, STORAGES
+from config.settings.base import CELERY_BROKER_URL, LOGGING, STORAGES, log_format
 
 # Hashed, compressed static files (collected at image build time), served by WhiteNoise.
 STORAGES = {
@@ -27,6 +27,14 @@ if not env_str("CELERY_BROKER_URL") or CELERY_BROKER_URL.startswith("filesystem:
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL must be set: production needs a real broker (redis:// or amqp://)"
     )
+
+# Logs: one JSON object per line for the log pipeline (LOG_FORMAT=plain to read them raw).
+LOG_FORMAT = log_format("json")
+LOGGING = {
+    **LOGGING,
+    "handlers": {**LOGGING["handlers"], "console": {**LOGGING["handlers"]["console"]}},
+}
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 
 # HTTPS everywhere. Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER_ENABLED=1.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
