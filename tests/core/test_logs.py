@@ -28,6 +28,7 @@ from core.request_id import (
     task_published,
     task_started,
 )
+from tests.core.test_settings import GOOD_PRODUCTION_ENV, run_manage
 from tests.harness.waiting import wait_until
 from tests.harness.worker import REPO_ROOT, start_worker, subprocess_env
 
@@ -143,6 +144,24 @@ def test_with_log_format_json_django_s_logging_writes_json_lines():
         ("Not Found: /x", "-"),
     ]
     assert lines[0]["application"] == "app-1"
+
+
+@pytest.mark.parametrize(("log_format", "json_lines"), [(None, True), ("plain", False)])
+def test_production_writes_json_lines_unless_told_otherwise(log_format, json_lines):
+    code = "import logging; logging.getLogger('loans.x').warning('hello from production')"
+    result = run_manage({**GOOD_PRODUCTION_ENV, "LOG_FORMAT": log_format}, "shell", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "hello from production" in line]
+    if json_lines:
+        data = json.loads(line)
+        assert (data["event"], data["level"], data["request_id"]) == (
+            "hello from production",
+            "warning",
+            "-",
+        )
+    else:
+        assert line.endswith("WARNING [-] loans.x: hello from production")
 
 
 # --- access log ---------------------------------------------------------------------------------
