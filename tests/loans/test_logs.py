@@ -16,6 +16,7 @@ from core.request_id import request_id_scope
 from loans import services
 from loans.models import LoanApplication
 from tests.loans.conftest import BANK
+from tests.loans.test_pages import form_data
 
 pytestmark = pytest.mark.django_db
 URL = "/api/loans/applications/"
@@ -127,3 +128,16 @@ def test_an_application_from_before_the_field_logs_under_the_batch_s_id(
 
     [line] = _lines(caplog, "loan application submitted")
     assert line.request_id == "batch-10"
+
+
+def test_the_page_and_the_admin_show_the_origin_reference(client, officer, admin_client):
+    client.force_login(officer)
+    client.post("/loans/new/", form_data(client), HTTP_X_REQUEST_ID="form-post-0042")
+    application = LoanApplication.objects.get()
+
+    page = client.get(f"/loans/{application.id}/")
+    admin = admin_client.get(f"/admin/loans/loanapplication/{application.id}/change/")
+
+    assert application.request_id == "form-post-0042"
+    assert '<code id="origin-reference">form-post-0042</code>' in page.text
+    assert "form-post-0042" in admin.text
