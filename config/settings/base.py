@@ -442,8 +442,9 @@ LOG_FORMAT = log_format("plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Every line carries the request id (a web request's, or a task's id in a worker): the
-    # reference pages and API errors show people, so support can find the detail here.
+    # Every line carries the request id (a web request's; in a worker, the id of whoever sent
+    # the task, else its own: core/request_id.py): the reference pages and API errors show
+    # people, so support can find the detail here.
     "filters": {"request_id": {"()": "core.request_id.RequestIdLogFilter"}},
     "formatters": {
         # `extra=` fields follow the message as ` key=value`.
@@ -471,5 +472,7 @@ LOGGING = {
         "celery.app.trace": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
         "celery.worker.strategy": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
         "celery.beat": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
+        # runserver's own line per request doubles core.access's; its 4xx/5xx lines stay.
+        "django.server": {"level": "WARNING"},
     },
 }
