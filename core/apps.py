@@ -24,11 +24,13 @@ class CoreConfig(AppConfig):
 
 
 def _connect_task_request_ids() -> None:
-    # Work done in a worker logs under its task id, the reference shown to people.
-    from celery.signals import task_postrun, task_prerun
+    # Work done in a worker logs under the id of the request that enqueued it (its own task
+    # id when none did); the id travels in the message headers.
+    from celery.signals import before_task_publish, task_postrun, task_prerun
 
-    from core.request_id import task_finished, task_started
+    from core.request_id import task_finished, task_published, task_started
 
+    before_task_publish.connect(task_published, weak=False, dispatch_uid="core.request_id.send")
     task_prerun.connect(task_started, weak=False, dispatch_uid="core.request_id.start")
     task_postrun.connect(task_finished, weak=False, dispatch_uid="core.request_id.finish")
 

@@ -5,7 +5,11 @@ Support finds in the log what a person saw: the id is
 * the `X-Request-ID` a caller sent, when it is sane (8 to 128 characters from letters,
   digits and `._:-`: a proxy's id is kept, a header-injection or log-forging attempt is not),
   otherwise a new one, for a request (`RequestIdMiddleware`, first in MIDDLEWARE);
-* the Celery task id, for work done in a worker (`task_prerun`, connected in core.apps);
+* for work done in a worker (`task_prerun`, connected in core.apps): the id of the request
+  (or task) that enqueued the task, which `before_task_publish` puts in the message's
+  headers, so one id follows a request into the tasks it causes; the task's own id when it
+  was sent from nowhere (beat, a shell). The task's own id and name are on every record as
+  `task_id` and `task`;
 * a new id for work started elsewhere (a management command) via `request_id_scope()`.
 
 It is returned in the `X-Request-ID` response header, put on every log record
@@ -86,9 +90,14 @@ class RequestIdMiddleware:
 
 
 class RequestIdLogFilter(logging.Filter):
-    """Adds `request_id` to every record, so a format can show `%(request_id)s`."""
+    """Adds `request_id` to every record, so a format can show `%(request_id)s`; and in a
+    task, `task_id` and `task` (its name). An explicit `extra={"request_id": ...}` is kept
+    (e.g. a loan's poll logs under the id of the request that created the application)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        task = _current_task.get()
+        if task is not None and not getattr(record, "task_id", None):
+            record.task_id, record.task = task
         if not getattr(record, "request_id", None):
             # Django logs a 4xx ("Not Found: /x") after the middleware has returned, with the
             # request in `extra`: the id is then read from the request.
@@ -104,20 +113,41 @@ def request_id_context(request: HttpRequest) -> dict[str, str]:
     return {"request_id": getattr(request, "request_id", "") or current_request_id()}
 
 
-# --- Celery: a task's log lines carry its task id ---------------------------------------------
+# --- Celery: a task logs under the id of the request that enqueued it ---------------------
 
+#: The message header that carries the enqueuing request's id to the worker.
+TASK_HEADER = "request_id"
+
+#: (task id, task name) of the task being run here.
+_current_task: ContextVar[tuple[str, str] | None] = ContextVar("current_task", default=None)
 _task_tokens: dict[str, Any] = {}
 
 
-def task_started(task_id: str | None = None, **kwargs: Any) -> None:
-    if task_id:
-        _task_tokens[task_id] = _current.set(task_id)
+def task_published(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """`before_task_publish`: the current request's (or task's) id goes with the message."""
+    request_id = current_request_id()
+    if request_id and headers is not None and not headers.get(TASK_HEADER):
+        headers[TASK_HEADER] = request_id
+
+
+def task_started(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
+    """`task_prerun`: serve the task under the id its message carries, else its own id."""
+    if not task_id:
+        return
+    context = getattr(task, "request", None)
+    origin = context.get(TASK_HEADER) if context is not None else None
+    if not origin and context is not None and getattr(context, "is_eager", False):
+        origin = current_request_id()  # run in-process (eager): the caller's id goes on
+    request_id = origin if origin and SANE_REQUEST_ID.fullmatch(str(origin)) else task_id
+    name = getattr(task, "name", None) or ""
+    _task_tokens[task_id] = (_current.set(request_id), _current_task.set((task_id, name)))
 
 
 def task_finished(task_id: str | None = None, **kwargs: Any) -> None:
-    token = _task_tokens.pop(task_id, None) if task_id else None
-    if token is not None:
-        try:
-            _current.reset(token)
-        except ValueError:  # set in another context (a thread pool): just clear it
-            _current.set(None)
+    tokens = _task_tokens.pop(task_id, None) if task_id else None
+    if tokens is not None:
+        for var, token in zip((_current, _current_task), tokens, strict=True):
+            try:
+                var.reset(token)
+            except ValueError:  # set in another context (a thread pool): just clear it
+                var.set(None)

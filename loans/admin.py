@@ -46,6 +46,7 @@ class LoanApplicationAdmin(admin.ModelAdmin):
         "last_polled_at",
         "last_error",
         "error_reference",
+        "request_id",
     )
     exclude = ("claim_token",)
 

@@ -63,6 +63,13 @@ class LoanApplication(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    request_id = models.CharField(
+        "origin request id",
+        max_length=128,
+        blank=True,
+        help_text="The id of the request that created it: every log line of its submission "
+        "and polls carries it, so one id follows the application in the logs.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="The bank accepted it.")
     decided_at = models.DateTimeField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery.schedules import crontab  # noqa: F401  (re-exported for app schedule modules)
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 from config.database import database_from_url
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything below, and every log line of the request, sees the request id.
     "core.request_id.RequestIdMiddleware",
+    # One access-log line per request (method, route, path, status, duration, request id).
+    "core.access_log.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -434,19 +437,38 @@ WORKFLOWS_CLAIM_LEASE = env_float("WORKFLOWS_CLAIM_LEASE", 120.0)
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+
+
+def log_format(default: str) -> str:
+    """LOG_FORMAT: `plain` (a line for people; the default but in production) or `json` (one
+    JSON object per line for a log pipeline, production's default): see core/logs.py."""
+    value = (env_str("LOG_FORMAT", "") or default).strip().lower()
+    if value not in ("plain", "json"):
+        raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {value!r}")
+    return value
+
+
+LOG_FORMAT = log_format("plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Every line carries the request id (a web request's, or a task's id in a worker): the
-    # reference pages and API errors show people, so support can find the detail here.
+    # Every line carries the request id (a web request's; in a worker, the id of whoever sent
+    # the task, else its own: core/request_id.py): the reference pages and API errors show
+    # people, so support can find the detail here.
     "filters": {"request_id": {"()": "core.request_id.RequestIdLogFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        # `extra=` fields follow the message as ` key=value`.
+        "plain": {
+            "class": "core.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        },
+        # One JSON object per line: timestamp, level, logger, event, request_id, extras.
+        "json": {"()": "core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         }
     },
@@ -460,5 +482,7 @@ LOGGING = {
         "celery.app.trace": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
         "celery.worker.strategy": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
         "celery.beat": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
+        # runserver's own line per request doubles core.access's; its 4xx/5xx lines stay.
+        "django.server": {"level": "WARNING"},
     },
 }

@@ -4,7 +4,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_int, env_required, env_str
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CELERY_BROKER_URL, STORAGES, UPLOADS_STORAGE_BACKENDS
+from config.settings.base import (
+    CELERY_BROKER_URL,
+    LOGGING,
+    STORAGES,
+    UPLOADS_STORAGE_BACKENDS,
+    log_format,
+)
 
 # Uploads in the database unless UPLOADS_STORAGE says otherwise: web and workers run on
 # several machines with no shared volume (core/storage.py).
@@ -31,6 +37,14 @@ if not env_str("CELERY_BROKER_URL") or CELERY_BROKER_URL.startswith("filesystem:
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL must be set: production needs a real broker (redis:// or amqp://)"
     )
+
+# Logs: one JSON object per line for the log pipeline (LOG_FORMAT=plain to read them raw).
+LOG_FORMAT = log_format("json")
+LOGGING = {
+    **LOGGING,
+    "handlers": {**LOGGING["handlers"], "console": {**LOGGING["handlers"]["console"]}},
+}
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 
 # HTTPS everywhere. Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER_ENABLED=1.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from core import present
 from core.audit import Actor, audit_record
 from core.errors import ApplicationError, ConflictError, NotFoundError
+from core.request_id import current_request_id
 from loans.models import IdempotencyKey, LoanAction, LoanApplication, Status
 from loans.services.dispatch import loan_applications_submit_soon
 
@@ -191,6 +192,8 @@ def _create(*, data: _Input, user: Any, actor: Actor) -> LoanApplication:
         amount=data.amount,
         currency=data.currency,
         created_by=user,
+        # Its submission and polls log under this id (core.request_id), whichever worker runs them.
+        request_id=current_request_id(),
         # Due at once: the prompt dispatch asked for below (or the next beat tick) sends it.
         next_attempt_at=now,
     )

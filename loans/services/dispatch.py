@@ -18,12 +18,33 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.queue import Claim, claim_rows, release
+from core.request_id import current_request_id
 from loans.models import LoanAction, LoanApplication, Status
 
 logger = logging.getLogger(__name__)
 
 SUBMITTER = "loans.submitter"
 POLLER = "loans.poller"
+
+
+def log_application(
+    log: logging.Logger, event: str, application: LoanApplication, **fields: Any
+) -> None:
+    """One INFO line about one application (its submission, a poll), under the id of the
+    request that created it (`request_id`, so one id follows it from the POST to its
+    decision) with the id of the work doing it now (`task_request_id`)."""
+    log.info(
+        event,
+        extra={
+            "request_id": application.request_id or current_request_id(),
+            "task_request_id": current_request_id(),
+            "application": str(application.id),
+            **{
+                key: str(value) if isinstance(value, uuid.UUID) else value
+                for key, value in fields.items()
+            },
+        },
+    )
 
 
 def loan_applications_claim_due(

@@ -22,7 +22,7 @@ from core.request_id import request_id_scope
 from loans.clients import ApplicationUnknownAtBank, AsyncBankClient, BankJob, BankJobStatus
 from loans.models import FailureCode, LoanAction, LoanApplication, Status
 from loans.services import scheduling
-from loans.services.dispatch import POLLER, loan_applications_claim_due
+from loans.services.dispatch import POLLER, loan_applications_claim_due, log_application
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ def _record_polls(
     next_poll: dict[datetime, list[uuid.UUID]] = {}
     new_job_ids: list[LoanApplication] = []
     answered: list[uuid.UUID] = []
+    polled: list[tuple[LoanApplication, str]] = []  # (application, outcome): logged at the end
     with transaction.atomic():
         rows = list(
             LoanApplication.objects.select_for_update()
@@ -101,6 +102,8 @@ def _record_polls(
                 "submitted_at",
                 "bank_job_id",
                 "next_attempt_at",
+                "poll_count",
+                "request_id",  # the log lines carry the id of the request that created it
                 # what the audit event shows of it (`str(application)`)
                 "first_name",
                 "last_name",
@@ -118,7 +121,9 @@ def _record_polls(
             summary.polled += 1
             result = results[application.id]
             if isinstance(result, ExternalServiceError):
-                summary.outcomes[_record_poll_error(application, token, result, now)] += 1
+                outcome = _record_poll_error(application, token, result, now)
+                summary.outcomes[outcome] += 1
+                polled.append((application, outcome))
                 continue
             answered.append(application.id)
             if application.bank_job_id != result.job_id:
@@ -130,12 +135,14 @@ def _record_polls(
                 )
                 next_poll.setdefault(at, []).append(application.id)
                 summary.outcomes["pending"] += 1
+                polled.append((application, "pending"))
                 continue
             status = (
                 Status.COMPLETED if result.status == BankJobStatus.COMPLETED else Status.REJECTED
             )
             decided.setdefault(status, []).append(application)
             summary.outcomes[status.value] += 1
+            polled.append((application, status.value))
         if new_job_ids:
             LoanApplication.objects.bulk_update(new_job_ids, ["bank_job_id"])
         for at, ids in next_poll.items():
@@ -161,6 +168,25 @@ def _record_polls(
                 last_error="",
                 error_reference="",
             )
+    for application, outcome in polled:
+        log_application(
+            logger,
+            "loan application polled",
+            application,
+            outcome=outcome,
+            status=_STATUS_AFTER.get(outcome, Status.PENDING).value,
+            bank_job_id=application.bank_job_id,
+            poll=application.poll_count + 1,
+        )
+
+
+#: The status an application is left in by a poll's outcome (others: still pending).
+_STATUS_AFTER = {
+    "completed": Status.COMPLETED,
+    "rejected": Status.REJECTED,
+    "failed": Status.FAILED,
+    "unknown_at_bank": Status.FAILED,
+}
 
 
 def _record_poll_error(

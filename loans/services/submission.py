@@ -5,6 +5,7 @@ batch, under the claim."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ from core.request_id import request_id_scope
 from loans.clients import AsyncBankClient, SubmitResult
 from loans.models import FailureCode, LoanAction, LoanApplication, Status
 from loans.services import scheduling
-from loans.services.dispatch import SUBMITTER, loan_application_release
+from loans.services.dispatch import SUBMITTER, loan_application_release, log_application
+
+logger = logging.getLogger(__name__)
 
 SUBMITTED = "submitted"
 RETRY = "retry"
@@ -82,7 +85,35 @@ def loan_applications_submit(
     started = timezone.now()
     results = asyncio.run(_submit_all(applications))
     _record(applications, token, results, started=started, summary=summary)
+    for application in applications:
+        _log(application, results[application.id], summary.outcomes.get(application.id, ""))
     return summary
+
+
+def _log(
+    application: LoanApplication, result: SubmitResult | ExternalServiceError, outcome: str
+) -> None:
+    """One line per application, under the id of the request that created it."""
+    fields = {"outcome": outcome, "attempt": application.submit_attempts}
+    if isinstance(result, SubmitResult):
+        status = Status.PENDING if outcome == SUBMITTED else application.status
+        log_application(
+            logger,
+            "loan application submitted",
+            application,
+            status=str(status),
+            already_at_bank=not result.created,
+            **fields,
+        )
+        return
+    log_application(
+        logger,
+        "loan application submission failed",
+        application,
+        status=str(Status.FAILED if outcome == FAILED else Status.NEW),
+        error=type(result).__name__,
+        **fields,
+    )
 
 
 def _record(

@@ -168,6 +168,8 @@ def test_web_runs_gunicorn_on_the_wsgi_application(services: dict[str, dict[str,
     assert "config.wsgi:application" in args
     assert f"{ALL_INTERFACES}:8000" in option_values(args, "-b", "--bind")
     assert any(str(port).endswith("8000") for port in services["web"].get("ports", []))
+    # Our middleware writes the access log (core.access_log): gunicorn's would double it.
+    assert "--access-logfile" not in args
 
 
 @pytest.mark.parametrize(("name", "queue"), sorted(CELERY_WORKERS.items()))
@@ -544,8 +546,6 @@ def test_dockerfile_default_command_is_gunicorn() -> None:
         "0.0.0.0:8000",
         "--workers",
         "3",
-        "--access-logfile",
-        "-",
     ]
 
 
