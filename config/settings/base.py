@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything below, and every log line of the request, sees the request id.
     "core.request_id.RequestIdMiddleware",
+    # Requests by method, route template and status, and their latency (core.metrics).
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,6 +153,11 @@ CSRF_COOKIE_HTTPONLY = False  # the admin and our pages read it from the form, n
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Metrics (core.metrics, docs/operations.md) ------------------------------------------
+# Prometheus scrapes /metrics with `Authorization: Bearer <METRICS_TOKEN>`; empty: no token is
+# accepted (only signed-in users whose role may read the metrics, core.access "system").
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
