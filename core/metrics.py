@@ -43,6 +43,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 logger = logging.getLogger(__name__)
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROC_ENV):  # the files are written there: it must exist (a fresh pod)
+    os.makedirs(os.environ[MULTIPROC_ENV], exist_ok=True)
 
 #: Seconds: from a few milliseconds (a page) to the task time limit (150 s).
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 150)
@@ -217,9 +219,10 @@ def _worker_process_shutdown(pid: int | None = None, **kwargs: Any) -> None:
 
 
 def _worker_ready(**kwargs: Any) -> None:
-    port = os.environ.get("METRICS_PORT", "").strip()
-    if port:
-        start_worker_metrics_server(int(port))
+    from django.conf import settings
+
+    if settings.METRICS_PORT:
+        start_worker_metrics_server(settings.METRICS_PORT)
 
 
 def start_worker_metrics_server(port: int, addr: str = "0.0.0.0") -> Any:  # noqa: S104

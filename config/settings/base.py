@@ -158,6 +158,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Prometheus scrapes /metrics with `Authorization: Bearer <METRICS_TOKEN>`; empty: no token is
 # accepted (only signed-in users whose role may read the metrics, core.access "system").
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# A Celery worker's main process serves its machine's metrics on this port (0: it does not;
+# core.metrics.start_worker_metrics_server). PROMETHEUS_MULTIPROC_DIR: see docs/operations.md.
+METRICS_PORT = env_int("METRICS_PORT", 0)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
