@@ -313,6 +313,7 @@ def _write_in_a_process(directory) -> None:
     subprocess.run([sys.executable, "-c", _WRITER], env=env, check=True, timeout=60)
 
 
+@pytest.mark.integration
 def test_multiprocess_mode_aggregates_every_process_in_one_scrape(client, tmp_path, monkeypatch):
     _write_in_a_process(tmp_path)
     _write_in_a_process(tmp_path)
@@ -350,6 +351,7 @@ def test_gunicorn_child_exit_marks_the_worker_dead(tmp_path, monkeypatch):
     assert (tmp_path / "counter_4242.db").exists()  # counts survive their process
 
 
+@pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_serves_its_tasks_and_the_web_aggregates_them(client, tmp_path, monkeypatch):
     """The production topology on one machine: a prefork worker writes to the shared
