@@ -157,23 +157,12 @@ def decay_pass_latest_finished() -> DecayPass | None:
 
 
 def reevaluations_oldest_due_age(*, now: datetime.datetime) -> float:
-    """Seconds the oldest due re-evaluation has waited; 0 when none is due.
-
-    A row does not record when it became due. The nightly pass queues rows (rule 2) in the
-    same UPDATE that sets `last_decayed_on` to its date, so the oldest due row has waited at
-    least since the start of the pass of the oldest `last_decayed_on` among due rows. A row
-    queued by hand (admin, API) keeps its older `last_decayed_on` and so reads older than it
-    is; one never decayed counts as 0 (hand-queued rows start at once). Two small queries:
-    the due rows are few (their partial index), and the pass by its unique date."""
+    """Seconds the oldest due re-evaluation has waited (since `reevaluation_due_since`); 0
+    when none is due. One query over the due rows (few: their partial index)."""
     oldest = Evaluation.objects.filter(reevaluation_due=True).aggregate(
-        oldest=Min("last_decayed_on")
+        oldest=Min("reevaluation_due_since")
     )["oldest"]
-    if oldest is None:
-        return 0.0
-    started = DecayPass.objects.filter(date=oldest).values_list("started_at", flat=True).first()
-    if started is None:
-        return 0.0
-    return max((now - started).total_seconds(), 0.0)
+    return max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
 
 
 def evaluations_due_count() -> int:

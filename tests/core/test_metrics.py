@@ -198,7 +198,7 @@ def test_a_call_that_fails_before_an_answer_is_an_error():
 
 
 def test_queues_report_the_age_of_their_oldest_due_row(client):
-    from evaluations.models import DecayPass, Evaluation
+    from evaluations.models import Evaluation
     from loans.models import LoanApplication, Status
     from workflows.models import RunStatus, WorkflowRun
     from workflows.services import workflow_run_start
@@ -214,11 +214,10 @@ def test_queues_report_the_age_of_their_oldest_due_row(client):
     LoanApplication.objects.create(
         **loan, status=Status.PENDING, next_attempt_at=now - timedelta(seconds=300)
     )
-    today = timezone.localdate()
-    DecayPass.objects.create(date=today, chunk_size=10, started_at=now - timedelta(seconds=900))
     Evaluation.objects.create(
         kind="SIREN", value="732829320", state="favorable", reason="company_opened", score=10,
-        last_evaluated_at=now, last_decayed_on=today, reevaluation_due=True,
+        last_evaluated_at=now, reevaluation_due=True,
+        reevaluation_due_since=now - timedelta(seconds=900),
     )  # fmt: skip
     run = workflow_run_start(key="customer_income_expenditure", actor="metrics")
     WorkflowRun.objects.filter(pk=run.pk).update(
