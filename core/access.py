@@ -106,6 +106,10 @@ ACCESS: dict[str, AppAccess] = {app.app: app for app in (
         Action("evaluate", "evaluate a company, re-evaluate one",
                {_R.ANALYST: ALL, _R.RISK_ANALYST: ALL}),
     )),
+    AppAccess("system", "System", (
+        Action("metrics", "read the operational metrics (/metrics)",
+               {}),
+    )),
 )}
 
 #: The Django model permissions each role's group carries: the admin pages and actions that

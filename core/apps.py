@@ -16,6 +16,7 @@ class CoreConfig(AppConfig):
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="core.sync_schedules")
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="core.ensure_roles")
         _connect_task_request_ids()
+        _connect_task_metrics()
         _connect_first_heartbeat()
         if settings.CLEAR_CONTENT_TYPE_CACHE_PER_TASK:
             from celery.signals import task_prerun
@@ -33,6 +34,13 @@ def _connect_task_request_ids() -> None:
     before_task_publish.connect(task_published, weak=False, dispatch_uid="core.request_id.send")
     task_prerun.connect(task_started, weak=False, dispatch_uid="core.request_id.start")
     task_postrun.connect(task_finished, weak=False, dispatch_uid="core.request_id.finish")
+
+
+def _connect_task_metrics() -> None:
+    # Tasks by name and outcome, their run time; a worker's own /metrics port (core.metrics).
+    from core.metrics import connect_task_signals
+
+    connect_task_signals()
 
 
 def _connect_first_heartbeat() -> None:

@@ -33,6 +33,8 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from core import metrics
+
 logger = logging.getLogger(__name__)
 
 
@@ -217,9 +219,29 @@ class _ClientBase:
             self.service_name, f"{where} answered {status}: {body}", status_code=status, body=body
         )
 
-    def _log(self, method: str, url: str, started: float, response: httpx.Response | None) -> None:
-        elapsed_ms = (time.perf_counter() - started) * 1000
+    def _log(
+        self,
+        method: str,
+        url: str,
+        started: float,
+        response: httpx.Response | None,
+        error: BaseException | None = None,
+    ) -> None:
+        """Every call ends here, answered or not: the debug log line and the metrics (calls by
+        system and outcome, latency; core.metrics)."""
+        seconds = time.perf_counter() - started
+        elapsed_ms = seconds * 1000
         status = response.status_code if response is not None else "error"
+        try:
+            metrics.observe_external_call(
+                system=self.service_name,
+                outcome=metrics.external_outcome(
+                    response.status_code if response is not None else None, error
+                ),
+                seconds=seconds,
+            )
+        except Exception:  # metrics never break a call
+            logger.exception("could not record the external call's metrics")
         logger.debug(
             "%s %s %s -> %s in %.0f ms", self.service_name, method, url, status, elapsed_ms
         )
@@ -274,7 +296,7 @@ class HttpClient(_ClientBase):
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            self._log(method, path, started, None)
+            self._log(method, path, started, None, exc)
             raise self._translate_transport_error(exc, method, path) from exc
         self._log(method, path, started, response)
         return self._check_status(response, accept)
@@ -309,7 +331,7 @@ class AsyncHttpClient(_ClientBase):
         try:
             response = await self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            self._log(method, path, started, None)
+            self._log(method, path, started, None, exc)
             raise self._translate_transport_error(exc, method, path) from exc
         self._log(method, path, started, response)
         return self._check_status(response, accept)

@@ -1,23 +1,26 @@
 from __future__ import annotations
 
+import hmac
 import logging
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import can
 from core.api.exceptions import error_body
 from core.dashboard import tiles_for
 from core.errors import ApplicationError
 from core.forms import ProfileForm, add_application_error
 from core.health import readiness
+from core.metrics import scrape
 from core.request_id import current_request_id
 from core.search import MIN_LENGTH, search_everything
 from core.selectors import duration_phrase, queue_statuses, recent_pings, user_time_zone
@@ -43,6 +46,38 @@ def readyz(request: HttpRequest) -> JsonResponse:
     Anonymous: sentences only, the detail is logged."""
     report = readiness()
     return JsonResponse(report.as_json(), status=report.http_status)
+
+
+@login_not_required
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (core.metrics). Machines send `Authorization: Bearer
+    <METRICS_TOKEN>`; people need a role that may read them (core.access "system").
+    Anonymous: 401; a wrong token or a role without it: 403; neither says more."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        expected = settings.METRICS_TOKEN
+        allowed = (
+            scheme.lower() == "bearer"
+            and bool(expected)
+            and hmac.compare_digest(token.strip().encode(), expected.encode())
+        )
+    elif request.user.is_authenticated:
+        allowed = can(request.user, "system", "metrics")
+    else:
+        response = HttpResponse(status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    if not allowed:
+        return HttpResponse(status=403, content_type="text/plain")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    body, content_type = scrape()
+    return HttpResponse(body, content_type=content_type)
+
+
+metrics.access_requirement = ("system", "metrics")  # read by the persona-matrix test
 
 
 @require_GET

@@ -56,6 +56,11 @@ class Evaluation(models.Model):
     reevaluation_due = models.BooleanField(
         default=False, help_text="Waiting for a worker to re-evaluate it."
     )
+    reevaluation_due_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it joined the re-evaluation queue (the queue's age, core.metrics).",
+    )
     reevaluation_claimed_until = models.DateTimeField(
         null=True, blank=True, help_text="A worker is re-evaluating it until then (a lease)."
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Now
 
 from evaluations.outcomes import Reason, State
 from evaluations.types import TypeRegistry
@@ -110,6 +110,11 @@ def decay_assignments(
     return {
         "score": score_case(registry),
         "reevaluation_due": Case(When(DUE_Q, then=Value(True)), default=F("reevaluation_due")),
+        # A row joining the queue now is due since now; one already queued keeps its time.
+        "reevaluation_due_since": Case(
+            When(DUE_Q & Q(reevaluation_due=False), then=Now()),
+            default=F("reevaluation_due_since"),
+        ),
         "last_decayed_on": Value(on_date),
     }
 

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from core import present
@@ -150,6 +150,19 @@ def evaluation_counts_by_state() -> dict[str, int]:
 
 def decay_pass_latest() -> DecayPass | None:
     return DecayPass.objects.order_by("-date").first()
+
+
+def decay_pass_latest_finished() -> DecayPass | None:
+    return DecayPass.objects.filter(finished_at__isnull=False).order_by("-date").first()
+
+
+def reevaluations_oldest_due_age(*, now: datetime.datetime) -> float:
+    """Seconds the oldest due re-evaluation has waited (since `reevaluation_due_since`); 0
+    when none is due. One query over the due rows (few: their partial index)."""
+    oldest = Evaluation.objects.filter(reevaluation_due=True).aggregate(
+        oldest=Min("reevaluation_due_since")
+    )["oldest"]
+    return max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
 
 
 def evaluations_due_count() -> int:

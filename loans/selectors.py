@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 
 from core.access import User
 from core.audit import audit_timeline
@@ -74,6 +74,20 @@ def loan_application_status_counts(*, user: User | None = None) -> dict[str, int
     applications = loan_application_list(user=user).order_by()
     counts = dict(applications.values_list("status").annotate(n=Count("id")))
     return {status.value: counts.get(status.value, 0) for status in Status}
+
+
+def loan_queues_oldest_due_age(*, now: dt.datetime) -> dict[str, float]:
+    """Seconds since the oldest due row of each database queue became due: `submissions`
+    (new applications to send to the bank) and `polls` (pending ones to ask about); 0 when
+    none is due. One query per queue, on the dispatcher's index (`loans_due_idx`)."""
+    queues = {"submissions": Status.NEW, "polls": Status.PENDING}
+    ages = {}
+    for name, status in queues.items():
+        oldest = LoanApplication.objects.filter(status=status, next_attempt_at__lte=now).aggregate(
+            oldest=Min("next_attempt_at")
+        )["oldest"]
+        ages[name] = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return ages
 
 
 def search_hits(*, user: User, text: str, limit: int) -> list:

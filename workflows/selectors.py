@@ -6,9 +6,10 @@ A GET only reads rows: the definitions are the rows the last sync left current
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Min, Prefetch, QuerySet
 
 from core.selectors import search_words
 from workflows.access import User, can_start, can_use_workflows, sees_definition_problems
@@ -121,6 +122,16 @@ def workflow_run_status_counts(*, user: User) -> dict[str, int]:
         workflow_run_list(user=user).order_by().values_list("status").annotate(n=Count("id"))
     )
     return {status.value: counts.get(status.value, 0) for status in RunStatus}
+
+
+def workflow_steps_oldest_due_age(*, now: datetime.datetime) -> float:
+    """Seconds the oldest `running` run has waited for its automatic step (since its last
+    change, as `workflow_runs_resume_stalled` counts); 0 when none. One query, on the
+    running-runs index."""
+    oldest = WorkflowRun.objects.filter(status=RunStatus.RUNNING).aggregate(
+        oldest=Min("updated_at")
+    )["oldest"]
+    return max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
 
 
 def upload_get(*, user: User, upload_id) -> Upload | None:

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
     # One access-log line per request (method, route, path, status, duration, request id).
     "core.access_log.AccessLogMiddleware",
+    # Requests by method, route template and status, and their latency (core.metrics).
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,6 +166,14 @@ CSRF_COOKIE_HTTPONLY = False  # the admin and our pages read it from the form, n
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Metrics (core.metrics, docs/operations.md) ------------------------------------------
+# Prometheus scrapes /metrics with `Authorization: Bearer <METRICS_TOKEN>`; empty: no token is
+# accepted (only signed-in users whose role may read the metrics, core.access "system").
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# A Celery worker's main process serves its machine's metrics on this port (0: it does not;
+# core.metrics.start_worker_metrics_server). PROMETHEUS_MULTIPROC_DIR: see docs/operations.md.
+METRICS_PORT = env_int("METRICS_PORT", 0)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -55,7 +55,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 # Cookies only over HTTPS; `make run-prod` serves plain HTTP on 127.0.0.1 and turns this off.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP inside the pod
+SECURE_REDIRECT_EXEMPT = [
+    r"^healthz$",
+    r"^readyz$",
+    r"^metrics$",
+]  # probes and Prometheus speak plain HTTP inside the pod
 
 # --- evaluations: the company registers are the real ones unless a URL says otherwise -------
 # (INSEE_API_KEY and HMRC_CLIENT_ID/SECRET come from the environment: docs/evaluations.md.)

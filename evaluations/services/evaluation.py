@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
@@ -220,7 +220,15 @@ def evaluations_queue_reevaluation(*, ids: Iterable[int], actor: Actor) -> tuple
         queued = (
             Evaluation.objects.filter(pk__in=ids)
             .exclude(FINAL_Q)
-            .update(reevaluation_due=True, reevaluation_claimed_until=None)
+            .update(
+                reevaluation_due=True,
+                reevaluation_claimed_until=None,
+                # queued already: it keeps its place (and its age)
+                reevaluation_due_since=Case(
+                    When(reevaluation_due=True, then=F("reevaluation_due_since")),
+                    default=Value(timezone.now()),
+                ),
+            )
         )
         if queued:
             reevaluations_start()

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import metrics
 from core.audit import Actor, audit_record, diff
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.present import duration
@@ -240,6 +241,10 @@ def qualification_complete(*, lead_id: int, gathered: RunGathered) -> Qualificat
             changes=diff({"stage": before}, {"stage": lead.stage}),
             reason=f"run {run.pk}: " + "; ".join(decision.reasons),
         )
+    metrics.observe_qualification(
+        decision=str(decision.outcome),
+        checks=[(str(check.system), str(check.status), check.latency_ms) for check in checks],
+    )
     run.lead = lead
     return run
 

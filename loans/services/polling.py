@@ -4,6 +4,7 @@ under the claim, in one short transaction per batch."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections import Counter
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import metrics
 from core.audit import audit_record, audit_record_many
 from core.http import ExternalServiceError
 from core.queue import release
@@ -104,6 +106,7 @@ def _record_polls(
                 "next_attempt_at",
                 "poll_count",
                 "request_id",  # the log lines carry the id of the request that created it
+                "last_polled_at",  # the decision lag's start (core.metrics)
                 # what the audit event shows of it (`str(application)`)
                 "first_name",
                 "last_name",
@@ -158,6 +161,9 @@ def _record_polls(
                 changes={"status": {"from": Status.PENDING, "to": status}},
                 reason=f"the bank decided: {status.value}",
             )
+            transaction.on_commit(
+                functools.partial(_observe_decisions, status, applications, now), robust=True
+            )
         if answered:
             # Last: it releases the claim the statements above select on.
             release(
@@ -187,6 +193,18 @@ _STATUS_AFTER = {
     "failed": Status.FAILED,
     "unknown_at_bank": Status.FAILED,
 }
+
+
+def _observe_decisions(status: Status, applications: list[LoanApplication], now: datetime) -> None:
+    """The lag from the bank's decision to our record (once it is committed). The bank does
+    not say when it decided: it was still pending when we last asked (`last_polled_at`, or
+    `submitted_at` before the first poll), so this is the lag's upper bound."""
+    for application in applications:
+        seen_pending = application.last_polled_at or application.submitted_at
+        if seen_pending is not None:
+            metrics.observe_loan_decision(
+                decision=status.value, lag_seconds=(now - seen_pending).total_seconds()
+            )
 
 
 def _record_poll_error(

@@ -34,6 +34,7 @@ PLACEHOLDER = "CHANGE-ME"
 # What the production settings must get from the Secret, never from the ConfigMap.
 SECRET_NAMES = {
     "SECRET_KEY",
+    "METRICS_TOKEN",
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "INSEE_API_KEY",

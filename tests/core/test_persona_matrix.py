@@ -50,6 +50,10 @@ PLATFORM = {
     "api-root": "signed_in",  # the DRF router's index of an app's endpoints (links only)
 }
 
+#: Routes machines read with a bearer token (core.views.metrics): anonymous gets 401, as from
+#: the API, rather than the login page.
+TOKEN_ROUTES = {"metrics"}
+
 #: Roles whose grants include "own" records: they get a second persona, the peer.
 OWN_SCOPED = {
     Role.SALES_AGENT: "leads",
@@ -125,8 +129,9 @@ def _endpoints() -> list[Endpoint]:
         assert requirement is not None, (
             f"{route}: the page declares no access (use core.access.requires)"
         )
+        token = pattern.name in TOKEN_ROUTES
         for method in ("GET", "POST"):
-            endpoints.append(Endpoint(name, route, method, False, kwargs, requirement))
+            endpoints.append(Endpoint(name, route, method, token, kwargs, requirement))
     return endpoints
 
 

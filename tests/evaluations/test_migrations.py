@@ -1,6 +1,7 @@
 """The data migrations: technical audit reasons become sentences; audit actions become the
 app's vocabulary."""
 
+import datetime
 import importlib
 from collections.abc import Iterator
 
@@ -156,3 +157,39 @@ def test_the_audit_actions_become_the_vocabulary_and_back(user_factory):
         "not ours": "re-evaluated",
         "unknown": "something else",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back_to_the_latest")
+def test_rows_already_queued_get_a_due_since_from_their_last_pass():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("evaluations", "0004_registers")])
+    apps = executor.loader.project_state([("evaluations", "0004_registers")]).apps
+    Evaluation = apps.get_model("evaluations", "Evaluation")
+    DecayPass = apps.get_model("evaluations", "DecayPass")
+    started = timezone.now() - timezone.timedelta(hours=5)
+    DecayPass.objects.create(date=datetime.date(2026, 3, 1), chunk_size=10, started_at=started)
+    common = {"kind": "SIREN", "state": "favorable", "reason": "company_opened", "score": 0}
+    by_pass = Evaluation.objects.create(
+        **common, value="732829320", last_evaluated_at=started, reevaluation_due=True,
+        last_decayed_on=datetime.date(2026, 3, 1),
+    )  # fmt: skip
+    by_hand = Evaluation.objects.create(
+        **common, value="552100554", last_evaluated_at=started, reevaluation_due=True
+    )
+    not_due = Evaluation.objects.create(**common, value="542065479", last_evaluated_at=started)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("evaluations", "0005_reevaluation_due_since")])
+
+    from evaluations.models import Evaluation as Current
+
+    since = dict(Current.objects.values_list("pk", "reevaluation_due_since"))
+    assert since[by_pass.pk] == started
+    assert since[by_hand.pk] > started
+    assert since[not_due.pk] is None
