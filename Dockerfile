@@ -42,4 +42,4 @@ USER app
 EXPOSE 8000
 
 # No gunicorn access log: our middleware writes one line per request (core.access_log).
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "--config", "python:config.gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -291,13 +291,62 @@ def _send_task(broker: str, name: str, args: list) -> None:
 
 
 def assert_metrics(topology: Topology) -> None:
+    """Every figure docs/operations.md lists, from the web's /metrics, which aggregates every
+    process of the machine (gunicorn workers, Celery workers and their children)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
     anonymous = httpx.get(f"{topology.url}/metrics", timeout=10)
-    assert anonymous.status_code in {401, 403}
+    assert anonymous.status_code == 401
+    wrong = httpx.get(f"{topology.url}/metrics", timeout=10,
+                      headers={"Authorization": "Bearer not-the-token"})  # fmt: skip
+    assert wrong.status_code == 403
     response = httpx.get(
         f"{topology.url}/metrics", timeout=10,
         headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
     )  # fmt: skip
     assert response.status_code == 200
-    text = response.text
-    # Filled in with the metric names once core.metrics lands (see docs/operations.md).
-    assert "backoffice_" in text
+    samples: dict[str, list] = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            samples.setdefault(sample.name, []).append(sample)
+
+    def value(name: str, **labels: str) -> float:
+        return sum(
+            sample.value for sample in samples.get(name, [])
+            if all(sample.labels.get(k) == v for k, v in labels.items())
+        )  # fmt: skip
+
+    def label_values(name: str, label: str) -> set[str]:
+        return {sample.labels[label] for sample in samples.get(name, []) if label in sample.labels}
+
+    # HTTP: requests by route and status, and their latency.
+    assert value("backoffice_http_requests_total", method="POST", status="201") >= 6
+    assert any("loans" in route for route in label_values("backoffice_http_requests_total",
+                                                          "route"))  # fmt: skip
+    assert value("backoffice_http_request_duration_seconds_count", method="GET") > 0
+    # Celery, counted in the workers' processes: every app's tasks succeeded.
+    tasks = {
+        sample.labels["task"] for sample in samples.get("backoffice_celery_tasks_total", [])
+        if sample.labels["outcome"] == "success" and sample.value > 0
+    }  # fmt: skip
+    for app in ("leads.", "loans.", "workflows.", "evaluations."):
+        assert any(task.startswith(app) for task in tasks), (app, tasks)
+    assert value("backoffice_celery_task_duration_seconds_count") > 0
+    # Business: loans by status and the decision lag.
+    assert value("backoffice_loans_applications", status="completed") >= 1
+    assert value("backoffice_loans_decision_record_lag_seconds_count", decision="completed") >= 1
+    # The age of the oldest due row of every database queue (0 when nothing is due).
+    assert label_values("backoffice_queue_oldest_due_age_seconds", "queue") >= {
+        "loans_submissions", "loans_polls", "evaluations_reevaluations", "workflows_steps",
+    }  # fmt: skip
+    # Qualification runs by decision, and each external check's latency by system.
+    assert value("backoffice_leads_qualification_runs_total", decision="prospect") >= 1
+    assert len(label_values("backoffice_leads_qualification_check_duration_seconds_count",
+                            "system")) >= 2  # fmt: skip
+    # Every external system called in the journey, by outcome, with latency.
+    systems = label_values("backoffice_external_calls_total", "system")
+    assert len(systems) >= 4, systems
+    assert value("backoffice_external_call_duration_seconds_count") >= 4
+    # The last nightly pass: duration and counts.
+    assert value("backoffice_evaluations_decay_pass_duration_seconds") > 0
+    assert value("backoffice_evaluations_decay_pass_rows") >= 1
