@@ -30,6 +30,16 @@ def _siren() -> str:
     return "".join(map(str, digits)) + str((10 - total % 10) % 10)
 
 
+def _nir() -> str:
+    """A random French national id (NIR) of someone born in May 1984, with a valid key: each
+    new lead is a new person (the same id twice is refused, rightly)."""
+    body = (
+        f"{random.choice('12')}8405{random.randint(1, 19):02d}"
+        f"{random.randint(1, 990):03d}{random.randint(1, 999):03d}"
+    )
+    return body + f"{97 - int(body) % 97:02d}"
+
+
 class _RoleUser(HttpUser):
     abstract = True
     wait_time = between(0.5, 2.0)
@@ -60,7 +70,7 @@ class SalesAgent(_RoleUser):
     def new_lead_qualified(self) -> None:
         response = self.client.post("/api/leads/", name="leads: create", json={
             "first_name": "Load", "last_name": f"Test {uuid.uuid4().hex[:6]}",
-            "birth_date": "1984-05-12", "national_id": "2 84 05 75 116 045 14",
+            "birth_date": "1984-05-12", "national_id": _nir(),
             "email": "load@example.test", "phone": "+33 6 12 34 56 78",
         })  # fmt: skip
         if response.status_code == 201:

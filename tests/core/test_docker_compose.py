@@ -170,6 +170,8 @@ def test_web_runs_gunicorn_on_the_wsgi_application(services: dict[str, dict[str,
     assert any(str(port).endswith("8000") for port in services["web"].get("ports", []))
     # Our middleware writes the access log (core.access_log): gunicorn's would double it.
     assert "--access-logfile" not in args
+    # The config module: graceful timeout, and the metrics' multiprocess hook (child_exit).
+    assert option_values(args, "-c", "--config") == ["python:config.gunicorn"]
 
 
 @pytest.mark.parametrize(("name", "queue"), sorted(CELERY_WORKERS.items()))
@@ -541,6 +543,8 @@ def test_dockerfile_collectstatic_uses_build_only_settings() -> None:
 def test_dockerfile_default_command_is_gunicorn() -> None:
     assert dockerfile_cmd() == [
         "gunicorn",
+        "--config",
+        "python:config.gunicorn",
         "config.wsgi:application",
         "--bind",
         "0.0.0.0:8000",

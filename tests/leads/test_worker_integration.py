@@ -90,10 +90,10 @@ def test_a_system_down_ends_in_review_not_rejection(
     assert run.outcome == Stage.NEEDS_REVIEW
     assert run.checks_by_system()["archives"].status == CheckStatus.UNAVAILABLE
     assert Lead.objects.get(pk=lead.pk).stage == Stage.NEEDS_REVIEW
-    # People read a sentence; the worker's log has the detail under the run's reference (the
-    # task's id), which is what support is given.
+    # People read a sentence; the worker's log has the detail under the run's reference: the
+    # id of the request that started it (passed into the task), which is what support is given.
     assert run.reasons == ["the judicial archives did not answer (HTTP 503)"]
-    assert len(run.reference) == 36  # a Celery task id
+    assert run.reference == response["X-Request-ID"]
 
     def logged_line():
         return [line for line in live_worker.log().splitlines() if f"[{run.reference}]" in line]
