@@ -9,8 +9,9 @@ Celery worker on `default` change on this machine:
 
 Each Celery worker is one process (--concurrency 1) so "one -> two workers" means one -> two
 processes; the poller (one process) and beat stay as they are. Locust (one process, on the same
-machine) drives BENCH_LOAD_USERS users (default 24) for BENCH_LOAD_SECONDS (default 120) after
-a warm-up. Printed per shape: HTTP requests/s, p50/p95/p99, failures, and the background jobs
+machine) drives BENCH_LOAD_USERS users (default 50, each waiting BENCH_LOAD_THINK = 0.2-1.0 s
+between two actions: more than one gunicorn worker can serve) for BENCH_LOAD_SECONDS (default
+120). Printed per shape: HTTP requests/s, p50/p95/p99, failures, and the background jobs
 finished per second during the run (qualifications, bank decisions recorded, workflow runs
 completed, evaluations made) with what was still queued at the end.
 
@@ -44,7 +45,7 @@ def run() -> None:
         return
     setup_django()
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "120"))
-    users = int(os.environ.get("BENCH_LOAD_USERS", "24"))
+    users = int(os.environ.get("BENCH_LOAD_USERS", "50"))
     fixture = _fixture()
     print(f"{users} users, {seconds} s per shape, machine: {os.cpu_count()} cores")
     results = []
@@ -59,7 +60,10 @@ def run() -> None:
             f"p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, {r['failures']} failures of "
             f"{r['requests']}; background {r['jobs_per_s']:.2f} jobs/s "
             f"({r['jobs_per_s'] / max(base['jobs_per_s'], 1e-9):.2f}x), "
-            f"queued at the end {r['backlog']}",
+            f"queued at the end {r['backlog']}; CPU {sum(r['cores'].values()):.2f} cores "
+            f"(web {r['cores'].get('web', 0):.2f}, "
+            f"PostgreSQL {r['cores'].get('postgresql', 0):.2f}, "
+            f"locust {r['cores'].get('locust', 0):.2f})",
         )
 
 
@@ -161,10 +165,10 @@ def _one_shape(web: int, workers: int, users: int, seconds: int, fixture: Path,
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url, topology)
-        before, started = _counts(), time.monotonic()
+        before, started, cpu_before = _counts(), time.monotonic(), _cpu_by_role(topology.pid)
         stats = _locust(url, users, seconds, fixture, run_dir)
         elapsed = time.monotonic() - started
-        after = _counts()
+        after, cpu_after = _counts(), _cpu_by_role(topology.pid)
     finally:
         topology.send_signal(signal.SIGTERM)
         try:
@@ -183,9 +187,54 @@ def _one_shape(web: int, workers: int, users: int, seconds: int, fixture: Path,
            + ", ".join(f"{k} +{after[k] - before[k]}" for k in ("qualified", "decided",
                                                                "charted", "evaluations"))
            + f"; still queued {after['queued']}")  # fmt: skip
+    cores = {
+        role: (cpu_after.get(role, 0.0) - cpu_before.get(role, 0.0)) / elapsed
+        for role in sorted(set(cpu_after) | set(cpu_before))
+    }
+    result["cores"] = cores
+    parts = ", ".join(f"{role} {used:.2f}" for role, used in cores.items())
+    figure("CPU used (cores of 2)", f"{parts}; total {sum(cores.values()):.2f}")
     for name, row in sorted(stats["by_name"].items()):
         print(f"    {name:<34} {row}")
     return result
+
+
+def _cpu_by_role(topology_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each part: the topology's programs (by supervisord program),
+    PostgreSQL, Redis and locust (processes of exited children are not counted: none exit)."""
+    import psutil
+
+    try:
+        ours = {p.pid for p in psutil.Process(topology_pid).children(recursive=True)}
+    except psutil.NoSuchProcess:
+        ours = set()
+    used: dict[str, float] = {}
+    for process in psutil.process_iter(["pid", "name", "cmdline", "cpu_times"]):
+        info = process.info
+        line = " ".join(info["cmdline"] or [])
+        if info["pid"] in ours:
+            if "gunicorn" in line:
+                role = "web"
+            elif "-Q default" in line:
+                role = "default workers"
+            elif "-Q polling" in line:
+                role = "poller"
+            elif " beat" in line:
+                role = "beat"
+            else:
+                role = "simulators"
+        elif (info["name"] or "").startswith("postgres"):
+            role = "postgresql"
+        elif (info["name"] or "").startswith("redis"):
+            role = "redis"
+        elif "locust" in line:
+            role = "locust"
+        else:
+            continue
+        times = info["cpu_times"]
+        if times is not None:
+            used[role] = used.get(role, 0.0) + times.user + times.system
+    return used
 
 
 def _wait_ready(url: str, topology: subprocess.Popen, timeout: float = 180) -> None:

@@ -18,6 +18,8 @@ import uuid
 from locust import HttpUser, between, task
 
 FIXTURE = json.loads(open(os.environ["BENCH_LOAD_FIXTURE"]).read())  # noqa: SIM115
+#: Think time between two actions of one user, in seconds ("min-max").
+THINK = tuple(float(x) for x in os.environ.get("BENCH_LOAD_THINK", "0.2-1.0").split("-"))
 
 
 def _siren() -> str:
@@ -42,7 +44,7 @@ def _nir() -> str:
 
 class _RoleUser(HttpUser):
     abstract = True
-    wait_time = between(0.5, 2.0)
+    wait_time = between(*THINK)
     role = ""
 
     def on_start(self) -> None:
