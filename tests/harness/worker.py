@@ -1,7 +1,8 @@
 """A real Celery worker in a subprocess, on the same database and broker as the tests.
 
 `start_worker()` is the building block (later tests kill and restart workers with it);
-the session fixture `live_worker` runs one worker on both queues for the whole session.
+the fixture `live_worker` runs one worker on both queues for the whole session (started
+again if a test took it down).
 Tests that use it must commit their data: mark them `django_db(transaction=True)`.
 """
 
@@ -140,11 +141,28 @@ def purge_queues() -> None:
 
 
 @pytest.fixture(scope="session")
-def live_worker(django_db_setup, django_db_blocker, simulators_server) -> Iterator[WorkerProcess]:
-    """One real worker on both queues for the session, talking to the test simulators."""
+def _session_worker(
+    django_db_setup, django_db_blocker, simulators_server
+) -> Iterator[dict[str, WorkerProcess]]:
+    """The session's worker, in a box so `live_worker` can replace it."""
+    env = {"SIMULATORS_URL": simulators_server.url, "BANK_API_URL": simulators_server.url}
     with django_db_blocker.unblock():
         purge_queues()
-        worker = start_worker(env={"SIMULATORS_URL": simulators_server.url,
-                                   "BANK_API_URL": simulators_server.url})  # fmt: skip
-    yield worker
-    worker.stop()
+        box = {"worker": start_worker(env=env)}
+    yield box
+    box["worker"].stop()
+
+
+@pytest.fixture
+def live_worker(_session_worker, django_db_blocker, simulators_server) -> WorkerProcess:
+    """One real worker on both queues for the session, talking to the test simulators.
+
+    Started again if it has exited: a test that restarts the broker (tests/loans/
+    test_reliability.py) can take it down with it (kombu's Redis transport may fail to restore
+    the unacknowledged messages of a connection that is gone, an "Unrecoverable error")."""
+    worker = _session_worker["worker"]
+    if worker.process.poll() is not None:
+        env = {"SIMULATORS_URL": simulators_server.url, "BANK_API_URL": simulators_server.url}
+        with django_db_blocker.unblock():
+            worker = _session_worker["worker"] = start_worker(env=env)
+    return worker
