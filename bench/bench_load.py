@@ -15,6 +15,10 @@ between two actions: more than one gunicorn worker can serve) for BENCH_LOAD_SEC
 finished per second during the run (qualifications, bank decisions recorded, workflow runs
 completed, evaluations made) with what was still queued at the end.
 
+BENCH_LOAD_EVALUATE=0 leaves new evaluations out of the mix: each waits inside its request for
+the INSEE register's limit (30 a minute), holding a gunicorn worker, which hides what more web
+workers would do for the rest.
+
 Needs PostgreSQL + Redis (production refuses anything else): skipped on the embedded defaults.
 """
 
@@ -47,7 +51,11 @@ def run() -> None:
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "120"))
     users = int(os.environ.get("BENCH_LOAD_USERS", "50"))
     fixture = _fixture()
-    print(f"{users} users, {seconds} s per shape, machine: {os.cpu_count()} cores")
+    evaluate = os.environ.get("BENCH_LOAD_EVALUATE", "1") != "0"
+    print(
+        f"{users} users, {seconds} s per shape, machine: {os.cpu_count()} cores; new "
+        f"evaluations {'in' if evaluate else 'left out of (BENCH_LOAD_EVALUATE=0)'} the mix"
+    )
     results = []
     for web, workers in SHAPES:
         results.append((web, workers, _one_shape(web, workers, users, seconds, fixture, broker)))

@@ -221,18 +221,17 @@ def test_every_app_through_the_production_topology_then_a_clean_stop(topology, u
                      message="the workers charted the upload")  # fmt: skip
     assert charted["chart"]["totals"]["Net"] == "9300.00"
 
-    # --- evaluations: evaluated, re-evaluated by a worker, then decayed by the nightly pass -
+    # --- evaluations: evaluated against the register (INSEE, simulated), re-evaluated, then
+    # decayed by the nightly pass on a worker ----------------------------------------------
     risk = topology.api(user_factory(username="rita", roles=[Role.RISK_ANALYST]))
     evaluation = risk.post("/api/evaluations/", json={"kind": "SIREN", "value": "732829320"})
-    assert evaluation.status_code in {201, 202}, evaluation.text
-    evaluation_id = evaluation.json()["id"]
-    first = _until(risk, f"/api/evaluations/{evaluation_id}/",
-                   lambda b: b["state"] == "favorable", timeout=60,
-                   message="the register's answer was recorded")  # fmt: skip
-    assert risk.post(f"/api/evaluations/{evaluation_id}/reevaluate/").status_code in {200, 202}
-    _until(risk, f"/api/evaluations/{evaluation_id}/",
-           lambda b: b["last_evaluated_at"] != first["last_evaluated_at"], timeout=60,
-           message="a worker re-evaluated it")  # fmt: skip
+    assert evaluation.status_code == 201, evaluation.text
+    first = evaluation.json()
+    assert (first["state"], first["score"]) == ("favorable", 100), first
+    evaluation_id = first["id"]
+    again = risk.post(f"/api/evaluations/{evaluation_id}/reevaluate/")
+    assert again.status_code == 200, again.text
+    assert again.json()["last_evaluated_at"] != first["last_evaluated_at"]
     tomorrow = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)).isoformat()
     _send_task(topology.broker, "evaluations.decay_pass", [tomorrow])
     decayed = _until(risk, f"/api/evaluations/{evaluation_id}/",
