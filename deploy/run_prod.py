@@ -78,7 +78,10 @@ def prepare_environment(environ: dict[str, str]) -> dict[str, str]:
     env.setdefault("WORKER_STOP_WAIT", str(time_limit + 15))
     workers = int(env["DEFAULT_WORKERS"])
     logs = ["simulators", "web", "poller", "beat"] + [f"{n}-worker" for n in range(1, workers + 1)]
-    env["RUN_PROD_LOGS"] = " ".join(str(run_dir / "logs" / f"{name}.log") for name in logs)
+    paths = [run_dir / "logs" / f"{name}.log" for name in logs]
+    for path in paths:  # so `console` follows each from the start, without a complaint
+        path.touch()
+    env["RUN_PROD_LOGS"] = " ".join(str(path) for path in paths)
     return env
 
 
