@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import os
 
+# Threads in each worker process (gthread): a request that waits (an external register under
+# its rate limit, a slow answer) holds one thread, not the whole process and every request
+# queued behind it (the load test, README "Benchmarks"). GUNICORN_THREADS=1: the sync worker.
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread" if threads > 1 else "sync"
 # A SIGTERM lets the requests in flight finish for this long before the workers are killed.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
