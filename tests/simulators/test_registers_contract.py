@@ -141,11 +141,15 @@ def test_vies_an_unavailable_member_state_and_check_status(http, simulators):
 
 
 def test_vies_refuses_beyond_its_concurrency_with_the_codes(simulators):
-    simulators.configure("vies", max_concurrent=2, max_concurrent_per_country=1, processing_ms=400)
+    # Long enough that the five requests, sent together, are all in flight at once even on a
+    # loaded machine (an answer before the last one arrives would free a slot).
+    simulators.configure("vies", max_concurrent=2, max_concurrent_per_country=1, processing_ms=2000)
     codes: list[str] = []
+    together = threading.Barrier(5)
 
     def one(country: str) -> None:
-        with httpx.Client(base_url=simulators.url, timeout=5) as client:
+        with httpx.Client(base_url=simulators.url, timeout=10) as client:
+            together.wait(timeout=10)
             body = check(client, country, "6388047V" if country == "IE" else "40303265045").json()
             codes.append("ok" if "valid" in body else body["errorWrappers"][0]["error"])
 
