@@ -29,4 +29,7 @@ def database_from_url(url: str | None, default_sqlite_path: Path) -> dict[str, A
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         config["CONN_MAX_AGE"] = 0
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with psycopg's C date loader put back (core/db/postgresql/base.py).
+        config["ENGINE"] = "core.db.postgresql"
     return config
