@@ -44,7 +44,7 @@ from kam.models import (
     PointOfContact,
     Restaurant,
 )
-from kam.performance import Performance, performance_of
+from kam.performance import Performance, Thresholds, performance_of
 from kam.planning import DUE_GROUPS, due_group, due_window_end
 
 
@@ -239,9 +239,13 @@ def with_activity(accounts: QuerySet[Restaurant], *, now: dt.datetime | None = N
     )
 
 
-def performance(account: Restaurant, *, now: dt.datetime | None = None) -> Performance:
-    """The performance of an account annotated by `with_activity` (no query)."""
+def performance(
+    account: Restaurant, *, now: dt.datetime | None = None, thresholds: Thresholds | None = None
+) -> Performance:
+    """The performance of an account annotated by `with_activity` (no query). A list passes
+    one `now` and one `thresholds` for all its rows (one instant, settings read once)."""
     return performance_of(
+        thresholds=thresholds,
         now=now or timezone.now(),
         orders_30d=account.orders_30d,
         revenue_30d=account.revenue_30d,

@@ -22,6 +22,7 @@ from kam.models import (
     Rhythm,
     Segment,
 )
+from kam.performance import Thresholds
 from kam.selectors import performance, primary_contact, primary_contact_brief
 
 CREATED_BY_HELP = "Username of who logged it; null for the system or a deleted user."
@@ -144,7 +145,14 @@ class AccountSerializer(PlainRowsMixin, serializers.ModelSerializer):
     def get_performance(self, account: Restaurant):
         if not hasattr(account, "orders_30d"):
             return None
-        return _PERFORMANCE.to_representation(performance(account))
+        # One instant and one reading of the thresholds for every row of a page.
+        basis = self.__dict__.get("_performance_basis")
+        if basis is None:
+            basis = self.__dict__["_performance_basis"] = {
+                "now": timezone.now(),
+                "thresholds": Thresholds.from_settings(),
+            }
+        return _PERFORMANCE.to_representation(performance(account, **basis))
 
 
 class TransitionSerializer(serializers.Serializer):
