@@ -221,20 +221,69 @@ def _worker_process_shutdown(pid: int | None = None, **kwargs: Any) -> None:
 def _worker_ready(**kwargs: Any) -> None:
     from django.conf import settings
 
-    if settings.METRICS_PORT:
-        start_worker_metrics_server(settings.METRICS_PORT)
+    if not settings.METRICS_PORT:
+        return
+    if not settings.METRICS_TOKEN:
+        # Never an open port: the same token as the web's /metrics, or nothing served.
+        logger.warning("METRICS_PORT is set but METRICS_TOKEN is empty: worker metrics not served")
+        return
+    start_worker_metrics_server(settings.METRICS_PORT, token=settings.METRICS_TOKEN)
 
 
-def start_worker_metrics_server(port: int, addr: str = "0.0.0.0") -> Any:  # noqa: S104
-    """Serve this worker's metrics on `port` (every path answers them), for a worker with no
-    web process beside it (Kubernetes). With PROMETHEUS_MULTIPROC_DIR, the prefork children's
-    samples (they run the tasks) are aggregated from the directory; without it only this
-    process's, which is right for the solo and threads pools only."""
-    from prometheus_client import start_http_server
+def metrics_wsgi_app(registry: CollectorRegistry, token: str) -> Callable:
+    """prometheus-client's WSGI app behind the web's rule: `Authorization: Bearer <token>`
+    or 401 (no credentials) / 403 (wrong ones), saying nothing more."""
+    import hmac
 
-    registry = process_registry()
-    server, thread = start_http_server(port, addr=addr, registry=registry)
-    logger.info("worker metrics served on port %s", port)
+    from prometheus_client import make_wsgi_app
+
+    served = make_wsgi_app(registry)
+    expected = token.encode()
+
+    def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        header = environ.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            start_response(
+                "401 Unauthorized",
+                [("Content-Type", "text/plain"), ("WWW-Authenticate", 'Bearer realm="metrics"')],
+            )
+            return [b""]
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b""]
+        return served(environ, start_response)
+
+    return app
+
+
+def start_worker_metrics_server(port: int, *, token: str, addr: str = "0.0.0.0") -> Any:  # noqa: S104
+    """Serve this worker's metrics on `port` (every path answers them) to callers with the
+    METRICS_TOKEN, for a worker with no web process beside it (Kubernetes). With
+    PROMETHEUS_MULTIPROC_DIR, the prefork children's samples (they run the tasks) are
+    aggregated from the directory; without it only this process's, which is right for the
+    solo and threads pools only. prometheus-client's own threaded WSGI server, in a daemon
+    thread."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from prometheus_client.exposition import ThreadingWSGIServer
+
+    class _Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # no access lines on stderr
+            pass
+
+    if not token:
+        raise ValueError("the worker metrics server needs a token")
+    server = make_server(
+        addr,
+        port,
+        metrics_wsgi_app(process_registry(), token),
+        ThreadingWSGIServer,
+        handler_class=_Quiet,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="metrics")
+    thread.start()
+    logger.info("worker metrics served on port %s (bearer token)", port)
     return server, thread
 
 

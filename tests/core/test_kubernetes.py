@@ -66,6 +66,7 @@ EXPECTED_OBJECTS = {
     ("Deployment", "beat"),
     ("Deployment", "simulators"),
     ("Service", "simulators"),
+    ("NetworkPolicy", "workers-metrics-only"),
 }
 # A URL carrying credentials (user:password@host).
 CREDENTIALS_IN_URL = re.compile(r"://[^/\s:@]*:[^/\s@]+@")
@@ -206,6 +207,27 @@ def test_every_object_is_labelled_and_selectors_match() -> None:
             if other != service:
                 labels = pod_spec_labels(other)
                 assert not obj("Service", service)["spec"]["selector"].items() <= labels.items()
+
+
+def test_the_workers_accept_only_metrics_scrapes_from_the_monitoring_namespace() -> None:
+    policy = obj("NetworkPolicy", "workers-metrics-only")["spec"]
+    assert policy["policyTypes"] == ["Ingress"]
+    (rule,) = policy["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": "metrics"}]
+    (source,) = rule["from"]
+    assert source == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}
+    }
+    (expression,) = policy["podSelector"]["matchExpressions"]
+    for workload in CELERY_WORKERS:
+        labels = pod_spec_labels(workload)
+        assert labels[expression["key"]] in expression["values"], workload
+        ports = obj(*WORKLOADS[workload])["spec"]["template"]["spec"]["containers"][0]["ports"]
+        assert {"name": "metrics", "containerPort": 9808} in [
+            {k: p[k] for k in ("name", "containerPort")} for p in ports
+        ]
+    for workload in WORKLOADS.keys() - CELERY_WORKERS.keys():
+        assert pod_spec_labels(workload)[expression["key"]] not in expression["values"]
 
 
 def pod_spec_labels(workload: str) -> dict[str, str]:

@@ -8,7 +8,6 @@ import datetime
 import os
 import subprocess
 import sys
-import urllib.request
 from datetime import timedelta
 
 import httpx
@@ -361,7 +360,11 @@ def test_a_real_worker_serves_its_tasks_and_the_web_aggregates_them(client, tmp_
     worker = start_worker(
         queues="metrics-test",
         concurrency=1,
-        env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "METRICS_PORT": str(port)},
+        env={
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+            "METRICS_PORT": str(port),
+            "METRICS_TOKEN": "worker-scrape-token",
+        },
     )
     try:
         heartbeat.apply_async(kwargs={"queue": "metrics-test"}, queue="metrics-test")
@@ -369,17 +372,65 @@ def test_a_real_worker_serves_its_tasks_and_the_web_aggregates_them(client, tmp_
 
         def served() -> float:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
-                    return parse(r.read().decode()).get(
-                        ("backoffice_celery_tasks_total", labels), 0
-                    )
-            except OSError:
+                answer = httpx.get(
+                    f"http://127.0.0.1:{port}/metrics",
+                    headers={"Authorization": "Bearer worker-scrape-token"},
+                    timeout=2,
+                )
+            except httpx.HTTPError:
                 return 0
+            return parse(answer.text).get(("backoffice_celery_tasks_total", labels), 0)
 
         # the worker's first heartbeat (worker_ready) and ours
         wait_until(lambda: served() >= 1, timeout=60, message="the worker serves its task count")
+        # without the token, or with another, the port says nothing
+        for headers, status in (({}, 401), ({"Authorization": "Bearer wrong"}, 403)):
+            refused = httpx.get(f"http://127.0.0.1:{port}/", headers=headers, timeout=2)
+            assert refused.status_code == status
+            assert refused.content == b""
     finally:
         worker.stop()
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     samples = scrape(client)
     assert samples[("backoffice_celery_tasks_total", labels)] >= 1
+
+
+def _call(app, headers: dict[str, str]) -> tuple[str, bytes]:
+    status: list[str] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": "", **headers}
+    body = b"".join(app(environ, lambda s, h: status.append(s)))
+    return status[0], body
+
+
+def test_the_worker_metrics_port_answers_only_the_token():
+    from prometheus_client import CollectorRegistry, Counter
+
+    from core.metrics import metrics_wsgi_app
+
+    registry = CollectorRegistry()
+    Counter("backoffice_probe", "a probe", registry=registry).inc()
+    app = metrics_wsgi_app(registry, "s3cret")
+
+    assert _call(app, {})[0].startswith("401")
+    for header in ("Bearer wrong", "Basic s3cret", "s3cret", "Bearer "):
+        status, body = _call(app, {"HTTP_AUTHORIZATION": header})
+        assert status.startswith("403"), header
+        assert body == b""
+    status, body = _call(app, {"HTTP_AUTHORIZATION": "Bearer s3cret"})
+    assert status.startswith("200")
+    assert b"backoffice_probe_total 1.0" in body
+
+
+def test_a_worker_without_a_token_serves_no_metrics(settings, caplog, monkeypatch):
+    from core import metrics
+
+    started = []
+    monkeypatch.setattr(metrics, "start_worker_metrics_server", lambda *a, **k: started.append(a))
+    settings.METRICS_PORT = 18232
+    settings.METRICS_TOKEN = ""
+    metrics._worker_ready()
+    assert started == []
+    assert "worker metrics not served" in caplog.text
+    settings.METRICS_TOKEN = "t"
+    metrics._worker_ready()
+    assert started == [(18232,)]
