@@ -2,9 +2,10 @@
 
 List selectors run a constant number of queries whatever the number of rows: per-account
 figures are correlated subqueries (annotations) served by the indexes on
-(restaurant, placed_at) and (restaurant, kind, occurred_at); the primary contact is one
-more (a JSON object of its columns). `tests/kam/test_selectors.py` and `test_api.py` assert the
-counts.
+(restaurant, placed_at) and (restaurant, kind, occurred_at): the order figures are one
+(a JSON object of filtered aggregates: each account's orders read once), the last call two,
+the primary contact one more (a JSON object of its columns). `tests/kam/test_selectors.py`
+and `test_api.py` assert the counts.
 """
 
 from __future__ import annotations
@@ -13,24 +14,24 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    CharField,
     Count,
-    DecimalField,
     F,
-    IntegerField,
     JSONField,
     Max,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
 from core.selectors import search_words
@@ -179,16 +180,6 @@ def kam_zone(*, kam_id: int) -> zoneinfo.ZoneInfo:
 # --- figures -------------------------------------------------------------------------------
 
 
-def _orders_of_account():
-    return Order.objects.filter(restaurant=OuterRef("pk")).order_by().values("restaurant")
-
-
-def _aggregate(queryset, expression, output_field):
-    return Subquery(
-        queryset.annotate(value=expression).values("value")[:1], output_field=output_field
-    )
-
-
 #: What a list shows of a primary contact (`with_last_call` annotates them).
 CONTACT_BRIEF = ("id", "name", "role", "phone", "email", "preferred_hours")
 #: What a due call shows of its account (the API, the landing page, the reminder).
@@ -213,29 +204,82 @@ def with_last_call(accounts: QuerySet[Restaurant]) -> QuerySet[Restaurant]:
     )
 
 
+@dataclass(frozen=True)
+class OrderFigures:
+    """An account's orders as `with_activity` reads them (`account.order_figures`)."""
+
+    orders_30d: int = 0
+    revenue_30d: Decimal = Decimal("0.00")
+    orders_90d: int = 0
+    revenue_90d: Decimal = Decimal("0.00")
+    order_count: int = 0  # placed until now
+    first_order_at: dt.datetime | None = None
+    last_order_at: dt.datetime | None = None
+
+
+NO_ORDERS = OrderFigures()
+CENT = Decimal("0.01")
+
+
+def _money(text: str | None) -> Decimal:
+    # Sums travel as text (exact); SQLite's may carry float noise: cents, as Django rounds.
+    return Decimal(text).quantize(CENT) if text is not None else Decimal("0.00")
+
+
+def _instant(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    value = dt.datetime.fromisoformat(text)  # PostgreSQL: with its offset; SQLite: UTC, naive
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+class OrderFiguresField(JSONField):
+    """The JSON object of `with_activity`'s order subquery, read as `OrderFigures`."""
+
+    def from_db_value(self, value, expression, connection):
+        figures = super().from_db_value(value, expression, connection)
+        if not figures:  # no order at all: the subquery found no row
+            return NO_ORDERS
+        return OrderFigures(
+            orders_30d=figures["orders_30d"] or 0,
+            revenue_30d=_money(figures["revenue_30d"]),
+            orders_90d=figures["orders_90d"] or 0,
+            revenue_90d=_money(figures["revenue_90d"]),
+            order_count=figures["order_count"] or 0,
+            first_order_at=_instant(figures["first_order_at"]),
+            last_order_at=_instant(figures["last_order_at"]),
+        )
+
+
 def with_activity(accounts: QuerySet[Restaurant], *, now: dt.datetime | None = None):
-    """`with_last_call`, plus the order figures of each account (still one query)."""
+    """`with_last_call`, plus the order figures of each account (`order_figures`, an
+    `OrderFigures`): one subquery per account reading its orders once through the
+    (restaurant, placed_at) index, every figure an aggregate with its own filter (still one
+    query for the whole list)."""
     now = now or timezone.now()
-    money = DecimalField(max_digits=14, decimal_places=2)
-    last_30 = _orders_of_account().filter(placed_at__gt=now - dt.timedelta(days=30))
-    last_90 = _orders_of_account().filter(placed_at__gt=now - dt.timedelta(days=90))
-    history = _orders_of_account().filter(placed_at__lte=now)
+    last_30 = Q(placed_at__gt=now - dt.timedelta(days=30))
+    last_90 = Q(placed_at__gt=now - dt.timedelta(days=90))
+    history = Q(placed_at__lte=now)
+    text = CharField()
+    figures = (
+        Order.objects.filter(restaurant=OuterRef("pk"))
+        .order_by()
+        .values("restaurant")
+        .annotate(
+            figures=JSONObject(
+                orders_30d=Count("id", filter=last_30),
+                revenue_30d=Cast(Sum("amount", filter=last_30), text),
+                orders_90d=Count("id", filter=last_90),
+                revenue_90d=Cast(Sum("amount", filter=last_90), text),
+                order_count=Count("id", filter=history),
+                first_order_at=Min("placed_at", filter=history),
+                last_order_at=Max("placed_at", filter=history),
+            )
+        )
+        .values("figures")[:1]
+    )
     return with_last_call(accounts).annotate(
-        orders_30d=Coalesce(_aggregate(last_30, Count("id"), IntegerField()), Value(0)),
-        revenue_30d=Coalesce(
-            _aggregate(last_30, Sum("amount"), money), Value(0), output_field=money
-        ),
-        orders_90d=Coalesce(_aggregate(last_90, Count("id"), IntegerField()), Value(0)),
-        revenue_90d=Coalesce(
-            _aggregate(last_90, Sum("amount"), money), Value(0), output_field=money
-        ),
-        order_count=Coalesce(_aggregate(history, Count("id"), IntegerField()), Value(0)),
-        first_order_at=_aggregate(
-            history, Min("placed_at"), Restaurant._meta.get_field("created_at")
-        ),
-        last_order_at=_aggregate(
-            history, Max("placed_at"), Restaurant._meta.get_field("created_at")
-        ),
+        order_figures=Subquery(figures, output_field=OrderFiguresField())
     )
 
 
@@ -244,16 +288,17 @@ def performance(
 ) -> Performance:
     """The performance of an account annotated by `with_activity` (no query). A list passes
     one `now` and one `thresholds` for all its rows (one instant, settings read once)."""
+    figures = getattr(account, "order_figures", None) or NO_ORDERS
     return performance_of(
         thresholds=thresholds,
         now=now or timezone.now(),
-        orders_30d=account.orders_30d,
-        revenue_30d=account.revenue_30d,
-        orders_90d=account.orders_90d,
-        revenue_90d=account.revenue_90d,
-        order_count=account.order_count,
-        first_order_at=account.first_order_at,
-        last_order_at=account.last_order_at,
+        orders_30d=figures.orders_30d,
+        revenue_30d=figures.revenue_30d,
+        orders_90d=figures.orders_90d,
+        revenue_90d=figures.revenue_90d,
+        order_count=figures.order_count,
+        first_order_at=figures.first_order_at,
+        last_order_at=figures.last_order_at,
     )
 
 

@@ -143,7 +143,7 @@ class AccountSerializer(PlainRowsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(PerformanceSerializer(allow_null=True))
     def get_performance(self, account: Restaurant):
-        if not hasattr(account, "orders_30d"):
+        if not hasattr(account, "order_figures"):
             return None
         # One instant and one reading of the thresholds for every row of a page.
         basis = self.__dict__.get("_performance_basis")

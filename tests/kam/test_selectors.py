@@ -122,7 +122,7 @@ def test_the_underperforming_list_runs_two_queries(
     # The user's roles (once per request), the accounts with their figures and contacts.
     with django_assert_num_queries(2):
         rows = list(performance_list(user=kam, band="underperforming", now=now))
-        assert all(row.orders_30d == 1 for row in rows)
+        assert all(row.order_figures.orders_30d == 1 for row in rows)
     assert len(rows) == n
 
 
