@@ -304,10 +304,11 @@ def test_an_unexpected_error_names_the_step_not_the_exception(
     run.refresh_from_db()
     [record] = caplog.records
     assert run.error == (
-        "Step 'statement' stopped on an unexpected error; it has been logged under reference "
-        f"{record.request_id}."
+        "The step “Read the income and expenses” stopped on an unexpected error; it has been "
+        f"logged under reference {record.request_id}."
     )
     assert "ZeroDivisionError" not in run.error
+    assert "'statement'" not in run.error  # the step's title, not its id
 
 
 def test_a_step_another_worker_holds_is_left_alone_until_its_lease_expires(
