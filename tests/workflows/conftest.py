@@ -19,6 +19,7 @@ from core.roles import Role
 from workflows.steps import StepType, registry
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "workflows" / "definitions"
+FILES = Path(__file__).resolve().parent / "files"  # files made once by a tool the tests lack
 KEY = "customer_income_expenditure"
 HEADER = ("month", "income", "expenses")
 
@@ -258,12 +259,9 @@ def bad_files() -> dict[str, BadFile]:
         ),
         "password-protected": BadFile(
             "statement.xlsx",
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-            + b"\x00" * 200
-            + "EncryptionInfo".encode("utf-16-le")
-            + b"\x00" * 64
-            + "EncryptedPackage".encode("utf-16-le")
-            + b"\x00" * 256,
+            # A real one: a statement encrypted as Excel does it (an OLE compound file with
+            # EncryptionInfo and EncryptedPackage), by files/make_password_protected.py.
+            (FILES / "password_protected.xlsx").read_bytes(),
             "is protected by a password, so it cannot be read",
         ),
         "formulas without saved values": BadFile(
