@@ -19,6 +19,7 @@ from core.roles import Role
 from workflows.steps import StepType, registry
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "workflows" / "definitions"
+FILES = Path(__file__).resolve().parent / "files"  # files made once by a tool the tests lack
 KEY = "customer_income_expenditure"
 HEADER = ("month", "income", "expenses")
 
@@ -258,12 +259,9 @@ def bad_files() -> dict[str, BadFile]:
         ),
         "password-protected": BadFile(
             "statement.xlsx",
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-            + b"\x00" * 200
-            + "EncryptionInfo".encode("utf-16-le")
-            + b"\x00" * 64
-            + "EncryptedPackage".encode("utf-16-le")
-            + b"\x00" * 256,
+            # A real one: a statement encrypted as Excel does it (an OLE compound file with
+            # EncryptionInfo and EncryptedPackage), by files/make_password_protected.py.
+            (FILES / "password_protected.xlsx").read_bytes(),
             "is protected by a password, so it cannot be read",
         ),
         "formulas without saved values": BadFile(
@@ -321,7 +319,52 @@ def bad_files() -> dict[str, BadFile]:
             ),
             "B6: income must be a number, got 'n/a'.",
         ),
+        "an exponent too large for any amount": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 2, 1, "1e999999999")),
+            "B4: income is too large (the largest amount accepted is 999,999,999,999.99), "
+            "got '1e999999999'.",
+        ),
+        "csv with an exponent too large for any amount": BadFile(
+            "statement.csv",
+            _csv(_set(statement_rows(), 3, 2, "1E1000000")),
+            "C5: expenses is too large (the largest amount accepted is 999,999,999,999.99), "
+            "got '1E1000000'.",
+        ),
+        "an exponent too small for any amount": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 4, 1, "1e-99999999")),
+            "B6: income is too small to be an amount (smaller than any number a spreadsheet "
+            "holds; amounts are read to the cent: write 0 or the amount in full), "
+            "got '1e-99999999'.",
+        ),
+        "csv with an exponent too small for any amount": BadFile(
+            "statement.csv",
+            _csv(_set(statement_rows(), 5, 2, "-1e-99999999")),
+            "C7: expenses is too small to be an amount",
+        ),
+        "a date that does not exist": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 0, 0, "2025-01-40")),
+            "A2: month is not a real date (January 2025 has 31 days), got '2025-01-40'.",
+        ),
+        "csv with a date that does not exist": BadFile(
+            "statement.csv",
+            _csv(_set(statement_rows(), 1, 0, "2025-02-29")),
+            "A3: month is not a real date (February 2025 has 28 days), got '2025-02-29'.",
+        ),
+        "a double negative": BadFile(
+            "statement.xlsx",
+            workbook_bytes(_set(statement_rows(), 1, 2, "(-5)")),
+            "C3: expenses is negative twice, in parentheses and with a minus sign (a negative "
+            "amount is written -5.00 or (5.00), not both), got '(-5)'.",
+        ),
     }
+
+
+def _csv(rows: list[list], header: tuple = HEADER) -> bytes:
+    lines = [",".join(header), *(",".join(str(value) for value in row) for row in rows)]
+    return ("\r\n".join(lines) + "\r\n").encode()
 
 
 def _patched(rows: list[list], part: str, change) -> bytes:

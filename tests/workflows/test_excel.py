@@ -117,6 +117,30 @@ def test_too_many_rows_is_refused_without_reading_on(spec, settings):
     ]
 
 
+def test_too_many_csv_lines_are_refused_without_reading_on(spec, settings):
+    settings.WORKFLOWS_EXCEL_MAX_ROWS = 30
+    rows = statement_rows() + [["", "", ""]] * 10 + statement_rows("2026-01", 12)
+    lines = ["month;income;expenses", *(";".join(str(v) for v in row) for row in rows)]
+    content = ("\r\n".join(lines) + "\r\n").encode()
+    assert content.count(b"\r\n") == 35  # a header and 34 lines: past the limit of 30
+
+    errors = read(content, spec, name="statement.csv").errors
+
+    assert errors == [
+        "The file has more than 30 lines; expected a header line and exactly 12 lines."
+    ]
+
+
+def test_a_csv_at_the_line_limit_is_read(spec, settings):
+    settings.WORKFLOWS_EXCEL_MAX_ROWS = 13  # the header and 12 months: exactly the limit
+    lines = ["month,income,expenses", *(",".join(str(v) for v in row) for row in statement_rows())]
+
+    table = read(("\n".join(lines) + "\n").encode(), spec, name="statement.csv")
+
+    assert table.errors == []
+    assert len(table.rows) == 12
+
+
 def test_an_xml_entity_attack_is_refused_by_defusedxml(spec):
     import zipfile
 

@@ -53,6 +53,7 @@ def test_the_start_form_shows_the_fields_the_layout_and_the_template_link(runner
     assert f'href="/workflows/template/{KEY}.xlsx"' in page.text
     assert "Exactly 12 months in a row, each once" in page.text
     assert "must follow each other" not in page.text
+    assert "version" not in page.text.split("</header>")[-1]
     assert "one row per month under a header row" in page.text
     assert "the months across one row" in page.text
 
@@ -276,13 +277,31 @@ def test_the_runs_list_and_a_failed_run(runner_client, runner, customer_input):
     assert f'href="{START}"' in listing.text
     assert 'data-status="failed"' in failed.text
     assert "2025-04 missing between 2025-03 (A4) and 2025-05 (A5)." in detail.text
+    # Spoken to the person: the tile says the steps by their titles, the row the step the run
+    # stopped at by its title; no version, checksum or step id (those are in the run's Details).
+    tile = listing.text.split('data-workflow="customer_income_expenditure"')[1].split("</div>")[0]
+    assert (
+        "Steps: Customer and their last 12 months · Read the income and expenses · "
+        "Income and expenditure per month"
+    ) in tile
+    [row] = re.findall(r'<tr data-status="failed">.*?</tr>', failed.text, re.DOTALL)
+    assert "<td>Read the income and expenses</td>" in row
+    assert "<td>Customer income and expenditure</td>" in row
+    for engineer in ("version", "checksum", run.definition.checksum[:8], " v2", ">statement<"):
+        assert engineer not in listing.text, engineer
+    details = detail.text.split('<details class="wf-details')[1].split("</details>")[0]
+    assert f"version {run.definition.version}" in details  # folded, as on the run page
 
 
 def test_a_waiting_run_takes_its_input_on_the_step_page(runner_client, runner, customer_input):
     run = services.workflow_run_start(key=KEY, actor=runner)
     url = f"/workflows/runs/{run.id}/steps/customer/"
 
-    assert runner_client.get(url).status_code == 200
+    page = runner_client.get(url)
+    assert page.status_code == 200
+    assert ">the run started " in page.text  # the run it belongs to, not its id
+    assert f"<code>{str(run.id)[:8]}</code>" not in page.text
+    assert "version" not in page.text.split("</header>")[-1]
     previewed = preview(runner_client, customer_input, url=url)
     assert "Confirm and go on" in previewed.text
     response = confirm(runner_client, previewed, url=url)
@@ -423,4 +442,6 @@ def test_the_runs_list_searches_sorts_pages_and_exports(runner_client, customer_
     body = b"".join(export.streaming_content).decode()
     assert body.splitlines()[0].lstrip("\ufeff") == "Started,Workflow,Customer,Status,Step,By"
     assert "Grace Hopper" in body
+    assert ",Customer income and expenditure,Grace Hopper," in body  # no "v2"
+    assert ",Read the income and expenses," in body  # the step by its title, not 'statement'
     assert "Lovelace" not in body

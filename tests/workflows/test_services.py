@@ -96,6 +96,22 @@ def test_a_file_that_fails_in_the_worker_fails_the_run_with_its_errors(
     assert StepResult.objects.get(run=run, step_id="statement").status == "failed"
 
 
+@pytest.mark.parametrize(
+    "case", ["an exponent too large for any amount", "an exponent too small for any amount"]
+)
+def test_a_huge_exponent_in_the_worker_fails_the_run_with_a_sentence_not_an_overflow(
+    runner, customer_input, upload, case
+):
+    run = start(runner, customer_input, upload)
+    replace_upload_bytes(Upload.objects.get(run=run), BAD_FILES[case].content)
+
+    assert services.workflow_run_execute(run_id=run.id) == RunStatus.FAILED
+
+    run.refresh_from_db()
+    assert run.error == "'statement.xlsx' could not be read: 1 problem."
+    assert run.error_details == [BAD_FILES[case].expected]
+
+
 def test_a_run_waits_for_its_first_step_then_takes_its_input(runner, customer_input, upload):
     run = services.workflow_run_start(key=KEY, actor=runner)
     assert (run.status, run.current_step) == (RunStatus.WAITING, "customer")
@@ -288,10 +304,11 @@ def test_an_unexpected_error_names_the_step_not_the_exception(
     run.refresh_from_db()
     [record] = caplog.records
     assert run.error == (
-        "Step 'statement' stopped on an unexpected error; it has been logged under reference "
-        f"{record.request_id}."
+        "The step “Read the income and expenses” stopped on an unexpected error; it has been "
+        f"logged under reference {record.request_id}."
     )
     assert "ZeroDivisionError" not in run.error
+    assert "'statement'" not in run.error  # the step's title, not its id
 
 
 def test_a_step_another_worker_holds_is_left_alone_until_its_lease_expires(

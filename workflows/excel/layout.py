@@ -23,6 +23,7 @@ from typing import Any
 from workflows.excel.grid import Grid
 from workflows.excel.spec import Column, TableSpec, header_key
 from workflows.excel.values import (
+    DateRefused,
     ValueRefused,
     fold,
     hints_decimal_comma,
@@ -331,13 +332,15 @@ def _convert(column: Column, value: Any, spec: TableSpec, comma: bool) -> Any:
     if column.type == "month":
         try:
             return parse_month(value, spec.month_languages)
+        except DateRefused:
+            raise
         except ValueRefused:
             raise ValueRefused("must be a month such as 2025-01, 01/2025 or Jan 2025") from None
     if column.type == "text":
         return str(value).strip()
     number = parse_amount(value, decimal_comma=comma)
     if column.sign == "absolute":
-        number = abs(number)
+        number = number.copy_abs()
     if column.min is not None and number < column.min:
         raise ValueRefused(
             "must not be negative" if column.min == 0 else f"must be at least {column.min}"

@@ -345,9 +345,10 @@ def _execute_claimed(run_id: uuid.UUID, token: uuid.UUID) -> str:
     except Exception:
         with request_id_scope() as reference:
             logger.exception("workflow run %s: step %s crashed", run_id, run.current_step)
+        title = step.title if step else run.current_step.replace("_", " ").capitalize()
         failure = StepFailed(
-            f"Step '{run.current_step}' stopped on an unexpected error; it has been logged "
-            f"under reference {reference}."
+            f"The step “{title}” stopped on an unexpected error; it has been logged under "
+            f"reference {reference}."
         )
     with transaction.atomic():
         locked = (
