@@ -51,6 +51,7 @@ OPENED = ("favorable", "company_opened")
 CLOSED = ("unfavorable", "company_closed")
 UPDATING = ("unconfirmed", "ongoing_database_update")
 UNREACHABLE = ("unconfirmed", "unable_to_reach_api")
+VIES = "/taxation_customs/vies/rest-api"
 #: requestDate / processingDate as the registers send them.
 STAMP = r"\(\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)\)"
 
@@ -142,6 +143,25 @@ def test_vies_ms_unavailable_is_ongoing_database_update(register, api):
     assert register.stats("vies")["refused"] == {"MS_UNAVAILABLE": 1}
 
 
+def test_vies_timeout_while_the_member_state_is_available_is_unable_to_reach_api(register, api):
+    register.configure("vies", timeout_countries="IE")
+
+    timed_out = evaluate(api, "VAT", "IE6388047V")
+
+    assert outcome(timed_out) == UNREACHABLE
+    assert timed_out["note"] == "the EU VIES service could not check the number (TIMEOUT)"
+    assert register.stats("vies")["requests"][f"GET {VIES}/check-status"] == 1
+
+
+def test_vies_an_outage_said_by_check_status_is_ongoing_database_update(register, api):
+    register.configure("vies", outage=True)
+
+    down = evaluate(api, "VAT", "IE6388047V")
+
+    assert outcome(down) == UPDATING
+    assert down["note"] == "VIES: the IE register is unavailable (check-status)"
+
+
 # --- HMRC (GB VAT) --------------------------------------------------------------------------
 
 
@@ -159,3 +179,13 @@ def test_hmrc_a_token_then_lookups_found_and_not_found(register, api):
     stats = register.stats("hmrc")
     assert (stats["tokens_issued"], stats["lookups"]) == (1, 2)
     assert register.stats("vies")["checks"] == 0
+
+
+def test_hmrc_a_maintenance_window_is_unable_to_reach_api(register, api):
+    register.configure("hmrc", maintenance=True)
+
+    down = evaluate(api, "VAT", "GB553557874")
+
+    # HMRC publishes no status endpoint: a 503 is no proof of an ongoing update.
+    assert outcome(down) == UNREACHABLE
+    assert down["note"] == "HMRC's VAT number check did not answer (HTTP 503)"
