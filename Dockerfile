@@ -33,6 +33,7 @@ RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime \
     ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
     CELERY_BROKER_URL=redis://localhost:6379/0 \
+    INSEE_API_KEY=build-only HMRC_CLIENT_ID=build-only HMRC_CLIENT_SECRET=build-only \
     python manage.py collectstatic --noinput \
     && mkdir -p var/media \
     && chown -R app:app var

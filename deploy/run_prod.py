@@ -63,7 +63,8 @@ def prepare_environment(environ: dict[str, str]) -> dict[str, str]:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("SIMULATORS_URL", f"http://127.0.0.1:{env['SIMULATORS_PORT']}")
     simulators = env["SIMULATORS_URL"]
-    # Production settings default the company registers to the real ones: here, the simulators.
+    # Production settings default the company registers to the real ones: here, the simulators,
+    # whose default credentials production accepts only under SIMULATORS_URL.
     env.setdefault("INSEE_API_URL", f"{simulators}/api-sirene/3.11")
     env.setdefault("VIES_API_URL", f"{simulators}/taxation_customs/vies/rest-api")
     env.setdefault("HMRC_API_URL", simulators)

@@ -14,7 +14,10 @@ Contract (the shapes of the real API):
   "vatNumber", "address": {"line1", ..., "postcode", "countryCode"}}, "processingDate"}``;
   404 ``{"code": "NOT_FOUND", "message": "targetVrn does not match a registered company"}``;
   400 ``{"code": "INVALID_REQUEST", ...}`` for a VRN that is not 9 or 12 digits;
-- more than ``per_second`` calls in any second -> 429 ``MESSAGE_THROTTLED_OUT``.
+- more than ``per_second`` calls in any second -> 429 ``MESSAGE_THROTTLED_OUT``;
+- ``maintenance``: a maintenance window of the API platform: every call, the token endpoint
+  included, answers 503 ``{"code": "SERVICE_UNAVAILABLE", "message"}`` (HMRC publishes no
+  status endpoint: a client cannot tell it from any other 503).
 """
 
 from __future__ import annotations
@@ -28,7 +31,14 @@ from aiohttp import web
 
 from simulators.config import FaultConfig, parse_non_negative, parse_probability, spec
 from simulators.core import Endpoint, System, json_response
-from simulators.registers import SlidingWindow, draw, generated_name, log_route, parse_count
+from simulators.registers import (
+    SlidingWindow,
+    draw,
+    generated_name,
+    log_route,
+    parse_bool,
+    parse_count,
+)
 
 LOOKUP = "/organisations/vat/check-vat-number/lookup/{vrn}"
 ACCEPT = "application/vnd.hmrc.2.0+json"
@@ -61,10 +71,18 @@ class HmrcConfig(FaultConfig):
         default=0.0,
         metadata=spec(parse_probability, "share of unknown VRNs answered as generated companies"),
     )
+    maintenance: bool = field(
+        default=False,
+        metadata=spec(parse_bool, "maintenance window: every call (token too) answers 503"),
+    )
 
 
 def _problem(code: str, message: str, status: int) -> web.Response:
     return json_response({"code": code, "message": message}, status=status)
+
+
+def _maintenance() -> web.Response:
+    return _problem("SERVICE_UNAVAILABLE", "The service is unavailable: planned maintenance", 503)
 
 
 class Hmrc(System):
@@ -78,6 +96,7 @@ class Hmrc(System):
         self.window = SlidingWindow(1.0)
         self.tokens_issued = 0
         self.lookups = 0
+        self.refused_maintenance = 0
 
     def endpoints(self) -> list[Endpoint]:
         return [
@@ -96,9 +115,13 @@ class Hmrc(System):
             "tokens_issued": self.tokens_issued,
             "lookups": self.lookups,
             "rate_limited": self.window.rejected,
+            "maintenance_refused": self.refused_maintenance,
         }
 
     async def token(self, request: web.Request) -> web.Response:
+        if self.config.maintenance:
+            self.refused_maintenance += 1
+            return _maintenance()
         form = await request.post()
         if form.get("grant_type") != "client_credentials":
             return json_response(
@@ -134,6 +157,9 @@ class Hmrc(System):
         )
 
     async def lookup(self, request: web.Request) -> web.Response:
+        if self.config.maintenance:
+            self.refused_maintenance += 1
+            return _maintenance()
         if request.headers.get("Accept") != ACCEPT:
             return _problem("ACCEPT_HEADER_INVALID", "The accept header is missing or invalid", 406)
         auth = request.headers.get("Authorization", "")

@@ -11,7 +11,10 @@ Contract (the shapes of the real API, base `/taxation_customs/vies/rest-api`):
   500 for ``MS_UNAVAILABLE`` (a country in ``unavailable_countries``),
   ``MS_MAX_CONCURRENT_REQ`` (more than ``max_concurrent_per_country`` in flight for the
   country), ``GLOBAL_MAX_CONCURRENT_REQ`` (more than ``max_concurrent`` in flight),
+  ``TIMEOUT`` (a country in ``timeout_countries``: its register did not answer VIES in time),
   ``SERVICE_UNAVAILABLE`` (``service_unavailable_rate``);
+- ``outage``: VIES itself is down: every check answers 503 ``SERVICE_UNAVAILABLE`` and
+  check-status says VIES (``vow``) and every member state unavailable;
 - ``GET /check-status`` -> ``{"vow": {"available": true}, "countries": [{"countryCode",
   "availability": "Available" | "Unavailable"}]}``.
 
@@ -36,6 +39,7 @@ from simulators.registers import (
     draw,
     generated_name,
     log_route,
+    parse_bool,
     parse_codes,
     parse_count,
 )
@@ -83,9 +87,20 @@ class ViesConfig(FaultConfig):
     unavailable_countries: tuple[str, ...] = field(
         default=(), metadata=spec(parse_codes, "member states answering MS_UNAVAILABLE, e.g. DE,FR")
     )
+    timeout_countries: tuple[str, ...] = field(
+        default=(),
+        metadata=spec(parse_codes, "member states answering TIMEOUT (still Available), e.g. IE"),
+    )
     service_unavailable_rate: float = field(
         default=0.0,
         metadata=spec(parse_probability, "share of checks answered SERVICE_UNAVAILABLE"),
+    )
+    outage: bool = field(
+        default=False,
+        metadata=spec(
+            parse_bool,
+            "VIES-wide outage: 503 SERVICE_UNAVAILABLE, check-status says all unavailable",
+        ),
     )
     generate: float = field(
         default=0.0,
@@ -151,6 +166,9 @@ class Vies(System):
             self.refused["INVALID_INPUT"] += 1
             return _error("INVALID_INPUT", 400)
         config = self.config
+        if config.outage:
+            self.refused["SERVICE_UNAVAILABLE"] += 1
+            return _error("SERVICE_UNAVAILABLE", 503)
         total = sum(self.in_flight.values())
         if config.max_concurrent and total >= config.max_concurrent:
             self.refused["GLOBAL_MAX_CONCURRENT_REQ"] += 1
@@ -164,6 +182,9 @@ class Vies(System):
         if country in config.unavailable_countries:
             self.refused["MS_UNAVAILABLE"] += 1
             return _error("MS_UNAVAILABLE", 500)
+        if country in config.timeout_countries:
+            self.refused["TIMEOUT"] += 1
+            return _error("TIMEOUT", 500)
         if (
             config.service_unavailable_rate
             and self.random.random() < config.service_unavailable_rate
@@ -207,9 +228,10 @@ class Vies(System):
         return trader or Trader(False)
 
     async def status(self, request: web.Request) -> web.Response:
-        down = set(self.config.unavailable_countries)
+        outage = self.config.outage
+        down = set(COUNTRIES if outage else self.config.unavailable_countries)
         return json_response({
-            "vow": {"available": True},
+            "vow": {"available": not outage},
             "countries": [
                 {"countryCode": c, "availability": "Unavailable" if c in down else "Available"}
                 for c in COUNTRIES

@@ -361,13 +361,20 @@ EVALUATIONS_VAT_FAKE_SEED = _vat_fake_seed if _vat_fake_seed >= 0 else None
 EVALUATIONS_SIREN_SOURCE = env_str("EVALUATIONS_SIREN_SOURCE", "insee")
 EVALUATIONS_VAT_SOURCE = env_str("EVALUATIONS_VAT_SOURCE", "vies")
 EVALUATIONS_VAT_GB_SOURCE = env_str("EVALUATIONS_VAT_GB_SOURCE", "hmrc")
+# The credentials the simulators accept: the defaults here, refused by production against a
+# real register (config/settings/production.py).
+SIMULATED_REGISTER_CREDENTIALS = {
+    "INSEE_API_KEY": "simulated-integration-key",
+    "HMRC_CLIENT_ID": "simulated-client",
+    "HMRC_CLIENT_SECRET": "simulated-secret",
+}
 # Each register: its base URL (unset: the simulators at SIMULATORS_URL + the real path), its
 # secrets from the environment, and its published limits, kept by all workers together.
 EVALUATIONS_REGISTERS = {
     "insee": {
         "url": env_str("INSEE_API_URL", ""),  # https://api.insee.fr/api-sirene/3.11
         "simulated_path": "/api-sirene/3.11",
-        "key": env_str("INSEE_API_KEY", "simulated-integration-key"),
+        "key": env_str("INSEE_API_KEY", SIMULATED_REGISTER_CREDENTIALS["INSEE_API_KEY"]),
         "per_minute": env_int("INSEE_PER_MINUTE", 30),
     },
     "vies": {
@@ -379,8 +386,10 @@ EVALUATIONS_REGISTERS = {
     "hmrc": {
         "url": env_str("HMRC_API_URL", ""),  # https://api.service.hmrc.gov.uk
         "simulated_path": "",
-        "client_id": env_str("HMRC_CLIENT_ID", "simulated-client"),
-        "client_secret": env_str("HMRC_CLIENT_SECRET", "simulated-secret"),
+        "client_id": env_str("HMRC_CLIENT_ID", SIMULATED_REGISTER_CREDENTIALS["HMRC_CLIENT_ID"]),
+        "client_secret": env_str(
+            "HMRC_CLIENT_SECRET", SIMULATED_REGISTER_CREDENTIALS["HMRC_CLIENT_SECRET"]
+        ),
         "per_second": env_int("HMRC_PER_SECOND", 3),
     },
 }

@@ -63,7 +63,14 @@ SECURE_REDIRECT_EXEMPT = [
 
 # --- evaluations: the company registers are the real ones unless a URL says otherwise -------
 # (INSEE_API_KEY and HMRC_CLIENT_ID/SECRET come from the environment: docs/evaluations.md.)
-from config.settings.base import EVALUATIONS_REGISTERS  # noqa: E402
+from config.settings.base import (  # noqa: E402
+    EVALUATIONS_REGISTERS,
+    EVALUATIONS_SIREN_SOURCE,
+    EVALUATIONS_VAT_GB_SOURCE,
+    EVALUATIONS_VAT_SOURCE,
+    SIMULATED_REGISTER_CREDENTIALS,
+    SIMULATORS_URL,
+)
 
 REAL_REGISTER_URLS = {
     "insee": "https://api.insee.fr/api-sirene/3.11",
@@ -74,3 +81,42 @@ EVALUATIONS_REGISTERS = {
     name: {**conf, "url": conf["url"] or REAL_REGISTER_URLS.get(name, "")}
     for name, conf in EVALUATIONS_REGISTERS.items()
 }
+
+# Never ask a real register with the simulators' credentials (or none, or the Secret example's
+# placeholders): refuse to start, as for SECRET_KEY. A register whose URL is under
+# SIMULATORS_URL (`make run-prod`, compose's default) takes the simulators' own; a register no
+# source uses (EVALUATIONS_*_SOURCE=random) needs none.
+REGISTER_CREDENTIALS = {
+    "insee": {"key": "INSEE_API_KEY"},
+    "hmrc": {"client_id": "HMRC_CLIENT_ID", "client_secret": "HMRC_CLIENT_SECRET"},
+}
+
+
+def _simulated(url: str) -> bool:
+    simulators = (SIMULATORS_URL or "").rstrip("/")
+    return bool(simulators) and (url.rstrip("/") == simulators or url.startswith(simulators + "/"))
+
+
+def _unusable(register: str, field: str, variable: str) -> bool:
+    value = (EVALUATIONS_REGISTERS[register].get(field) or "").strip()
+    return not value or value == SIMULATED_REGISTER_CREDENTIALS[variable] or "CHANGE-ME" in value
+
+
+_used = {EVALUATIONS_SIREN_SOURCE, EVALUATIONS_VAT_SOURCE, EVALUATIONS_VAT_GB_SOURCE}
+_refused = {
+    register: [
+        variable for field, variable in fields.items() if _unusable(register, field, variable)
+    ]
+    for register, fields in REGISTER_CREDENTIALS.items()
+    if register in _used and not _simulated(EVALUATIONS_REGISTERS[register]["url"])
+}
+if any(_refused.values()):
+    variables = [variable for names in _refused.values() for variable in names]
+    urls = ", ".join(
+        EVALUATIONS_REGISTERS[register]["url"] for register, names in _refused.items() if names
+    )
+    raise ImproperlyConfigured(
+        f"{', '.join(variables)} must be set: production asks the real register ({urls}) and "
+        "they are missing, placeholders or the simulators' defaults; set the credentials from "
+        "the register's portal, or point the register's URL at the simulators (SIMULATORS_URL)"
+    )

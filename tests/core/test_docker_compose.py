@@ -113,6 +113,26 @@ def healthcheck_line(service: dict[str, Any]) -> str:
     return test if isinstance(test, str) else command_line(test)
 
 
+INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+def interpolate(text: str, shell: dict[str, str]) -> str:
+    """What compose makes of `${NAME}`, `${NAME:-default}`, `${NAME:?message}` (and the forms
+    without the colon) when `shell` is the caller's environment."""
+
+    def value(match: re.Match[str]) -> str:
+        name, op, arg = match["name"], match["op"] or "", match["arg"] or ""
+        given = shell.get(name)
+        unset = given is None or (op.startswith(":") and given == "")
+        if unset and op.endswith("-"):
+            return arg
+        if unset and op.endswith("?"):
+            raise AssertionError(f"compose refuses to start: {name}: {arg}")
+        return given or ""
+
+    return INTERPOLATION.sub(value, text)
+
+
 def all_strings(node: Any) -> list[str]:
     if isinstance(node, str):
         return [node]
@@ -287,6 +307,41 @@ def test_django_services_use_production_settings_and_a_secret_from_the_environme
         assert env.get(required), f"{name}: {required} is not set"
     assert env["DATABASE_URL"].startswith("postgres://")
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
+
+
+REGISTER_URLS = ("INSEE_API_URL", "VIES_API_URL", "HMRC_API_URL")
+#: The caller's shell as the file's header says: only SECRET_KEY exported.
+SHELL = {"SECRET_KEY": "s" * 50}
+
+
+@pytest.mark.parametrize("name", sorted(DJANGO_SERVICES))
+def test_the_registers_are_this_stacks_simulators_unless_the_shell_says_otherwise(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    env = {key: interpolate(value, SHELL) for key, value in environment(services[name]).items()}
+    simulators = env["SIMULATORS_URL"]
+
+    for url in REGISTER_URLS:
+        assert env[url] == simulators or env[url].startswith(simulators + "/"), url
+    assert env["HMRC_API_URL"] == simulators
+    # ... and a real register's URL and credentials exported in the shell go through.
+    real = {"INSEE_API_URL": "https://api.insee.fr/api-sirene/3.11", "INSEE_API_KEY": "k"}
+    shell = {**SHELL, **real}
+    env = {key: interpolate(value, shell) for key, value in environment(services[name]).items()}
+    assert (env["INSEE_API_URL"], env["INSEE_API_KEY"]) == tuple(real.values())
+
+
+def test_production_settings_start_with_the_compose_environment() -> None:
+    """The environment compose gives the Django services passes production's checks (the
+    registers' credentials among them), with only SECRET_KEY exported."""
+    from tests.core.test_settings import GOOD_PRODUCTION_ENV, run_manage
+
+    raw = environment(yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))["x-app"])
+    env = {key: interpolate(value, SHELL) for key, value in raw.items()}
+
+    result = run_manage({**dict.fromkeys(GOOD_PRODUCTION_ENV), **env}, "check")
+
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("name", sorted(DJANGO_SERVICES))
@@ -534,6 +589,16 @@ def test_dockerfile_collectstatic_uses_build_only_settings() -> None:
     assert f"DJANGO_SETTINGS_MODULE={PRODUCTION_SETTINGS}" in run
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
         assert f"{name}=" in run, f"collectstatic RUN line lacks an inline {name}"
+    # The same values load the production settings (the registers' credentials included).
+    from tests.core.test_settings import GOOD_PRODUCTION_ENV, run_manage
+
+    inline = dict(
+        word.split("=", 1)
+        for word in shlex.split(run.partition("python manage.py")[0])
+        if re.fullmatch(r"[A-Z_]+=.*", word)
+    )
+    result = run_manage({**dict.fromkeys(GOOD_PRODUCTION_ENV), **inline}, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
     # The throwaway values must not persist into the image's runtime environment.
     for keyword, args in instructions:
         if keyword in ("ENV", "ARG"):

@@ -472,3 +472,32 @@ def test_production_settings_are_selected() -> None:
         == compose()["x-app"]["environment"]["DJANGO_SETTINGS_MODULE"]
     )
     assert data["ALLOWED_HOSTS"].strip()
+
+
+def test_the_registers_are_the_real_ones_with_the_secrets_credentials() -> None:
+    from tests.core.test_settings import GOOD_PRODUCTION_ENV, REGISTER_CREDENTIALS, run_manage
+
+    data = config_map()
+    assert {name: data[f"{name.upper()}_API_URL"] for name in ("insee", "vies", "hmrc")} == {
+        "insee": "https://api.insee.fr/api-sirene/3.11",
+        "vies": "https://ec.europa.eu/taxation_customs/vies/rest-api",
+        "hmrc": "https://api.service.hmrc.gov.uk",
+    }
+    assert set(REGISTER_CREDENTIALS) <= set(secret_example())
+    base = {**dict.fromkeys(GOOD_PRODUCTION_ENV), **data}
+
+    # The example's placeholders are refused at start; real values pass.
+    example = run_manage({**base, **secret_example()}, "check")
+    real = {
+        **secret_example(),
+        **REGISTER_CREDENTIALS,
+        "SECRET_KEY": "s" * 50,
+        "DATABASE_URL": "postgres://app@db.example.com:5432/app",
+        "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
+        "METRICS_TOKEN": "m" * 32,
+    }
+    started = run_manage({**base, **real}, "check")
+
+    assert example.returncode != 0
+    assert "INSEE_API_KEY, HMRC_CLIENT_ID, HMRC_CLIENT_SECRET must be set" in example.stderr
+    assert started.returncode == 0, started.stdout + started.stderr

@@ -1,6 +1,7 @@
 """The registers' shared limits: turns spaced per the published rate, concurrency slots, a
-429 holding everyone back, a wait budget; in the database and in Redis; and many threads (each
-with its own connection, as separate workers) against the INSEE simulator's own log."""
+429 holding everyone back, a wait budget; in the database and in Redis; many threads (each
+with its own connection, as separate workers) against the INSEE simulator's own log; and the
+mapping row "our own limiter refused a turn" through the sources and the services."""
 
 from __future__ import annotations
 
@@ -10,9 +11,14 @@ import time
 import uuid
 
 import pytest
+import respx
+from django.core.cache import cache
 
-from evaluations import limits
-from evaluations.clients import InseeClient
+from evaluations import limits, services
+from evaluations.clients import HMRC_TOKEN_CACHE_KEY, InseeClient
+from evaluations.models import Evaluation, Reason, State
+from evaluations.selectors import evaluation_history
+from evaluations.types import registry
 
 REDIS_URL = "redis://127.0.0.1:6379/8"
 
@@ -150,3 +156,76 @@ def test_many_threads_keep_the_rate_as_the_simulator_logs_it(simulators, setting
     spans = [times[i + 9] - times[i] for i in range(len(times) - 9)]
     assert min(spans) >= 0.9 - 0.2
     assert log["times"][-1] - log["times"][0] >= 23 * 0.1 - 0.2
+
+
+# --- the mapping row: our own limiter refused a turn -> unconfirmed / unable_to_reach_api ----
+
+LIMIT_REACHED = "was not asked: its request limit was reached, try again later"
+
+
+@pytest.fixture
+def limits_reached(db, settings):
+    """The production sources, the shared limiter in the database, a short wait: a register
+    whose next turn is a minute away (INSEE, HMRC: a 429's shared backoff) or whose slots are
+    all held by other workers (VIES) refuses the turn without calling."""
+    settings.EVALUATIONS_LIMITER = "database"
+    settings.EVALUATIONS_LIMIT_MAX_WAIT = 0.3
+    for t in registry:
+        t.reset_source()
+    cache.delete(HMRC_TOKEN_CACHE_KEY)
+    limits.penalise("insee", 60)
+    limits.penalise("hmrc", 60)
+    limiter = limits.backend()
+    slots = settings.EVALUATIONS_REGISTERS["vies"]["concurrency"]
+    for n in range(slots):
+        assert limiter.acquire("vies", slots, f"another-worker-{n}", 60)
+    with respx.mock(assert_all_called=False) as network:  # any call at all would fail loudly
+        yield network
+    for t in registry:
+        t.reset_source()
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "system"),
+    [
+        ("SIREN", "732829320", "the INSEE Sirene register"),
+        ("VAT", "IE6388047V", "the EU VIES service"),
+        ("VAT", "GB727255821", "HMRC's VAT number check"),
+    ],
+    ids=["insee-rate", "vies-concurrency", "hmrc-rate"],
+)
+def test_a_turn_our_limiter_refuses_is_unable_to_reach_api_with_its_note(
+    limits_reached, kind, value, system
+):
+    started = time.monotonic()
+
+    evaluation = services.evaluation_create(kind=kind, value=value, actor="test")
+
+    assert (evaluation.state, evaluation.reason) == (State.UNCONFIRMED, Reason.UNABLE_TO_REACH_API)
+    assert evaluation.score == 100
+    (event,) = evaluation_history(evaluation)
+    assert event.reason == f"{system} {LIMIT_REACHED}"
+    assert limits_reached.calls.call_count == 0  # the register was not asked, nor its status
+    assert time.monotonic() - started < 5  # a person waits EVALUATIONS_LIMIT_MAX_WAIT at most
+
+
+def test_the_runners_record_a_refused_turn_for_each_row_of_an_insee_batch(
+    limits_reached, evaluation_factory
+):
+    due = [
+        evaluation_factory(value=value, score=0, reevaluation_due=True)
+        for value in ("732829320", "552032534")
+    ]
+
+    assert services.reevaluate_next(actor="test") == 2
+
+    for row in Evaluation.objects.filter(pk__in=[e.pk for e in due]):
+        assert (row.state, row.reason, row.score) == (
+            State.UNCONFIRMED,
+            Reason.UNABLE_TO_REACH_API,
+            100,
+        )
+        assert not row.reevaluation_due
+        (event,) = evaluation_history(row)
+        assert event.reason == f"the INSEE Sirene register {LIMIT_REACHED}"
+    assert limits_reached.calls.call_count == 0

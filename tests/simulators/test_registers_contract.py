@@ -8,6 +8,7 @@ import threading
 import httpx
 import pytest
 
+from tests.harness.simulators import SimulatorsError
 from tests.simulators.helpers import assert_json
 
 pytestmark = pytest.mark.integration
@@ -140,6 +141,57 @@ def test_vies_an_unavailable_member_state_and_check_status(http, simulators):
     assert "GB" not in availability
 
 
+def test_vies_a_member_state_that_times_out_answers_timeout_and_stays_available(http, simulators):
+    config = simulators.configure("vies", timeout_countries="ie, fr")
+
+    response = check(http, "IE", "6388047V")
+    other = check(http, "NL", "004495445B01")
+    status = http.get(f"{VIES}/check-status").json()
+
+    assert config["timeout_countries"] == ["FR", "IE"]
+    assert_json(
+        response,
+        500,
+        {"actionSucceed": False, "errorWrappers": [{"error": "TIMEOUT", "message": None}]},
+    )
+    assert other.json()["valid"] is True
+    # The member state is not known to be down: check-status still says Available.
+    assert {c["availability"] for c in status["countries"]} == {"Available"}
+    assert simulators.stats("vies")["refused"] == {"TIMEOUT": 1}
+
+
+def test_vies_an_outage_is_503_service_unavailable_and_check_status_says_all_down(http, simulators):
+    simulators.configure("vies", outage=True)
+
+    responses = [check(http, "IE", "6388047V"), check(http, "LU", "26375245")]
+    status = http.get(f"{VIES}/check-status").json()
+
+    for response in responses:
+        assert_json(
+            response,
+            503,
+            {
+                "actionSucceed": False,
+                "errorWrappers": [{"error": "SERVICE_UNAVAILABLE", "message": None}],
+            },
+        )
+    assert status["vow"] == {"available": False}
+    assert {c["availability"] for c in status["countries"]} == {"Unavailable"}
+    assert len(status["countries"]) == 28
+    assert simulators.stats("vies")["checks"] == 0
+
+    simulators.configure("vies", outage=False)  # the window ends
+    assert check(http, "IE", "6388047V").json()["valid"] is True
+    assert http.get(f"{VIES}/check-status").json()["vow"] == {"available": True}
+
+
+def test_vies_bad_control_values_are_refused(simulators):
+    for fields in ({"timeout_countries": "IRL"}, {"outage": "sometimes"}):
+        with pytest.raises(SimulatorsError, match="400"):
+            simulators.configure("vies", **fields)
+    assert simulators.config("vies")["outage"] is False
+
+
 def test_vies_refuses_beyond_its_concurrency_with_the_codes(simulators):
     # Long enough that the five requests, sent together, are all in flight at once even on a
     # loaded machine (an answer before the last one arrives would free a slot).
@@ -224,3 +276,23 @@ def test_hmrc_throttles_beyond_its_rate(http, simulators):
 
     assert statuses[0] == 200
     assert 429 in statuses
+
+
+def test_hmrc_a_maintenance_window_is_503_for_the_token_and_the_lookup(http, simulators):
+    bearer = token(http).json()["access_token"]
+    simulators.configure("hmrc", maintenance=True)
+
+    refused_token = token(http)
+    refused_lookup = lookup(http, "727255821", bearer)
+
+    body = {
+        "code": "SERVICE_UNAVAILABLE",
+        "message": "The service is unavailable: planned maintenance",
+    }
+    assert_json(refused_token, 503, body)
+    assert_json(refused_lookup, 503, body)
+    stats = simulators.stats("hmrc")
+    assert (stats["lookups"], stats["maintenance_refused"]) == (0, 2)
+
+    simulators.configure("hmrc", maintenance=False)  # the window ends; the token still holds
+    assert lookup(http, "727255821", bearer).status_code == 200
