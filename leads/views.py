@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import present
 from core.access import requires
 from core.errors import ApplicationError, NotFoundError
-from core.forms import parsed_fields
+from core.forms import submit
 from core.lists import Column, Table
 from leads.access import can_assign, can_change, can_qualify, can_qualify_any
 from leads.forms import LeadForm, ManagedLeadForm
@@ -209,7 +209,11 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
 def lead_new(request: HttpRequest) -> HttpResponse:
     form = _form_class(request)(request.POST or None)
     if request.method == "POST":
-        lead = _submit(form, lambda data: lead_create(actor=request.user, **data))
+        lead = submit(
+            form,
+            lambda data: lead_create(actor=request.user, **data),
+            lambda data: lead_check(**data),
+        )
         if lead is not None:
             messages.success(request, f"Lead {lead.full_name} created.")
             return redirect("leads:lead", lead_id=lead.pk)
@@ -225,10 +229,10 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
     initial["owner"] = lead.owner
     form = _form_class(request)(request.POST or None, initial=initial)
     if request.method == "POST":
-        updated = _submit(
+        updated = submit(
             form,
             lambda data: lead_update(lead_id=lead.pk, actor=request.user, **data),
-            lead_id=lead.pk,
+            lambda data: lead_check(lead_id=lead.pk, **data),
         )
         if updated is not None:
             messages.success(request, f"Lead {updated.full_name} saved.")
@@ -239,18 +243,3 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
 def _form_class(request: HttpRequest) -> type[LeadForm]:
     """Sales managers also choose the agent in charge of the lead."""
     return ManagedLeadForm if can_assign(request.user) else LeadForm
-
-
-def _submit(form: LeadForm, write, *, lead_id: int | None = None):
-    """One pass over every check: the form parses, the service's rules run on whatever
-    parsed (even when other fields did not), so one submit shows every field's message."""
-    valid = form.is_valid()
-    try:
-        if valid:
-            return write(form.service_data())
-        lead_check(lead_id=lead_id, **parsed_fields(form))
-    except NotFoundError:
-        raise Http404("No such lead.") from None
-    except ApplicationError as error:
-        form.add_application_error(error)
-    return None
