@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.access import requires
 from core.audit import audit_timeline
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFoundError
 from core.forms import submit
 from core.lists import Column, Table
 from core.present import choice_label, moment
@@ -46,13 +46,18 @@ from kam.selectors import (
     primary_contact,
 )
 from kam.services import (
+    ACCOUNT_FIELDS,
+    CONTACT_FIELDS,
     account_check,
     account_create,
     account_transition,
+    account_update,
     accounts_reassign,
     call_log,
     contact_check,
     contact_create,
+    contact_delete,
+    contact_update,
     interaction_check,
     interaction_log,
     order_check,
@@ -245,6 +250,88 @@ def account_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Account {account.name} created.")
             return redirect("kam:account", restaurant_id=account.pk)
     return _form_page(request, "kam/form.html", form, title="New account", submit="Create")
+
+
+@requires("kam", "change")
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    """An account's details (not its status, not its KAM): the API's update service."""
+    account = _account_or_404(request, restaurant_id)
+    initial = {name: getattr(account, name) for name in ACCOUNT_FIELDS}
+    initial["call_weekdays"] = list(account.call_weekdays)
+    form = AccountForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        updated = submit(
+            form,
+            lambda data: account_update(actor=request.user, restaurant_id=account.pk, **data),
+            lambda data: account_check(**data),
+        )
+        if updated is not None:
+            messages.success(request, f"Account {updated.name} saved.")
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(
+        request, "kam/form.html", form, account=account, title="Edit the account", submit="Save"
+    )
+
+
+def _contact_or_404(request: HttpRequest, account, contact_id: int):
+    contact = contact_list(user=request.user, restaurant=account.pk).filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("No such contact.")
+    return contact
+
+
+@requires("kam", "change")
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, restaurant_id: int, contact_id: int) -> HttpResponse:
+    account = _account_or_404(request, restaurant_id)
+    contact = _contact_or_404(request, account, contact_id)
+    initial = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        updated = submit(
+            form,
+            lambda data: contact_update(actor=request.user, contact_id=contact.pk, **data),
+            lambda data: contact_check(restaurant_id=account.pk, contact_id=contact.pk, **data),
+        )
+        if updated is not None:
+            messages.success(request, f"Contact {updated.name} saved.")
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(
+        request,
+        "kam/form.html",
+        form,
+        account=account,
+        title=f"Edit the contact {contact.name}",
+        submit="Save",
+    )
+
+
+@requires("kam", "change")
+@require_http_methods(["GET", "POST"])
+def contact_delete_view(request: HttpRequest, restaurant_id: int, contact_id: int) -> HttpResponse:
+    """A confirmation page, then the API's delete service (a primary's successor is named)."""
+    account = _account_or_404(request, restaurant_id)
+    contact = _contact_or_404(request, account, contact_id)
+    if request.method == "POST":
+        try:
+            contact_delete(actor=request.user, contact_id=contact.pk)
+        except NotFoundError:
+            raise Http404("No such contact.") from None
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Contact {contact.name} removed.")
+        return redirect("kam:account", restaurant_id=account.pk)
+    successor = None
+    if contact.is_primary:
+        others = contact_list(user=request.user, restaurant=account.pk).exclude(pk=contact.pk)
+        successor = others.order_by("created_at", "id").first()
+    return render(
+        request,
+        "kam/contact_delete.html",
+        {"account": account, "contact": contact, "successor": successor},
+    )
 
 
 @requires("kam", "change")

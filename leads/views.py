@@ -30,7 +30,13 @@ from leads.selectors import (
     runs_progress,
     stage_counts,
 )
-from leads.services import lead_check, lead_create, lead_update, qualification_start
+from leads.services import (
+    lead_check,
+    lead_create,
+    lead_delete,
+    lead_update,
+    qualification_start,
+)
 
 #: The pipeline's stages, in the order a lead moves through them.
 STAGES = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]
@@ -238,6 +244,28 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
             messages.success(request, f"Lead {updated.full_name} saved.")
             return redirect("leads:lead", lead_id=lead.pk)
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
+
+
+@requires("leads", "change")
+@require_http_methods(["GET", "POST"])
+def lead_delete_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """A confirmation page that says what goes with the lead, then the API's delete service."""
+    lead = _lead_or_404(request, lead_id)
+    if request.method == "POST":
+        try:
+            lead_delete(lead_id=lead.pk, actor=request.user)
+        except NotFoundError:
+            raise Http404("No such lead.") from None
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("leads:lead", lead_id=lead.pk)
+        messages.success(request, f"Lead {lead.full_name} deleted.")
+        return redirect("leads:pipeline")
+    return render(
+        request,
+        "leads/lead_delete.html",
+        {"lead": lead, "runs": run_list(user=request.user, lead_id=lead.pk).count()},
+    )
 
 
 def _form_class(request: HttpRequest) -> type[LeadForm]:

@@ -423,3 +423,92 @@ def test_the_reassign_form_shows_every_fields_message_in_one_submit(client, kam,
         assert set(_field_errors(page.text)) == {"kam", "reason"}
         assert "Choose at least one account." in _top_errors(page.text)
     assert not AuditEvent.objects.filter(action=KamAction.REASSIGNED).exists()
+
+
+# --- editing an account, editing and removing contacts (the API's services) -------------------
+
+
+def test_a_kam_edits_their_account_from_its_page(client, kam, account):
+    client.force_login(kam)
+    assert (
+        f'href="/kam/accounts/{account.pk}/edit/"'
+        in client.get(f"/kam/accounts/{account.pk}/").text
+    )
+    form = client.get(f"/kam/accounts/{account.pk}/edit/").text
+    assert 'value="Chez Ann"' in form
+
+    response = client.post(f"/kam/accounts/{account.pk}/edit/", {
+        "name": "Chez Ann et Paul", "address": "2 rue du Bac", "city": "Paris", "country": "fr",
+        "time_zone": "Europe/Paris", "cuisine": "Bistro", "segment": "casual", "currency": "EUR",
+        "rhythm": "weekly", "call_weekdays": ["1", "3"], "call_every_days": 14, "call_hour": 15,
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.name, account.call_weekdays, account.call_hour) == (
+        "Chez Ann et Paul",
+        "13",
+        15,
+    )
+    assert account.next_call_due_at.astimezone(account.zone).hour == 15  # the plan follows
+    assert AuditEvent.objects.filter(
+        object_id=str(account.pk), action=KamAction.ACCOUNT_UPDATED
+    ).exists()
+
+
+def test_the_account_edit_form_shows_every_fields_message_and_saves_nothing(client, kam, account):
+    client.force_login(kam)
+    page = client.post(f"/kam/accounts/{account.pk}/edit/", {
+        "name": "", "city": "Paris", "country": "FR", "time_zone": "Mars/Olympus",
+        "segment": "casual", "currency": "EUR", "rhythm": "every_n_days",
+        "call_every_days": 0, "call_hour": 10,
+    }).text  # fmt: skip
+
+    assert set(_field_errors(page)) == {"name", "time_zone", "call_every_days"}
+    account.refresh_from_db()
+    assert account.name == "Chez Ann"
+
+
+def test_a_kam_edits_and_removes_a_contact(client, kam, account, contact):
+    second = ContactFactory(restaurant=account, name="Paul Langevin", is_primary=False)
+    client.force_login(kam)
+    page = client.get(f"/kam/accounts/{account.pk}/").text
+    assert f'href="/kam/accounts/{account.pk}/contacts/{contact.pk}/edit/"' in page
+    assert f'href="/kam/accounts/{account.pk}/contacts/{contact.pk}/delete/"' in page
+
+    edited = client.post(f"/kam/accounts/{account.pk}/contacts/{second.pk}/edit/", {
+        "name": "Paul Langevin", "role": "chef", "phone": "06 12 34 56 79",
+        "email": "paul@example.test", "is_primary": "on",
+    })  # fmt: skip
+    assert edited.status_code == 302
+    second.refresh_from_db()
+    contact.refresh_from_db()
+    assert (second.role, second.phone, second.is_primary) == ("chef", "+33612345679", True)
+    assert not contact.is_primary  # one primary per account
+
+    refused = client.post(f"/kam/accounts/{account.pk}/contacts/{second.pk}/edit/", {
+        "name": "", "role": "chef", "phone": "123", "is_primary": "",
+    }).text  # fmt: skip
+    assert set(_field_errors(refused)) == {"name", "phone", "is_primary"}
+
+    confirm = client.get(f"/kam/accounts/{account.pk}/contacts/{second.pk}/delete/")
+    assert "Marie Curie becomes the primary" in confirm.text
+    assert PointOfContact.objects.filter(pk=second.pk).exists()  # a GET removes nothing
+    client.post(f"/kam/accounts/{account.pk}/contacts/{second.pk}/delete/")
+    assert not PointOfContact.objects.filter(pk=second.pk).exists()
+    contact.refresh_from_db()
+    assert contact.is_primary
+    assert AuditEvent.objects.filter(
+        object_id=str(account.pk), action=KamAction.CONTACT_REMOVED
+    ).exists()
+
+
+def test_contact_pages_answer_404_for_another_accounts_contact(client, kam, other_kam, account):
+    mine_elsewhere = ContactFactory(restaurant=RestaurantFactory(owner=kam))
+    theirs = ContactFactory(restaurant=RestaurantFactory(owner=other_kam))
+    client.force_login(kam)
+    for contact in (mine_elsewhere, theirs):  # under the wrong account: not found
+        for action in ("edit", "delete"):
+            url = f"/kam/accounts/{account.pk}/contacts/{contact.pk}/{action}/"
+            assert client.post(url).status_code == 404, url
+    assert PointOfContact.objects.count() == 2
