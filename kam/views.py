@@ -20,6 +20,7 @@ from core.errors import ApplicationError, NotFoundError
 from core.forms import submit
 from core.lists import Column, Table
 from core.present import choice_label, moment
+from core.selectors import user_zone
 from kam.access import can_change, can_reassign
 from kam.forms import (
     AccountForm,
@@ -39,7 +40,6 @@ from kam.selectors import (
     calls_due,
     contact_list,
     kam_list,
-    kam_zone,
     order_pattern,
     performance,
     performance_list,
@@ -95,7 +95,7 @@ def today_page(request: HttpRequest) -> HttpResponse:
         kam = next((k for k in kams if k.pk == int(chosen)), kam)
     now = timezone.now()
     due = calls_due(kam=kam, now=now)
-    zone = kam_zone(kam_id=kam.pk)
+    zone = user_zone(user_id=kam.pk)  # the zone the KAM chose (their settings page)
     groups = []
     titles = {"overdue": "Overdue", "today": "Today", "next_seven_days": "Next seven days"}
     for name, calls in due.groups():
