@@ -125,7 +125,7 @@ ADMIN_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     _R.KEY_ACCOUNT_MANAGER_LEAD: (
         "kam.view_restaurant", "kam.change_restaurant", "kam.view_pointofcontact",
         "kam.view_interaction", "kam.view_order", "kam.view_performancesnapshot",
-        "kam.view_callreminder", "kam.view_kamprofile", "kam.change_kamprofile",
+        "kam.view_callreminder",
     ),
 }
 # fmt: on

@@ -2,6 +2,7 @@
 
 An app's `dashboard.py` defines `tile(request) -> Tile | None`; it is asked only when the
 user may view the app (`core.access`), so a role sees the tiles of the apps it works in.
+Each count of a tile links to the list it counts, filtered (`Stat.url`).
 Apps appear in `DASHBOARD_APPS` order.
 """
 
@@ -21,13 +22,22 @@ DASHBOARD_APPS = ("leads", "loans", "kam", "workflows", "evaluations")
 
 
 @dataclass(frozen=True)
+class Stat:
+    """A figure of a tile; `url`: the list it counts, filtered (a click opens it)."""
+
+    label: str
+    value: str | int
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Tile:
     app: str
     title: str
     description: str
     url: str | None = None
     links: list[tuple[str, str]] = field(default_factory=list)
-    stats: list[tuple[str, str | int]] = field(default_factory=list)
+    stats: list[Stat] = field(default_factory=list)
     note: str = ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core.models import QueueHeartbeat, WorkerPing
+from core.models import QueueHeartbeat, UserPreferences, WorkerPing
 
 #: What separates the words of a search: spaces and commas.
 _WORDS = re.compile(r"[\s,]+")
@@ -101,6 +102,16 @@ def queue_statuses(*, now: datetime | None = None) -> list[QueueStatus]:
 
 def recent_pings(*, limit: int = 5) -> QuerySet[WorkerPing]:
     return WorkerPing.objects.select_related("requested_by").order_by("-requested_at")[:limit]
+
+
+def user_zone(*, user_id: int) -> zoneinfo.ZoneInfo:
+    """The zone a person's times are shown in, by their id (a KAM's "today" and reminders,
+    another person's page): the one they chose on their settings page, else the server's."""
+    name = UserPreferences.objects.filter(user_id=user_id).values_list("time_zone", flat=True)
+    try:
+        return zoneinfo.ZoneInfo(name.first() or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a zone this server no longer has
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def user_time_zone(user) -> str:

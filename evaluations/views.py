@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import present
 from core.access import requires
 from core.errors import ApplicationError, NotFoundError
-from core.forms import add_application_error
+from core.forms import submit
 from core.lists import Column, Table
 from core.staticfiles import PLOTLY_JS_URL_PATH
 from evaluations import selectors, services
@@ -68,15 +68,19 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 def evaluation_create(request: HttpRequest) -> HttpResponse:
     form = EvaluationCreateForm(request.POST or None)
     existing = None
-    if request.method == "POST" and form.is_valid():
-        number = dict(form.cleaned_data)  # an error added to the form takes its field out
+
+    def create(number: dict):
+        nonlocal existing
         try:
-            evaluation = services.evaluation_create(**number, actor=request.user)
+            return services.evaluation_create(**number, actor=request.user)
         except ApplicationError as error:
-            add_application_error(form, error)
             if error.code == "already_exists":
                 existing = selectors.evaluation_by_number(user=request.user, **number)
-        else:
+            raise
+
+    if request.method == "POST":
+        evaluation = submit(form, create, lambda number: services.evaluation_check(**number))
+        if evaluation is not None:
             state = present.choice_label(evaluation.state, State)
             messages.success(request, f"{evaluation} evaluated: {state}.")
             return redirect("evaluations:detail", evaluation_id=evaluation.pk)

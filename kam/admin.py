@@ -14,7 +14,6 @@ from kam.forms import ReassignForm
 from kam.models import (
     CallReminder,
     Interaction,
-    KamProfile,
     Order,
     PerformanceSnapshot,
     PointOfContact,
@@ -148,9 +147,3 @@ class CallReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("date", "kam", "overdue", "today", "next_seven_days", "created_at")
     list_filter = ("date", "kam")
     list_select_related = ("kam",)
-
-
-@admin.register(KamProfile)
-class KamProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "time_zone")
-    search_fields = ("user__username", "time_zone")

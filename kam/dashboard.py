@@ -1,7 +1,8 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
-from core.dashboard import Tile
+from core import present
+from core.dashboard import Stat, Tile
 from kam.selectors import band_counts, calls_due
 
 DESCRIPTION = (
@@ -12,6 +13,7 @@ DESCRIPTION = (
 def tile(request: HttpRequest) -> Tile:
     due = calls_due(kam=request.user)
     bands = band_counts(user=request.user)
+    today, accounts = reverse("kam:today"), reverse("kam:accounts")
     return Tile(
         app="kam",
         title="Key accounts",
@@ -24,9 +26,13 @@ def tile(request: HttpRequest) -> Tile:
             ("API", "/api/kam/accounts/"),
         ],
         stats=[
-            ("Overdue calls", len(due.overdue)),
-            ("Calls today", len(due.today)),
-            ("Underperforming", bands["underperforming"]),
-            ("At risk", bands["at_risk"]),
+            Stat("Overdue calls", present.number_text(len(due.overdue)), f"{today}#h-overdue"),
+            Stat("Calls today", present.number_text(len(due.today)), f"{today}#h-today"),
+            Stat(
+                "Underperforming",
+                present.number_text(bands["underperforming"]),
+                f"{accounts}?band=underperforming",
+            ),
+            Stat("At risk", present.number_text(bands["at_risk"]), f"{accounts}?band=at_risk"),
         ],
     )

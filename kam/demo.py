@@ -22,10 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.roles import Role
+from core.selectors import user_time_zone
+from core.services import user_time_zone_set
 from kam.models import (
     CallOutcome,
     Interaction,
-    KamProfile,
     LeadStatus,
     Order,
     PointOfContact,
@@ -87,7 +88,8 @@ def _kams(stdout) -> list:
             user = User.objects.create_user(username=username, password=username)
             stdout.write(f"kam: created KAM {username} (password {username}, development only)")
         user.groups.add(group)
-        KamProfile.objects.update_or_create(user=user, defaults={"time_zone": zone})
+        if not user_time_zone(user):  # where the KAM works from, unless they chose already
+            user_time_zone_set(user=user, time_zone=zone)
         users.append((user, regions, count))
     return users
 

@@ -60,14 +60,17 @@ class AccountForm(ServiceErrorsMixin, BoundaryForm):
 
 
 class TransitionForm(ServiceErrorsMixin, BoundaryForm):
+    """The list offers the moves allowed from the current status; the service decides (its
+    one table of moves), so a status not allowed from here is its message, not the form's."""
+
     status = forms.ChoiceField(choices=LeadStatus.choices, label="New status")
     reason = forms.CharField(max_length=1000)
+    service_names = {"status": "to_status"}
 
     def __init__(self, *args, allowed=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            (value, label) for value, label in LeadStatus.choices if value in allowed
-        ]
+        self.allowed = [(value, label) for value, label in LeadStatus.choices if value in allowed]
+        self.fields["status"].widget.choices = self.allowed
 
 
 class ContactForm(ServiceErrorsMixin, BoundaryForm):
@@ -85,6 +88,8 @@ class ContactForm(ServiceErrorsMixin, BoundaryForm):
 
 
 class _AccountBoundForm(ServiceErrorsMixin, BoundaryForm):
+    service_names = {"contact": "contact_id"}
+
     def __init__(self, *args, account, contacts, **kwargs) -> None:
         """`contacts`: the account's (the view reads them with `selectors.contact_list`)."""
         super().__init__(*args, **kwargs)
@@ -158,3 +163,9 @@ class ReassignForm(ServiceErrorsMixin, BoundaryForm):
         super().__init__(*args, **kwargs)
         self.fields["kam"].queryset = possible_owners().order_by("username")
         self.fields["kam"].label_from_instance = lambda user: user.get_username()
+
+    def service_data(self, fields: dict | None = None) -> dict:
+        data = dict(self.cleaned_data if fields is None else fields)
+        if "kam" in data:
+            data["kam_id"] = data.pop("kam").pk
+        return data

@@ -104,20 +104,6 @@ class KamAction(AuditAction):
     CALL_LOGGED = "kam.call_logged", "Call logged"
 
 
-class KamProfile(models.Model):
-    """Where a KAM works from: their time zone, used to show due times in their local time."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kam_profile"
-    )
-    time_zone = models.CharField(
-        max_length=64, default="Europe/Paris", validators=[validate_time_zone]
-    )
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.time_zone})"
-
-
 class Restaurant(models.Model):
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)

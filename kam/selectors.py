@@ -11,12 +11,10 @@ and `test_api.py` assert the counts.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     CharField,
@@ -40,7 +38,6 @@ from kam.models import (
     Band,
     Interaction,
     InteractionKind,
-    KamProfile,
     Order,
     PointOfContact,
     Restaurant,
@@ -169,12 +166,6 @@ def kam_get(*, user: User, kam_id: int):
     if not is_kam_lead(user):
         return None
     return get_user_model().objects.filter(pk=kam_id).first()
-
-
-def kam_zone(*, kam_id: int) -> zoneinfo.ZoneInfo:
-    """Where a KAM works from (their `KamProfile`), else the site's zone."""
-    zone = KamProfile.objects.filter(user_id=kam_id).values_list("time_zone", flat=True).first()
-    return zoneinfo.ZoneInfo(zone or settings.TIME_ZONE)
 
 
 # --- figures -------------------------------------------------------------------------------

@@ -16,9 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.access import requires
 from core.audit import audit_timeline
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFoundError
+from core.forms import submit
 from core.lists import Column, Table
 from core.present import choice_label, moment
+from core.selectors import user_zone
 from kam.access import can_change, can_reassign
 from kam.forms import (
     AccountForm,
@@ -38,20 +40,30 @@ from kam.selectors import (
     calls_due,
     contact_list,
     kam_list,
-    kam_zone,
     order_pattern,
     performance,
     performance_list,
     primary_contact,
 )
 from kam.services import (
+    ACCOUNT_FIELDS,
+    CONTACT_FIELDS,
+    account_check,
     account_create,
     account_transition,
+    account_update,
     accounts_reassign,
     call_log,
+    contact_check,
     contact_create,
+    contact_delete,
+    contact_update,
+    interaction_check,
     interaction_log,
+    order_check,
     order_log,
+    reassign_check,
+    transition_check,
 )
 
 QUICK_OUTCOMES = [CallOutcome.CONNECTED, CallOutcome.NO_ANSWER, CallOutcome.BUSY]
@@ -83,7 +95,7 @@ def today_page(request: HttpRequest) -> HttpResponse:
         kam = next((k for k in kams if k.pk == int(chosen)), kam)
     now = timezone.now()
     due = calls_due(kam=kam, now=now)
-    zone = kam_zone(kam_id=kam.pk)
+    zone = user_zone(user_id=kam.pk)  # the zone the KAM chose (their settings page)
     groups = []
     titles = {"overdue": "Overdue", "today": "Today", "next_seven_days": "Next seven days"}
     for name, calls in due.groups():
@@ -191,26 +203,24 @@ def account_page(request: HttpRequest, restaurant_id: int) -> HttpResponse:
 
 
 @requires("kam", "change")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def account_transition_view(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    """Change the status (the account page's form posts here); a refused change shows the
+    form again with every field's message."""
     account = _account_or_404(request, restaurant_id)
-    form = TransitionForm(request.POST, allowed=TRANSITIONS[account.status])
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
-    else:
-        try:
-            account_transition(
-                actor=request.user,
-                restaurant_id=account.pk,
-                to_status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+    form = TransitionForm(request.POST or None, allowed=TRANSITIONS[account.status])
+    if request.method == "POST":
+        changed = submit(
+            form,
+            lambda data: account_transition(actor=request.user, restaurant_id=account.pk, **data),
+            lambda data: transition_check(restaurant_id=account.pk, **data),
+        )
+        if changed is not None:
             messages.success(request, "Status changed.")
-    return redirect("kam:account", restaurant_id=account.pk)
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(
+        request, "kam/form.html", form, account=account, title="Change the status", submit="Change"
+    )
 
 
 def _contacts(request: HttpRequest, account) -> list:
@@ -230,12 +240,13 @@ def _form_page(request, template: str, form, *, account=None, title: str, submit
 @require_http_methods(["GET", "POST"])
 def account_new(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = account_create(actor=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
+    if request.method == "POST":
+        account = submit(
+            form,
+            lambda data: account_create(actor=request.user, **data),
+            lambda data: account_check(**data),
+        )
+        if account is not None:
             messages.success(request, f"Account {account.name} created.")
             return redirect("kam:account", restaurant_id=account.pk)
     return _form_page(request, "kam/form.html", form, title="New account", submit="Create")
@@ -243,15 +254,98 @@ def account_new(request: HttpRequest) -> HttpResponse:
 
 @requires("kam", "change")
 @require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, restaurant_id: int) -> HttpResponse:
+    """An account's details (not its status, not its KAM): the API's update service."""
+    account = _account_or_404(request, restaurant_id)
+    initial = {name: getattr(account, name) for name in ACCOUNT_FIELDS}
+    initial["call_weekdays"] = list(account.call_weekdays)
+    form = AccountForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        updated = submit(
+            form,
+            lambda data: account_update(actor=request.user, restaurant_id=account.pk, **data),
+            lambda data: account_check(**data),
+        )
+        if updated is not None:
+            messages.success(request, f"Account {updated.name} saved.")
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(
+        request, "kam/form.html", form, account=account, title="Edit the account", submit="Save"
+    )
+
+
+def _contact_or_404(request: HttpRequest, account, contact_id: int):
+    contact = contact_list(user=request.user, restaurant=account.pk).filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("No such contact.")
+    return contact
+
+
+@requires("kam", "change")
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, restaurant_id: int, contact_id: int) -> HttpResponse:
+    account = _account_or_404(request, restaurant_id)
+    contact = _contact_or_404(request, account, contact_id)
+    initial = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        updated = submit(
+            form,
+            lambda data: contact_update(actor=request.user, contact_id=contact.pk, **data),
+            lambda data: contact_check(restaurant_id=account.pk, contact_id=contact.pk, **data),
+        )
+        if updated is not None:
+            messages.success(request, f"Contact {updated.name} saved.")
+            return redirect("kam:account", restaurant_id=account.pk)
+    return _form_page(
+        request,
+        "kam/form.html",
+        form,
+        account=account,
+        title=f"Edit the contact {contact.name}",
+        submit="Save",
+    )
+
+
+@requires("kam", "change")
+@require_http_methods(["GET", "POST"])
+def contact_delete_view(request: HttpRequest, restaurant_id: int, contact_id: int) -> HttpResponse:
+    """A confirmation page, then the API's delete service (a primary's successor is named)."""
+    account = _account_or_404(request, restaurant_id)
+    contact = _contact_or_404(request, account, contact_id)
+    if request.method == "POST":
+        try:
+            contact_delete(actor=request.user, contact_id=contact.pk)
+        except NotFoundError:
+            raise Http404("No such contact.") from None
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Contact {contact.name} removed.")
+        return redirect("kam:account", restaurant_id=account.pk)
+    successor = None
+    if contact.is_primary:
+        others = contact_list(user=request.user, restaurant=account.pk).exclude(pk=contact.pk)
+        successor = others.order_by("created_at", "id").first()
+    return render(
+        request,
+        "kam/contact_delete.html",
+        {"account": account, "contact": contact, "successor": successor},
+    )
+
+
+@requires("kam", "change")
+@require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     account = _account_or_404(request, restaurant_id)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact_create(actor=request.user, restaurant_id=account.pk, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
+    if request.method == "POST":
+        contact = submit(
+            form,
+            lambda data: contact_create(actor=request.user, restaurant_id=account.pk, **data),
+            lambda data: contact_check(restaurant_id=account.pk, **data),
+        )
+        if contact is not None:
             messages.success(request, "Contact added.")
             return redirect("kam:account", restaurant_id=account.pk)
     return _form_page(
@@ -264,22 +358,13 @@ def contact_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
 def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     account = _account_or_404(request, restaurant_id)
     form = CallForm(request.POST or None, account=account, contacts=_contacts(request, account))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            interaction_log(
-                actor=request.user,
-                restaurant_id=account.pk,
-                kind=data["kind"],
-                outcome=data["outcome"],
-                occurred_at=data["occurred_at"],
-                contact_id=data["contact"],
-                details=data["details"],
-                next_call_at=data["next_call_at"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
+    if request.method == "POST":
+        logged = submit(
+            form,
+            lambda data: interaction_log(actor=request.user, restaurant_id=account.pk, **data),
+            lambda data: interaction_check(restaurant_id=account.pk, **data),
+        )
+        if logged is not None:
             messages.success(request, "Logged.")
             return redirect("kam:account", restaurant_id=account.pk)
     return _form_page(
@@ -297,21 +382,13 @@ def interaction_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
 def order_new(request: HttpRequest, restaurant_id: int) -> HttpResponse:
     account = _account_or_404(request, restaurant_id)
     form = OrderForm(request.POST or None, account=account, contacts=_contacts(request, account))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            order_log(
-                actor=request.user,
-                restaurant_id=account.pk,
-                amount=data["amount"],
-                currency=data["currency"],
-                placed_at=data["placed_at"],
-                contact_id=data["contact"],
-                details=data["details"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
+    if request.method == "POST":
+        order = submit(
+            form,
+            lambda data: order_log(actor=request.user, restaurant_id=account.pk, **data),
+            lambda data: order_check(restaurant_id=account.pk, **data),
+        )
+        if order is not None:
             messages.success(request, "Order logged.")
             return redirect("kam:account", restaurant_id=account.pk)
     return _form_page(
@@ -417,19 +494,21 @@ def reassign_page(request: HttpRequest) -> HttpResponse:
     back = _local_path(request, source.get("back", ""), reverse("kam:accounts"))
     form = ReassignForm(request.POST if request.method == "POST" else None)
     confirming = False
-    if request.method == "POST" and form.is_valid() and accounts:
-        new_kam = form.cleaned_data["kam"]
+    if request.method == "POST":
+        ids = [a.pk for a in accounts]
+
+        def check(data: dict) -> bool:
+            reassign_check(restaurant_ids=ids, **data)
+            return True
+
         if request.POST.get("confirm") == "yes":
-            try:
-                moved = accounts_reassign(
-                    actor=request.user,
-                    restaurant_ids=[a.pk for a in accounts],
-                    kam_id=new_kam.pk,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ApplicationError as error:
-                form.add_application_error(error)
-            else:
+            moved = submit(
+                form,
+                lambda data: accounts_reassign(actor=request.user, restaurant_ids=ids, **data),
+                check,
+            )
+            if moved is not None:
+                new_kam = form.cleaned_data["kam"]
                 kept = len(accounts) - moved
                 note = f"; {kept} {'were' if kept != 1 else 'was'} theirs already" if kept else ""
                 messages.success(
@@ -439,7 +518,9 @@ def reassign_page(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect(back)
         else:
-            confirming = True
+            # The review step runs every check too, so the confirmation never promises what
+            # the service would refuse.
+            confirming = submit(form, check, check) is not None
     moves = []
     if confirming:
         new_kam = form.cleaned_data["kam"]

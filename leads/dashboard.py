@@ -1,8 +1,9 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core import present
 from core.access import can
-from core.dashboard import Tile
+from core.dashboard import Stat, Tile
 from leads.selectors import stage_counts
 
 DESCRIPTION = (
@@ -13,6 +14,7 @@ DESCRIPTION = (
 
 def tile(request: HttpRequest) -> Tile:
     counts = stage_counts(user=request.user)
+    pipeline = reverse("leads:pipeline")
     return Tile(
         app="leads",
         title="Leads",
@@ -24,9 +26,12 @@ def tile(request: HttpRequest) -> Tile:
             ("API", "/api/leads/"),
         ],
         stats=[
-            ("Leads", counts["lead"]),
-            ("Needs review", counts["needs_review"]),
-            ("Prospects", counts["prospect"]),
-            ("Rejected", counts["rejected"]),
+            Stat(label, present.number_text(counts[stage]), f"{pipeline}?stage={stage}")
+            for label, stage in (
+                ("Leads", "lead"),
+                ("Needs review", "needs_review"),
+                ("Prospects", "prospect"),
+                ("Rejected", "rejected"),
+            )
         ],
     )

@@ -21,9 +21,6 @@ class LeadForm(ServiceErrorsMixin, BoundaryForm):
     email = forms.EmailField()
     phone = forms.CharField(max_length=32, widget=forms.TextInput(attrs={"type": "tel"}))
 
-    def service_data(self) -> dict:
-        return dict(self.cleaned_data)
-
 
 class ManagedLeadForm(LeadForm):
     """The form a sales manager sees: they also choose the agent in charge."""
@@ -37,8 +34,9 @@ class ManagedLeadForm(LeadForm):
         self.fields["owner"].queryset = sales_agents().order_by("username")
         self.fields["owner"].label_from_instance = lambda user: user.get_username()
 
-    def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "owner"}
-        if self.cleaned_data.get("owner") is not None:
-            data["owner_id"] = self.cleaned_data["owner"].pk
+    def service_data(self, fields: dict | None = None) -> dict:
+        fields = self.cleaned_data if fields is None else fields
+        data = {k: v for k, v in fields.items() if k != "owner"}
+        if fields.get("owner") is not None:
+            data["owner_id"] = fields["owner"].pk
         return data

@@ -12,5 +12,6 @@ urlpatterns = [
     path("qualify/progress/", views.qualify_progress, name="progress"),
     path("<int:lead_id>/", views.lead_page, name="lead"),
     path("<int:lead_id>/edit/", views.lead_edit, name="edit"),
+    path("<int:lead_id>/delete/", views.lead_delete_view, name="delete"),
     path("<int:lead_id>/qualify/", views.lead_qualify, name="qualify"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import present
 from core.access import requires
 from core.errors import ApplicationError, NotFoundError
-from core.forms import parsed_fields
+from core.forms import submit
 from core.lists import Column, Table
 from leads.access import can_assign, can_change, can_qualify, can_qualify_any
 from leads.forms import LeadForm, ManagedLeadForm
@@ -30,7 +30,13 @@ from leads.selectors import (
     runs_progress,
     stage_counts,
 )
-from leads.services import lead_check, lead_create, lead_update, qualification_start
+from leads.services import (
+    lead_check,
+    lead_create,
+    lead_delete,
+    lead_update,
+    qualification_start,
+)
 
 #: The pipeline's stages, in the order a lead moves through them.
 STAGES = [Stage.LEAD, Stage.NEEDS_REVIEW, Stage.PROSPECT, Stage.REJECTED]
@@ -209,7 +215,11 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
 def lead_new(request: HttpRequest) -> HttpResponse:
     form = _form_class(request)(request.POST or None)
     if request.method == "POST":
-        lead = _submit(form, lambda data: lead_create(actor=request.user, **data))
+        lead = submit(
+            form,
+            lambda data: lead_create(actor=request.user, **data),
+            lambda data: lead_check(**data),
+        )
         if lead is not None:
             messages.success(request, f"Lead {lead.full_name} created.")
             return redirect("leads:lead", lead_id=lead.pk)
@@ -225,10 +235,10 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
     initial["owner"] = lead.owner
     form = _form_class(request)(request.POST or None, initial=initial)
     if request.method == "POST":
-        updated = _submit(
+        updated = submit(
             form,
             lambda data: lead_update(lead_id=lead.pk, actor=request.user, **data),
-            lead_id=lead.pk,
+            lambda data: lead_check(lead_id=lead.pk, **data),
         )
         if updated is not None:
             messages.success(request, f"Lead {updated.full_name} saved.")
@@ -236,21 +246,28 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
 
 
+@requires("leads", "change")
+@require_http_methods(["GET", "POST"])
+def lead_delete_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """A confirmation page that says what goes with the lead, then the API's delete service."""
+    lead = _lead_or_404(request, lead_id)
+    if request.method == "POST":
+        try:
+            lead_delete(lead_id=lead.pk, actor=request.user)
+        except NotFoundError:
+            raise Http404("No such lead.") from None
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("leads:lead", lead_id=lead.pk)
+        messages.success(request, f"Lead {lead.full_name} deleted.")
+        return redirect("leads:pipeline")
+    return render(
+        request,
+        "leads/lead_delete.html",
+        {"lead": lead, "runs": run_list(user=request.user, lead_id=lead.pk).count()},
+    )
+
+
 def _form_class(request: HttpRequest) -> type[LeadForm]:
     """Sales managers also choose the agent in charge of the lead."""
     return ManagedLeadForm if can_assign(request.user) else LeadForm
-
-
-def _submit(form: LeadForm, write, *, lead_id: int | None = None):
-    """One pass over every check: the form parses, the service's rules run on whatever
-    parsed (even when other fields did not), so one submit shows every field's message."""
-    valid = form.is_valid()
-    try:
-        if valid:
-            return write(form.service_data())
-        lead_check(lead_id=lead_id, **parsed_fields(form))
-    except NotFoundError:
-        raise Http404("No such lead.") from None
-    except ApplicationError as error:
-        form.add_application_error(error)
-    return None

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
 from core import present
-from core.dashboard import Tile
+from core.dashboard import Stat, Tile
 from loans.access import can_create_loans
 from loans.models import Status
 from loans.selectors import loan_application_status_counts
@@ -22,7 +22,11 @@ def tile(request: HttpRequest) -> Tile:
         url="/loans/",
         links=links,
         stats=[
-            (present.choice_label(status, Status), present.number_text(count))
+            Stat(
+                present.choice_label(status, Status),
+                present.number_text(count),
+                f"/loans/?status={status}",
+            )
             for status, count in counts.items()
         ],
     )

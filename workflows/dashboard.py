@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
 from core import present
-from core.dashboard import Tile
+from core.dashboard import Stat, Tile
 from workflows.models import RunStatus
 from workflows.selectors import workflow_run_status_counts
 
@@ -23,7 +23,11 @@ def tile(request: HttpRequest) -> Tile:
             ("API", "/api/workflows/"),
         ],
         stats=[
-            (present.choice_label(status, RunStatus), present.number_text(count))
+            Stat(
+                present.choice_label(status, RunStatus),
+                present.number_text(count),
+                f"/workflows/?status={status}",
+            )
             for status, count in counts.items()
         ],
     )

@@ -9,6 +9,7 @@ Callers import from here (`from evaluations import services`).
 from evaluations.services.decay_pass import NIGHTLY_ACTOR, DecayReport, decay_pass_run
 from evaluations.services.evaluation import (
     REEVALUATION_ACTOR,
+    evaluation_check,
     evaluation_create,
     evaluation_evaluate,
     evaluation_reevaluate,
@@ -26,6 +27,7 @@ __all__ = [
     "REEVALUATION_ACTOR",
     "DecayReport",
     "decay_pass_run",
+    "evaluation_check",
     "evaluation_create",
     "evaluation_evaluate",
     "evaluation_reevaluate",

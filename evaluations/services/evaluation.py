@@ -68,6 +68,43 @@ def _clean_number(*, kind: Any, value: Any) -> tuple[EvaluationType, str]:
         ) from None
 
 
+def evaluation_check(**fields: Any) -> None:
+    """The service's rules on some of an evaluation's fields (`kind`, `value`), without
+    asking the register or writing: a page whose form refused other fields calls it so
+    that one submit shows every field's message. A number with no (known) type is checked
+    against every type: a number no type accepts is wrong whatever type is chosen."""
+    errors: dict[str, list[str]] = {}
+    evaluation_type = None
+    if "kind" in fields:
+        try:
+            evaluation_type = _evaluation_type(fields["kind"])
+        except ApplicationError as error:
+            errors.update(error.fields)
+    if "value" in fields:
+        if evaluation_type is not None:
+            try:
+                _clean_number(kind=evaluation_type.kind, value=fields["value"])
+            except ApplicationError as error:
+                errors.update(error.fields)
+        elif not any(_accepts(t, fields["value"]) for t in registry):
+            labels = " or ".join(t.label for t in registry)
+            errors["value"] = [f"Not a valid {labels}."]
+    if errors:
+        raise ApplicationError(
+            "Some fields are not valid: " + ", ".join(sorted(errors)) + ".",
+            code="validation_error",
+            fields=errors,
+        )
+
+
+def _accepts(evaluation_type: EvaluationType, value: Any) -> bool:
+    try:
+        _clean_number(kind=evaluation_type.kind, value=value)
+    except ApplicationError:
+        return False
+    return True
+
+
 def _as_id(value: Any) -> int | None:
     """An evaluation id (an int, or ASCII digits); None for anything else."""
     if isinstance(value, str) and value.isascii() and value.isdigit():

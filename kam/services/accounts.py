@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record, diff
-from core.errors import ConflictError, PermissionDeniedError
+from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from kam import planning
 from kam.access import can_reassign
 from kam.models import TRANSITIONS, KamAction, LeadStatus, Restaurant, Rhythm
@@ -38,13 +39,27 @@ ACCOUNT_FIELDS = (
 )
 
 
-def _check_rhythm(account: Restaurant) -> None:
-    if account.rhythm == Rhythm.WEEKLY and not account.call_weekdays:
-        raise invalid({"call_weekdays": ["Give at least one weekday for a weekly rhythm."]})
-    if account.currency not in settings.KAM_CURRENCIES:
-        raise invalid(
-            {"currency": [f"Use one of {', '.join(settings.KAM_CURRENCIES)}."]},
-        )
+def _account_errors(account: Restaurant, *, given: Iterable[str] = ACCOUNT_FIELDS) -> dict:
+    """Every rule the account's details break, field by field, for the `given` fields only
+    (a form's check leaves out what it refused itself). Normalise first."""
+    given = set(given)
+    errors: dict[str, list[str]] = {}
+    exclude = ["owner", "next_call_due_at", *(n for n in ACCOUNT_FIELDS if n not in given)]
+    try:
+        full_clean(account, exclude=exclude)
+    except ApplicationError as error:
+        errors.update(error.fields)
+    weekly = {"rhythm", "call_weekdays"} <= given and account.rhythm == Rhythm.WEEKLY
+    if weekly and not account.call_weekdays and "call_weekdays" not in errors:
+        errors["call_weekdays"] = ["Give at least one weekday for a weekly rhythm."]
+    if "currency" in given and account.currency not in settings.KAM_CURRENCIES:
+        errors["currency"] = [f"Use one of {', '.join(settings.KAM_CURRENCIES)}."]
+    return errors
+
+
+def _check_account(account: Restaurant) -> None:
+    if errors := _account_errors(account):
+        raise invalid(errors)
 
 
 def _normalise_account(account: Restaurant) -> None:
@@ -77,8 +92,7 @@ def account_create(
     _check_fields(fields)
     account = Restaurant(owner=owner, **fields)
     _normalise_account(account)
-    full_clean(account, exclude=["owner", "next_call_due_at"])
-    _check_rhythm(account)
+    _check_account(account)
     account.next_call_due_at = planning.first_call(
         now=now, zone=account.zone, hour=account.call_hour, weekdays=account.weekdays
     )
@@ -90,6 +104,17 @@ def account_create(
         changes=diff({}, snapshot(account, (*ACCOUNT_FIELDS, "owner_id", "status"))),
     )
     return account
+
+
+def account_check(**fields: Any) -> None:
+    """The service's rules on some of an account's details, without saving: a page whose
+    form refused other fields calls it so that one submit shows every field's message.
+    Raises the ApplicationError `account_create` / `account_update` would for these."""
+    fields = {name: value for name, value in fields.items() if name in ACCOUNT_FIELDS}
+    account = Restaurant(**fields)
+    _normalise_account(account)
+    if errors := _account_errors(account, given=fields):
+        raise invalid(errors)
 
 
 @transaction.atomic
@@ -111,8 +136,7 @@ def account_update(
     for name, value in fields.items():
         setattr(account, name, value)
     _normalise_account(account)
-    full_clean(account, exclude=["owner", "next_call_due_at"])
-    _check_rhythm(account)
+    _check_account(account)
     if account.next_call_due_at and (
         before["call_hour"] != account.call_hour or before["time_zone"] != account.time_zone
     ):
@@ -123,6 +147,35 @@ def account_update(
     if changes:
         audit_record(obj=account, action=KamAction.ACCOUNT_UPDATED, actor=actor, changes=changes)
     return account
+
+
+def _allowed(current: str) -> str:
+    return ", ".join(sorted(TRANSITIONS[current])) or "none (lost is final)"
+
+
+def _transition_errors(fields: dict[str, Any], *, current: str | None) -> dict:
+    """Every problem of a status change, for the fields given (`to_status`, `reason`)."""
+    errors: dict[str, list[str]] = {}
+    if "to_status" in fields:
+        to_status = fields["to_status"]
+        if to_status not in LeadStatus.values:
+            errors["status"] = [f"Unknown status {to_status!r}."]
+        elif current is not None and to_status not in TRANSITIONS[current]:
+            label = LeadStatus(current).label.lower()
+            errors["status"] = [f"Not allowed from {label}; allowed: {_allowed(current)}."]
+    if "reason" in fields and not (fields["reason"] or "").strip():
+        errors["reason"] = ["Say why the status changes."]
+    return errors
+
+
+def transition_check(*, restaurant_id: int, **fields: Any) -> None:
+    """The service's rules on some of a status change's fields (`to_status`, `reason`),
+    without writing: a page whose form refused other fields calls it so that one submit
+    shows every field's message. Raises the ApplicationError `account_transition` would."""
+    fields = {name: value for name, value in fields.items() if name in ("to_status", "reason")}
+    current = Restaurant.objects.filter(pk=restaurant_id).values_list("status", flat=True).first()
+    if errors := _transition_errors(fields, current=current):
+        raise invalid(errors)
 
 
 @transaction.atomic
@@ -138,21 +191,19 @@ def account_transition(
     (`kam.models.TRANSITIONS`), recording who and why. A lost account has no planned call;
     an account coming back to active from inactive gets one."""
     now = now or timezone.now()
-    if to_status not in LeadStatus.values:
-        raise invalid({"status": [f"Unknown status {to_status!r}."]})
-    reason = (reason or "").strip()
-    if not reason:
-        raise invalid({"reason": ["Say why the status changes."]})
     account = locked_account(actor=actor, restaurant_id=restaurant_id)
     current = account.status
-    if to_status not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (lost is final)"
+    errors = _transition_errors({"to_status": to_status, "reason": reason}, current=current)
+    if set(errors) == {"status"} and to_status in LeadStatus.values:
         raise ConflictError(
             f"An account cannot go from {LeadStatus(current).label.lower()} to "
-            f"{LeadStatus(to_status).label.lower()}; allowed from here: {allowed}.",
+            f"{LeadStatus(to_status).label.lower()}; allowed from here: {_allowed(current)}.",
             code="transition_not_allowed",
-            fields={"status": [f"Not allowed from {current}."]},
+            fields=errors,
         )
+    if errors:
+        raise invalid(errors)
+    reason = (reason or "").strip()
     before = snapshot(account, ("status", "next_call_due_at"))
     account.status = to_status
     if to_status == LeadStatus.LOST:

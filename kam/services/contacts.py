@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import phonenumbers
 from django.db import IntegrityError, transaction
 
 from core.audit import Actor, audit_record, diff
-from core.errors import ConflictError, NotFoundError
-from kam.models import KamAction, PointOfContact
+from core.errors import ApplicationError, ConflictError, NotFoundError
+from kam.models import KamAction, PointOfContact, Restaurant
 from kam.services.common import full_clean, invalid, locked_account, snapshot
 
 CONTACT_FIELDS = ("name", "role", "phone", "email", "preferred_hours", "is_primary")
@@ -48,14 +49,53 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise invalid({name: ["Not a detail of a contact."] for name in unknown})
 
 
-def _clean(contact: PointOfContact, *, country: str, phone_given: bool = True) -> None:
+def _contact_errors(
+    contact: PointOfContact,
+    *,
+    country: str,
+    given: Iterable[str] = CONTACT_FIELDS,
+    phone_given: bool = True,
+    was_primary: bool = False,
+) -> dict[str, list[str]]:
     """The one cleaning of a contact, created or changed: trimmed text, the phone in E.164
-    (read in the account's country), the model's own rules."""
+    (read in the account's country), the model's own rules, and a primary that stays one;
+    every field's problem at once, for the `given` fields only."""
+    given = set(given)
     for name in ("name", "email", "preferred_hours"):
         setattr(contact, name, (getattr(contact, name) or "").strip())
-    if phone_given:
-        contact.phone = normalise_phone(contact.phone, country=country)
-    full_clean(contact, exclude=["restaurant"])
+    errors: dict[str, list[str]] = {}
+    if phone_given and "phone" in given:
+        try:
+            contact.phone = normalise_phone(contact.phone, country=country)
+        except ApplicationError as error:
+            errors.update(error.fields)
+    exclude = ["restaurant", *(n for n in CONTACT_FIELDS if n not in given), *errors]
+    try:
+        full_clean(contact, exclude=exclude)
+    except ApplicationError as error:
+        errors.update(error.fields)
+    if was_primary and "is_primary" in given and not contact.is_primary:
+        errors["is_primary"] = ["Make another contact primary instead; an account keeps one."]
+    return errors
+
+
+def _clean(contact: PointOfContact, **kwargs: Any) -> None:
+    if errors := _contact_errors(contact, **kwargs):
+        raise invalid(errors)
+
+
+def contact_check(*, restaurant_id: int, contact_id: int | None = None, **fields: Any) -> None:
+    """The service's rules on some of a contact's details (a new one of the account, or the
+    contact `contact_id`), without saving: a page whose form refused other fields calls it
+    so that one submit shows every field's message. Raises the ApplicationError
+    `contact_create` / `contact_update` would for these fields."""
+    fields = {name: value for name, value in fields.items() if name in CONTACT_FIELDS}
+    country = Restaurant.objects.filter(pk=restaurant_id).values_list("country", flat=True).first()
+    was_primary = contact_id is not None and (
+        PointOfContact.objects.filter(pk=contact_id, is_primary=True).exists()
+    )
+    contact = PointOfContact(**fields)
+    _clean(contact, country=country or "", given=fields, was_primary=was_primary)
 
 
 @transaction.atomic
@@ -102,11 +142,12 @@ def contact_update(*, actor: Actor, contact_id: int, **fields: Any) -> PointOfCo
     for name, value in fields.items():
         setattr(contact, name, value)
     # A stored phone is already E.164 (or older than this rule): only a new one is read.
-    _clean(contact, country=account.country, phone_given="phone" in fields)
-    if before["is_primary"] and not contact.is_primary:
-        raise invalid(
-            {"is_primary": ["Make another contact primary instead; an account keeps one."]}
-        )
+    _clean(
+        contact,
+        country=account.country,
+        phone_given="phone" in fields,
+        was_primary=before["is_primary"],
+    )
     if contact.is_primary and not before["is_primary"]:
         account.contacts.filter(is_primary=True).update(is_primary=False)
     _save_contact(contact)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 
@@ -11,6 +12,41 @@ from core.errors import ApplicationError, PermissionDeniedError
 from kam.access import can_reassign
 from kam.models import KamAction, Restaurant
 from kam.services.common import invalid, kam_of
+
+_ABSENT = object()
+
+
+def _check(*, restaurant_ids=_ABSENT, kam_id=_ABSENT, reason=_ABSENT, found=None):
+    """Every field's problem at once, for the fields given; the new owner when named."""
+    fields: dict[str, list[str]] = {}
+    if reason is not _ABSENT and not (reason or "").strip():
+        fields["reason"] = ["Say why the accounts change hands."]
+    new_owner = None
+    if kam_id is not _ABSENT:
+        try:
+            new_owner = kam_of(kam_id, field="kam")
+        except ApplicationError as error:
+            fields.update(error.fields)
+    if restaurant_ids is not _ABSENT:
+        ids = set(restaurant_ids or ())
+        if found is None:
+            found = Restaurant.objects.filter(pk__in=ids)
+        missing = ids - {a.pk for a in found}
+        if not ids:
+            fields["accounts"] = ["Choose at least one account."]
+        elif missing:
+            fields["accounts"] = [f"Unknown accounts: {', '.join(map(str, sorted(missing)))}."]
+    if fields:
+        raise invalid(fields)
+    return new_owner
+
+
+def reassign_check(**fields: Any) -> None:
+    """The service's rules on some of a reassignment's fields (`restaurant_ids`, `kam_id`,
+    `reason`), without writing: a page whose form refused other fields calls it so that
+    one submit shows every field's message (and before it asks for confirmation)."""
+    names = ("restaurant_ids", "kam_id", "reason")
+    _check(**{name: value for name, value in fields.items() if name in names})
 
 
 @transaction.atomic
@@ -21,24 +57,9 @@ def accounts_reassign(
     reason. Access follows the owner column, so the previous KAM loses access at once."""
     if not isinstance(actor, str) and not can_reassign(actor):
         raise PermissionDeniedError("Only a key-account manager lead may reassign accounts.")
-    reason = (reason or "").strip()
-    fields: dict[str, list[str]] = {}
-    if not reason:
-        fields["reason"] = ["Say why the accounts change hands."]
-    new_owner = None
-    try:
-        new_owner = kam_of(kam_id, field="kam")
-    except ApplicationError as error:
-        fields.update(error.fields)
     ids = sorted(set(restaurant_ids))
-    if not ids:
-        fields["accounts"] = ["Choose at least one account."]
-    if fields:
-        raise invalid(fields)
     accounts = list(Restaurant.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    missing = set(ids) - {a.pk for a in accounts}
-    if missing:
-        raise invalid({"accounts": [f"Unknown accounts: {', '.join(map(str, sorted(missing)))}."]})
+    new_owner = _check(restaurant_ids=ids, kam_id=kam_id, reason=reason, found=accounts)
     moved = 0
     for account in accounts:
         if account.owner_id == new_owner.pk:

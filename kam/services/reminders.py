@@ -8,8 +8,9 @@ import logging
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.selectors import user_zone
 from kam.models import CallReminder
-from kam.selectors import calls_due, kam_zone
+from kam.selectors import calls_due
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def call_reminder_send(*, kam_id: int, now: dt.datetime | None = None) -> CallRe
     if kam is None:
         return None
     due = calls_due(kam=kam, now=now)
-    day = now.astimezone(kam_zone(kam_id=kam.pk)).date()
+    day = now.astimezone(user_zone(user_id=kam.pk)).date()  # the KAM's own day
     calls = [
         {
             "restaurant": call.account.pk,

@@ -52,6 +52,52 @@ def test_dashboard_has_one_tile_per_app_for_an_administrator(client, user_factor
     assert "/static/css/" in response.text
 
 
+def test_every_count_of_the_dashboard_links_to_the_filtered_list(client, user_factory):
+    import html
+
+    from leads.models import Lead
+    from loans.models import LoanApplication
+
+    agent = user_factory(username="agent", roles=[Role.SALES_AGENT])
+    Lead.objects.create(
+        first_name="Lea", last_name="Review", birth_date="1984-05-12", stage="needs_review",
+        national_id="284057511604514", email="lea@example.test", phone="+33612345678",
+        owner=agent,
+    )  # fmt: skip
+    Lead.objects.create(
+        first_name="Paul", last_name="Fresh", birth_date="1984-05-12", stage="lead",
+        national_id="184057511604516", email="paul@example.test", phone="+33612345679",
+        owner=agent,
+    )  # fmt: skip
+    LoanApplication.objects.create(
+        first_name="Ada", last_name="Lovelace", email="ada@example.test", amount="1000.00",
+        currency="EUR", status="pending",
+    )  # fmt: skip
+    client.force_login(user_factory(is_superuser=True))
+
+    page = client.get("/").text
+
+    stats = re.findall(r'<div class="stat">\s*<dt>(.*?)</dt>\s*<dd>(.*?)</dd>', page, flags=re.S)
+    links = {
+        html.unescape(label): html.unescape(href)
+        for label, value in stats
+        for href in re.findall(r'class="stat-link" href="([^"]+)"', value)
+    }
+    assert len(stats) > 15
+    assert page.count('class="stat-link"') == len(stats)  # every count is a link
+    assert links["Needs review"] == "/leads/?stage=needs_review"
+    assert links["Pending (the bank is deciding)"] == "/loans/?status=pending"
+    assert links["Underperforming"] == "/kam/accounts/?band=underperforming"
+    assert links["Favorable"] == "/evaluations/?state=favorable"
+    assert links["Due"] == "/evaluations/?due=true"
+    for href in re.findall(r'class="stat-link" href="([^"]+)"', page):
+        assert client.get(html.unescape(href)).status_code == 200, href
+    needs_review = client.get(links["Needs review"]).text
+    assert "Review" in needs_review
+    assert "Fresh" not in needs_review
+    assert "Lovelace" in client.get(links["Pending (the bank is deciding)"]).text
+
+
 def test_dashboard_shows_the_apps_of_the_users_roles_only(client, user_factory):
     client.force_login(user_factory(roles=[Role.KEY_ACCOUNT_MANAGER]))
 

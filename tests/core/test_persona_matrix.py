@@ -225,7 +225,7 @@ def world(db):
         "leads-api:lead-": {"pk": lead.pk},
         "loans:": {"application_id": application.pk},
         "loans-api:": {"pk": application.pk},
-        "kam:": {"restaurant_id": account.pk},
+        "kam:": {"restaurant_id": account.pk, "contact_id": contact.pk},
         "kam-api:account-": {"pk": account.pk},
         "kam-api:contact-": {"pk": contact.pk},
         "kam-api:interaction-": {"pk": interaction.pk},

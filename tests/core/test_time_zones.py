@@ -92,3 +92,53 @@ def test_kam_pages_show_the_restaurants_time_and_the_persons_beside(client):
     page = client.get(f"/kam/accounts/{account.pk}/").text
     assert "6 Dec 2026, 17:30 IST" in page
     assert "yours:" not in page  # the same: said once
+
+
+# --- one zone per person: a KAM's "today" and reminders use the zone they chose ----------------
+
+
+@pytest.fixture
+def kam_in_paris(db):
+    for role in Role:
+        Group.objects.get_or_create(name=role.group_name)
+    return UserFactory(username="kam", roles=[Role.KEY_ACCOUNT_MANAGER])
+
+
+def test_the_zone_a_kam_chooses_is_the_one_of_their_today_page(client, kam_in_paris):
+    from kam.models import Restaurant
+
+    Restaurant.objects.create(
+        name="Spice Route", city="Mumbai", country="IN", time_zone="Asia/Kolkata",
+        currency="INR", owner=kam_in_paris, next_call_due_at=AT,
+    )  # fmt: skip
+    client.force_login(kam_in_paris)
+    page = client.get("/kam/").text
+    assert "with yours (Europe/Paris) beside them" in page  # none chosen: the server's
+    assert "yours: 6 Dec 2026, 13:00 CET" in page
+
+    client.post("/profile/", {"time_zone": "America/Los_Angeles"})
+
+    page = client.get("/kam/").text
+    assert "with yours (America/Los_Angeles) beside them" in page
+    assert "yours: 6 Dec 2026, 04:00 PST" in page
+    assert "6 Dec 2026, 17:30 IST" in page  # the restaurant's time stays
+
+
+def test_a_kams_reminder_is_for_the_day_in_the_zone_they_chose(kam_in_paris):
+    from core.services import user_time_zone_set
+    from kam.services import call_reminder_send
+
+    late_evening_in_la = dt.datetime(2026, 12, 7, 6, 0, tzinfo=dt.UTC)  # Paris: 7 Dec, 07:00
+
+    assert call_reminder_send(kam_id=kam_in_paris.pk, now=late_evening_in_la).date == dt.date(
+        2026, 12, 7
+    )
+    user_time_zone_set(user=kam_in_paris, time_zone="America/Los_Angeles")
+    assert call_reminder_send(kam_id=kam_in_paris.pk, now=late_evening_in_la).date == dt.date(
+        2026, 12, 6
+    )
+
+
+def test_the_kam_profile_admin_is_gone(admin_client):
+    """No second zone only the admin could set: people choose theirs on their settings page."""
+    assert admin_client.get("/admin/kam/kamprofile/").status_code == 404

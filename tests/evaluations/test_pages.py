@@ -83,6 +83,17 @@ def test_form_errors_are_shown_on_the_page(analyst_client, fake_sources, data, m
     assert not Evaluation.objects.exists()
 
 
+def test_one_submit_shows_the_forms_and_the_services_messages(analyst_client, fake_sources):
+    page = analyst_client.post("/evaluations/new/", {"kind": "DUNS", "value": "12345"}).text
+
+    errors = dict(re.findall(r'<ul class="errorlist" id="id_(\w+)_error"><li>(.*?)</li>', page))
+    assert "Select a valid choice" in errors["kind"]  # the form
+    assert errors["value"] == "Not a valid SIREN or VAT number."  # the service, same submit
+    assert not Evaluation.objects.exists()
+    assert not fake_sources["SIREN"].calls
+    assert not fake_sources["VAT"].calls
+
+
 def test_a_duplicate_is_a_form_error(analyst_client, fake_sources, evaluation_factory):
     evaluation_factory(kind="VAT", value="IE6388047V")
 

@@ -300,3 +300,215 @@ def test_reassignment_ignores_junk_ids_and_an_empty_choice_says_what_to_do(clien
     page = client.get("/kam/accounts/reassign/?accounts=x&accounts=-1&accounts=99999999999999")
     assert page.status_code == 200
     assert "No account chosen" in page.text
+
+
+# --- one submit shows every field's message (the form's checks and the service's) -------------
+
+
+def _field_errors(page: str) -> dict[str, str]:
+    """{field name: its error text} of a rendered form (core/_form_fields.html)."""
+    found = re.findall(r'<ul class="errorlist" id="id_(\w+)_error">(.*?)</ul>', page, flags=re.S)
+    return {name: re.sub(r"<[^>]+>", " ", text).strip() for name, text in found}
+
+
+def _top_errors(page: str) -> str:
+    match = re.search(r'<div class="form-errors">(.*?)</div>', page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", match.group(1)) if match else ""
+
+
+def test_the_account_form_shows_every_fields_message_in_one_submit(client, kam):
+    client.force_login(kam)
+    page = client.post("/kam/accounts/new/", {
+        "name": "",  # the form: required
+        "city": "Paris", "country": "FR",
+        "time_zone": "Mars/Olympus",  # the service: not a time zone
+        "segment": "casual", "currency": "EUR",
+        "rhythm": "weekly",  # the service: a weekly rhythm needs weekdays
+        "call_every_days": 7,
+        "call_hour": 99,  # the form: at most 23
+    }).text  # fmt: skip
+
+    errors = _field_errors(page)
+    assert set(errors) == {"name", "time_zone", "call_weekdays", "call_hour"}
+    assert "required" in errors["name"]
+    assert "IANA time zone" in errors["time_zone"]
+    assert "at least one weekday" in errors["call_weekdays"]
+    assert "23" in errors["call_hour"]
+    assert 'value="Paris"' in page  # what was typed stays
+    assert not Restaurant.objects.exists()
+
+
+def test_the_contact_form_shows_every_fields_message_in_one_submit(client, kam, account):
+    client.force_login(kam)
+    page = client.post(f"/kam/accounts/{account.pk}/contacts/new/", {
+        "name": "",  # the form
+        "role": "chef",
+        "phone": "123",  # the service: no such number
+        "email": "not-an-email",  # the form
+    }).text  # fmt: skip
+
+    errors = _field_errors(page)
+    assert set(errors) == {"name", "phone", "email"}
+    assert "phone number" in errors["phone"]
+    assert not account.contacts.exists()
+
+
+def test_the_call_form_shows_every_fields_message_in_one_submit(client, kam, account):
+    client.force_login(kam)
+    other = ContactFactory(restaurant=RestaurantFactory())
+    page = client.post(f"/kam/accounts/{account.pk}/log/", {
+        "kind": "visit",
+        "outcome": "connected",  # the service: only calls have an outcome
+        "occurred_at": "yesterday",  # the form: not a date
+        "contact": other.pk,  # the form: not one of this account's contacts
+        "next_call_at": (timezone.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+    }).text  # fmt: skip
+
+    errors = _field_errors(page)
+    assert set(errors) == {"outcome", "occurred_at", "contact", "next_call_at"}
+    assert "Only calls have an outcome." in errors["outcome"]
+    assert "Only a call plans the next call." in errors["next_call_at"]
+    assert not Interaction.objects.exists()
+
+    rescheduled = client.post(f"/kam/accounts/{account.pk}/log/", {
+        "kind": "call", "outcome": "rescheduled",  # the service: say when to call back
+        "occurred_at": "not a date",  # the form
+    }).text  # fmt: skip
+    errors = _field_errors(rescheduled)
+    assert set(errors) == {"occurred_at", "next_call_at"}
+    assert "Say when to call back." in errors["next_call_at"]
+    assert not Interaction.objects.exists()
+
+
+def test_the_order_form_shows_every_fields_message_in_one_submit(client, kam, account):
+    client.force_login(kam)
+    page = client.post(f"/kam/accounts/{account.pk}/orders/new/", {
+        "amount": "-5",  # the service: greater than zero
+        "currency": "USD",  # the service: the account orders in EUR
+        "placed_at": "2026-13-45T99:00",  # the form
+    }).text  # fmt: skip
+
+    errors = _field_errors(page)
+    assert set(errors) == {"amount", "currency", "placed_at"}
+    assert "greater than zero" in errors["amount"]
+    assert "orders in EUR" in errors["currency"]
+    assert not Order.objects.exists()
+
+
+def test_the_status_form_shows_every_fields_message_in_one_submit(client, kam, account):
+    Restaurant.objects.filter(pk=account.pk).update(status="new")
+    client.force_login(kam)
+    page = client.post(f"/kam/accounts/{account.pk}/status/", {
+        "status": "active",  # the service: not allowed from new
+        "reason": "",  # the form: required
+    })  # fmt: skip
+
+    assert page.status_code == 200
+    errors = _field_errors(page.text)
+    assert set(errors) == {"status", "reason"}
+    assert "Not allowed from new" in errors["status"]
+    account.refresh_from_db()
+    assert account.status == "new"
+    assert not AuditEvent.objects.filter(action=KamAction.STATUS_CHANGED).exists()
+    assert client.get(f"/kam/accounts/{account.pk}/status/").status_code == 200
+
+
+def test_the_reassign_form_shows_every_fields_message_in_one_submit(client, kam, kam_lead):
+    client.force_login(kam_lead)
+    # No account ticked (the service), no KAM and no reason (the form), review and confirm.
+    for confirm in ("", "yes"):
+        page = client.post("/kam/accounts/reassign/", {"kam": "", "reason": "", "confirm": confirm})
+
+        assert page.status_code == 200
+        assert set(_field_errors(page.text)) == {"kam", "reason"}
+        assert "Choose at least one account." in _top_errors(page.text)
+    assert not AuditEvent.objects.filter(action=KamAction.REASSIGNED).exists()
+
+
+# --- editing an account, editing and removing contacts (the API's services) -------------------
+
+
+def test_a_kam_edits_their_account_from_its_page(client, kam, account):
+    client.force_login(kam)
+    assert (
+        f'href="/kam/accounts/{account.pk}/edit/"'
+        in client.get(f"/kam/accounts/{account.pk}/").text
+    )
+    form = client.get(f"/kam/accounts/{account.pk}/edit/").text
+    assert 'value="Chez Ann"' in form
+
+    response = client.post(f"/kam/accounts/{account.pk}/edit/", {
+        "name": "Chez Ann et Paul", "address": "2 rue du Bac", "city": "Paris", "country": "fr",
+        "time_zone": "Europe/Paris", "cuisine": "Bistro", "segment": "casual", "currency": "EUR",
+        "rhythm": "weekly", "call_weekdays": ["1", "3"], "call_every_days": 14, "call_hour": 15,
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.name, account.call_weekdays, account.call_hour) == (
+        "Chez Ann et Paul",
+        "13",
+        15,
+    )
+    assert account.next_call_due_at.astimezone(account.zone).hour == 15  # the plan follows
+    assert AuditEvent.objects.filter(
+        object_id=str(account.pk), action=KamAction.ACCOUNT_UPDATED
+    ).exists()
+
+
+def test_the_account_edit_form_shows_every_fields_message_and_saves_nothing(client, kam, account):
+    client.force_login(kam)
+    page = client.post(f"/kam/accounts/{account.pk}/edit/", {
+        "name": "", "city": "Paris", "country": "FR", "time_zone": "Mars/Olympus",
+        "segment": "casual", "currency": "EUR", "rhythm": "every_n_days",
+        "call_every_days": 0, "call_hour": 10,
+    }).text  # fmt: skip
+
+    assert set(_field_errors(page)) == {"name", "time_zone", "call_every_days"}
+    account.refresh_from_db()
+    assert account.name == "Chez Ann"
+
+
+def test_a_kam_edits_and_removes_a_contact(client, kam, account, contact):
+    second = ContactFactory(restaurant=account, name="Paul Langevin", is_primary=False)
+    client.force_login(kam)
+    page = client.get(f"/kam/accounts/{account.pk}/").text
+    assert f'href="/kam/accounts/{account.pk}/contacts/{contact.pk}/edit/"' in page
+    assert f'href="/kam/accounts/{account.pk}/contacts/{contact.pk}/delete/"' in page
+
+    edited = client.post(f"/kam/accounts/{account.pk}/contacts/{second.pk}/edit/", {
+        "name": "Paul Langevin", "role": "chef", "phone": "06 12 34 56 79",
+        "email": "paul@example.test", "is_primary": "on",
+    })  # fmt: skip
+    assert edited.status_code == 302
+    second.refresh_from_db()
+    contact.refresh_from_db()
+    assert (second.role, second.phone, second.is_primary) == ("chef", "+33612345679", True)
+    assert not contact.is_primary  # one primary per account
+
+    refused = client.post(f"/kam/accounts/{account.pk}/contacts/{second.pk}/edit/", {
+        "name": "", "role": "chef", "phone": "123", "is_primary": "",
+    }).text  # fmt: skip
+    assert set(_field_errors(refused)) == {"name", "phone", "is_primary"}
+
+    confirm = client.get(f"/kam/accounts/{account.pk}/contacts/{second.pk}/delete/")
+    assert "Marie Curie becomes the primary" in confirm.text
+    assert PointOfContact.objects.filter(pk=second.pk).exists()  # a GET removes nothing
+    client.post(f"/kam/accounts/{account.pk}/contacts/{second.pk}/delete/")
+    assert not PointOfContact.objects.filter(pk=second.pk).exists()
+    contact.refresh_from_db()
+    assert contact.is_primary
+    assert AuditEvent.objects.filter(
+        object_id=str(account.pk), action=KamAction.CONTACT_REMOVED
+    ).exists()
+
+
+def test_contact_pages_answer_404_for_another_accounts_contact(client, kam, other_kam, account):
+    mine_elsewhere = ContactFactory(restaurant=RestaurantFactory(owner=kam))
+    theirs = ContactFactory(restaurant=RestaurantFactory(owner=other_kam))
+    client.force_login(kam)
+    for contact in (mine_elsewhere, theirs):  # under the wrong account: not found
+        for action in ("edit", "delete"):
+            url = f"/kam/accounts/{account.pk}/contacts/{contact.pk}/{action}/"
+            assert client.post(url).status_code == 404, url
+    assert PointOfContact.objects.count() == 2

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from kam.models import KamProfile
+from core.models import UserPreferences
+from core.selectors import user_zone
 from kam.selectors import (
     account_list,
     calls_due,
@@ -13,7 +14,6 @@ from kam.selectors import (
     interaction_list,
     kam_get,
     kam_list,
-    kam_zone,
     order_list,
     performance_list,
     primary_contact,
@@ -178,7 +178,7 @@ def test_the_filters_are_the_selectors_arguments(kam, kam_lead, other_kam):
 
 def test_who_may_look_at_whose_calls(kam, other_kam, kam_lead):
     RestaurantFactory(owner=kam)
-    KamProfile.objects.create(user=other_kam, time_zone="Asia/Kolkata")
+    UserPreferences.objects.create(user=other_kam, time_zone="Asia/Kolkata")
 
     assert kam_list(user=kam) == []
     assert [k.username for k in kam_list(user=kam_lead)] == ["kam-ann"]  # owners of accounts
@@ -186,5 +186,5 @@ def test_who_may_look_at_whose_calls(kam, other_kam, kam_lead):
     assert kam_get(user=kam, kam_id=other_kam.pk) is None
     assert kam_get(user=kam_lead, kam_id=other_kam.pk) == other_kam
     assert kam_get(user=kam_lead, kam_id=10**12) is None
-    assert kam_zone(kam_id=other_kam.pk).key == "Asia/Kolkata"
-    assert kam_zone(kam_id=kam.pk).key == "Europe/Paris"  # no profile: the site's zone
+    assert user_zone(user_id=other_kam.pk).key == "Asia/Kolkata"  # the zone they chose
+    assert user_zone(user_id=kam.pk).key == "Europe/Paris"  # none chosen: the server's

@@ -251,3 +251,40 @@ def test_a_contact_is_cleaned_the_same_way_when_added_and_when_changed(kam, acco
     assert (changed.name, changed.phone, changed.preferred_hours) == (
         "Zoé B", "+33612345679", "14-16",
     )  # fmt: skip
+
+
+# --- every field's problem at once (the API and the pages' checks alike) ----------------------
+
+
+def test_the_services_report_every_bad_field_at_once(kam, account, contact):
+    with pytest.raises(ApplicationError) as created:
+        account_create(actor=kam, name="X", city="Y", country="FR", time_zone="Mars/Olympus",
+                       rhythm="weekly", call_weekdays="", currency="XYZ")  # fmt: skip
+    assert set(created.value.fields) == {"time_zone", "call_weekdays", "currency"}
+
+    with pytest.raises(ApplicationError) as called:
+        call_log(actor=kam, restaurant_id=account.pk, outcome="rescheduled",
+                 contact_id=ContactFactory().pk)  # fmt: skip
+    assert set(called.value.fields) == {"next_call_at", "contact"}
+
+    with pytest.raises(ApplicationError) as updated:
+        contact_update(actor=kam, contact_id=contact.pk, phone="123", is_primary=False)
+    assert set(updated.value.fields) == {"phone", "is_primary"}
+
+    with pytest.raises(ApplicationError) as moved:
+        accounts_reassign(actor="test", restaurant_ids=[], kam_id=None, reason=" ")
+    assert set(moved.value.fields) == {"accounts", "kam", "reason"}
+
+
+def test_the_checks_write_nothing_and_skip_what_is_not_given(kam, account):
+    from kam.services import account_check, interaction_check, order_check, transition_check
+
+    account_check(name="Fine")  # nothing else given: nothing else checked
+    interaction_check(restaurant_id=account.pk, kind="call")
+    with pytest.raises(ApplicationError) as order:
+        order_check(restaurant_id=account.pk, amount="0", currency="INR")
+    assert set(order.value.fields) == {"amount", "currency"}
+    with pytest.raises(ApplicationError) as status:
+        transition_check(restaurant_id=account.pk, to_status="new", reason="")
+    assert set(status.value.fields) == {"status", "reason"}
+    assert not account.orders.exists()

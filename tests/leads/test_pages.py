@@ -198,7 +198,9 @@ def test_dashboard_tile_counts(client, agent, lead_factory, outsider):
 
     tile = page.split('data-app="leads"')[1].split("</article>")[0]
     assert "<dt>Prospects</dt>" in tile
-    assert "<dd>1</dd>" in tile
+    assert (
+        '<a class="stat-link" href="/leads/?stage=prospect" aria-label="Prospects: 1">1</a>' in tile
+    )
     client.force_login(outsider)
     assert 'data-app="leads"' not in client.get("/").text
 
@@ -447,3 +449,44 @@ def test_a_sales_manager_gives_a_lead_to_an_agent_from_its_page(
     # An agent's form has no such field: the lead stays theirs.
     client.force_login(other_agent)
     assert 'name="owner"' not in client.get(f"/leads/{lead.pk}/edit/").text
+
+
+# --- deleting a lead from its page (a confirmation first) --------------------------------------
+
+
+def test_an_agent_deletes_their_lead_after_a_confirmation(client, agent, lead_factory):
+    from core.models import AuditEvent
+
+    lead = lead_factory(owner=agent, first_name="Lea", last_name="Martin")
+    QualificationRun.objects.create(lead=lead, requested_by=agent, source="page")
+    client.force_login(agent)
+    assert f'href="/leads/{lead.pk}/delete/"' in client.get(f"/leads/{lead.pk}/").text
+
+    confirm = client.get(f"/leads/{lead.pk}/delete/")
+    assert confirm.status_code == 200
+    assert "Delete the lead Lea Martin" in confirm.text
+    assert "1 qualification run " in confirm.text
+    assert Lead.objects.filter(pk=lead.pk).exists()  # a GET deletes nothing
+
+    done = client.post(f"/leads/{lead.pk}/delete/", follow=True)
+    assert done.redirect_chain[-1][0] == "/leads/"
+    assert "Lead Lea Martin deleted." in done.text
+    assert not Lead.objects.filter(pk=lead.pk).exists()
+    assert not QualificationRun.objects.exists()
+    assert AuditEvent.objects.filter(object_id=str(lead.pk), action=LeadAction.DELETED).exists()
+
+
+def test_only_who_may_change_a_lead_deletes_it(
+    client, agent, other_agent, manager, outsider, lead_factory
+):
+    lead = lead_factory(owner=agent)
+    client.force_login(other_agent)  # another agent: as if it did not exist
+    assert client.get(f"/leads/{lead.pk}/delete/").status_code == 404
+    assert client.post(f"/leads/{lead.pk}/delete/").status_code == 404
+    client.force_login(outsider)  # no sales role: the role table says no
+    assert client.post(f"/leads/{lead.pk}/delete/").status_code == 403
+    assert Lead.objects.filter(pk=lead.pk).exists()
+
+    client.force_login(manager)  # sales managers change every lead
+    assert client.post(f"/leads/{lead.pk}/delete/").status_code == 302
+    assert not Lead.objects.filter(pk=lead.pk).exists()
