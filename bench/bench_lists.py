@@ -40,11 +40,11 @@ LOANS_SQL = """
 INSERT INTO loans_loanapplication
     (id, first_name, last_name, email, amount, currency, status, failure_code, failure_reason,
      created_at, updated_at, submitted_at, decided_at, submit_attempts, poll_count,
-     last_polled_at, last_error, error_reference, created_by_id)
+     last_polled_at, last_error, error_reference, request_id, created_by_id)
 SELECT gen_random_uuid(), 'First' || g, 'Last' || g, 'loan' || g || '@bench.example',
        1000 + g %% 50000, 'EUR', (ARRAY['new', 'pending', 'completed', 'rejected'])[1 + g %% 4],
        '', '', now() - g * interval '1 minute', now(), now() - g * interval '1 minute',
-       CASE WHEN g %% 4 >= 2 THEN now() END, 1, g %% 5, now(), '', '', %(user)s
+       CASE WHEN g %% 4 >= 2 THEN now() END, 1, g %% 5, now(), '', '', '', %(user)s
 FROM generate_series(1, %(rows)s) AS g
 """
 RUNS_MARK = "current_step = 'bench'"
