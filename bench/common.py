@@ -347,7 +347,6 @@ def measure_endpoints(
     permissions, filters, selectors, serializers, pagination, JSON) and through gunicorn
     (`Authorization: Token`): p50/p95/max, queries, rows, allocation per request
     (tracemalloc peak), garbage-collection pauses; each p95 against `limit_ms`."""
-    import gc
     import json
 
     from django.db import connection
@@ -359,9 +358,12 @@ def measure_endpoints(
     client.force_authenticate(user)
     for _, path in endpoints:
         client.get(path)  # import and warm everything once
-    # What config/wsgi.py does in the server: what is loaded is out of the collector's reach.
-    gc.collect()
-    gc.freeze()
+    # What config/wsgi.py does in the server (core/memory.py): what is loaded is out of the
+    # collector's reach, and each request's garbage is collected once it has answered (inside
+    # the timings here: the test client closes the response before `get` returns).
+    from core.memory import tune_web_process, untune_web_process
+
+    tune_web_process()
     heading(f"{title}: in-process (APIClient), {repeat} requests each")
     for label, path in endpoints:
         response = client.get(path)  # warm up (roles, caches)
@@ -388,6 +390,7 @@ def measure_endpoints(
                 + (f" (max {max(full) * 1000:.0f} ms)" if full else "")
             ),
         )
+    untune_web_process()
     if os.environ.get("BENCH_HTTP", "1") == "0":
         print("  (BENCH_HTTP=0: not through gunicorn)", flush=True)
         return
