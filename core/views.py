@@ -18,7 +18,7 @@ from core.access import can
 from core.api.exceptions import error_body
 from core.dashboard import tiles_for
 from core.errors import ApplicationError
-from core.forms import ProfileForm, add_application_error
+from core.forms import ProfileForm, SearchForm, add_application_error
 from core.health import readiness
 from core.metrics import scrape
 from core.request_id import current_request_id
@@ -108,12 +108,14 @@ def _system_context() -> dict:
 def search(request: HttpRequest) -> HttpResponse:
     """The top bar's search. It posts, so what was typed (a name, an email, a national id)
     stays out of URLs; a GET shows the empty form."""
-    text = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
     groups = search_everything(user=request.user, text=text) if text else []
     return render(
         request,
         "core/search.html",
         {
+            "form": form,
             "q": text,
             "groups": groups,
             "found": sum(len(group.hits) for group in groups),
