@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
 
 from core.boundary import EVENT, PLANNED
-from kam.models import Interaction, Order
+from kam.models import Interaction, Order, Restaurant
 from tests.harness import boundary as harness
 from tests.harness.boundary import PageCase, WriteCase
 from tests.kam.conftest import ContactFactory, RestaurantFactory
@@ -438,3 +439,105 @@ def test_border_datetimes_in_the_call_form_of_accounts_in_every_zone(client, kam
             assert PLANNED.problem(call.restaurant.next_call_due_at) is None
 
     run()
+
+
+# --- the admin: the next call in the planning horizon, as on the pages and in the API --------
+
+
+class _FormInputs(HTMLParser):
+    """The values a browser would send back from a page's forms (inputs, selects, textareas)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.setdefault(name, []).append(attrs.get("value") or "")
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select].append(attrs.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def _admin_change(client, account, **changes):
+    url = f"/admin/kam/restaurant/{account.pk}/change/"
+    parser = _FormInputs()
+    parser.feed(client.get(url).text)
+    data = {name: values for name, values in parser.data.items() if values}
+    data.update({name: [value] for name, value in changes.items()})
+    return client.post(url, data)
+
+
+@pytest.fixture
+def admin_kam_lead(client, kam_lead):
+    """A KAM lead as `create_dev_users` makes one: staff, with the role's model permissions."""
+    kam_lead.is_staff = True
+    kam_lead.save()
+    client.force_login(kam_lead)
+    return kam_lead
+
+
+IN_THREE_YEARS = f"{timezone.localdate().year + 3}-01-01"
+
+
+@pytest.mark.parametrize("day", ["2099-06-01", "1950-01-01", IN_THREE_YEARS])
+def test_the_admin_keeps_a_changed_next_call_in_the_planning_horizon(
+    client, admin_kam_lead, account, day
+):
+    due_before = account.next_call_due_at
+
+    response = _admin_change(client, account, next_call_due_at_0=day, next_call_due_at_1="10:00")
+
+    assert response.status_code == 200, response.status_code
+    errors = response.context["adminform"].form.errors
+    assert errors["next_call_due_at"] == [PLANNED.message()]
+    account.refresh_from_db()
+    assert account.next_call_due_at == due_before
+
+
+def test_the_admin_takes_a_next_call_within_the_horizon(client, admin_kam_lead, account):
+    day = timezone.localdate() + dt.timedelta(days=30)
+
+    response = _admin_change(
+        client, account, next_call_due_at_0=day.isoformat(), next_call_due_at_1="10:00"
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    account.refresh_from_db()
+    assert timezone.localtime(account.next_call_due_at).date() == day
+
+
+def test_an_overdue_next_call_left_as_it_is_does_not_stop_other_edits(
+    client, admin_kam_lead, account
+):
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    Restaurant.objects.filter(pk=account.pk).update(next_call_due_at=long_ago)
+    account.refresh_from_db()
+
+    response = _admin_change(client, account, cuisine="Bistronomy")
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    account.refresh_from_db()
+    assert account.cuisine == "Bistronomy"
+    assert abs(account.next_call_due_at - long_ago) < dt.timedelta(minutes=1)
