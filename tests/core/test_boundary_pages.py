@@ -9,11 +9,12 @@ import uuid
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, get_resolver, reverse
 
 from core.models import WorkerPing
 from tests.harness import boundary as harness
 from tests.harness.boundary import PageCase
+from tests.harness.routes import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +27,6 @@ PAGE_FORMS = ["profile", "search", "worker-ping", "login", "logout"]
 ELSEWHERE = ("admin/", "api/")
 
 
-def _walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            ns = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
-        else:
-            yield prefix + str(pattern.pattern), pattern, namespace
-
-
 #: A value for each kind of URL parameter: no such record (the method is checked first).
 _ABSENT = {"IntConverter": 999_999_999, "UUIDConverter": uuid.UUID(int=1), "SlugConverter": "x"}
 
@@ -43,7 +35,7 @@ def _pages_taking_a_post(client, user) -> set[str]:
     """The URL names of every page that does not answer a post with 405, found by posting
     to each (as an administrator, about records that do not exist, each post rolled back)."""
     found = set()
-    for route, pattern, namespace in _walk(get_resolver().url_patterns):
+    for route, pattern, namespace in walk(get_resolver().url_patterns):
         if route.startswith(ELSEWHERE):
             continue
         assert isinstance(pattern, URLPattern)
