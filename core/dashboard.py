@@ -27,7 +27,8 @@ class Tile:
     description: str
     url: str | None = None
     links: list[tuple[str, str]] = field(default_factory=list)
-    stats: list[tuple[str, str | int]] = field(default_factory=list)
+    #: (label, figure): the figure as people read it (`core.present.number_text`...).
+    stats: list[tuple[str, str]] = field(default_factory=list)
     note: str = ""
 
 

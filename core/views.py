@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import present
 from core.access import can
 from core.api.exceptions import error_body
 from core.dashboard import tiles_for
@@ -23,7 +24,7 @@ from core.health import readiness
 from core.metrics import scrape
 from core.request_id import current_request_id
 from core.search import MIN_LENGTH, search_everything
-from core.selectors import duration_phrase, queue_statuses, recent_pings, user_time_zone
+from core.selectors import queue_statuses, recent_pings, user_time_zone
 from core.services import user_time_zone_set, worker_ping_create
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def _system_context() -> dict:
         "queues": queues,
         "stopped_queues": stopped,
         "every_queue_stopped": bool(queues) and len(stopped) == len(queues),
-        "stale_after": duration_phrase(settings.QUEUE_HEARTBEAT_STALE_AFTER),
+        "stale_after": present.duration(settings.QUEUE_HEARTBEAT_STALE_AFTER),
         "pings": pings,
         "ping_waiting": any(ping.executed_at is None for ping in pings),
     }

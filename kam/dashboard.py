@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core import present
 from core.dashboard import Tile
 from kam.selectors import band_counts, calls_due
 
@@ -24,9 +25,9 @@ def tile(request: HttpRequest) -> Tile:
             ("API", "/api/kam/accounts/"),
         ],
         stats=[
-            ("Overdue calls", len(due.overdue)),
-            ("Calls today", len(due.today)),
-            ("Underperforming", bands["underperforming"]),
-            ("At risk", bands["at_risk"]),
+            ("Overdue calls", present.number_text(len(due.overdue))),
+            ("Calls today", present.number_text(len(due.today))),
+            ("Underperforming", present.number_text(bands["underperforming"])),
+            ("At risk", present.number_text(bands["at_risk"])),
         ],
     )

@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core import present
 from core.access import can
 from core.dashboard import Tile
 from leads.selectors import stage_counts
@@ -24,9 +25,9 @@ def tile(request: HttpRequest) -> Tile:
             ("API", "/api/leads/"),
         ],
         stats=[
-            ("Leads", counts["lead"]),
-            ("Needs review", counts["needs_review"]),
-            ("Prospects", counts["prospect"]),
-            ("Rejected", counts["rejected"]),
+            ("Leads", present.number_text(counts["lead"])),
+            ("Needs review", present.number_text(counts["needs_review"])),
+            ("Prospects", present.number_text(counts["prospect"])),
+            ("Rejected", present.number_text(counts["rejected"])),
         ],
     )
