@@ -151,7 +151,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def worker_ping(request: HttpRequest) -> HttpResponse:
-    record = worker_ping_create(requested_by=request.user)
+    record = worker_ping_create(actor=request.user)
     if request.headers.get("HX-Request"):
         # The page stays; the system part shows the ping waiting, then its round trip.
         return render(
