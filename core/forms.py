@@ -102,3 +102,9 @@ class ProfileForm(BoundaryForm):
             ("", f"The server's ({settings.TIME_ZONE})"),
             *((name, name.replace("_", " ")) for name in sorted(available_time_zones())),
         ]
+
+
+class SearchForm(BoundaryForm):
+    """The top bar's search box (core.search cuts what is typed to its maximum length)."""
+
+    q = forms.CharField(required=False, label="Search")

@@ -1,5 +1,6 @@
 """How the pages show things to people, in one place: money, numbers, dates and times with
-their zone named, months, durations, choice labels and field labels.
+their zone named, months, durations and how long ago, file sizes, choice labels and field
+labels.
 
 Babel does the locale work (grouping, decimal marks, currency symbols and their position,
 month names): the locale comes from the active language (settings.LANGUAGE_CODE, `en-gb`).
@@ -171,6 +172,39 @@ def duration(value: dt.timedelta | float | int | None, *, unit: str = "s") -> st
     if hours:
         return f"{sign}{hours} h {minutes:02d} min"
     return f"{sign}{minutes} min {secs:02d} s"
+
+
+def ago(value: dt.datetime | None, *, now: dt.datetime | None = None) -> str:
+    """'7 min 00 s ago', '12 s ago' (whole seconds: a relative time is refreshed, not read
+    to the tenth), 'in 3 s' for a moment ahead, 'just now' within a second."""
+    if value is None or value == "":
+        return EMPTY
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    seconds = ((now or timezone.now()) - value).total_seconds()
+    if abs(seconds) < 1:
+        return "just now"
+    text = duration(round(abs(seconds)))
+    return f"{text} ago" if seconds > 0 else f"in {text}"
+
+
+#: Binary multiples, as the upload and body limits are written (README "Input rules").
+_SIZE_UNITS = (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
+
+
+def file_size(value: Any) -> str:
+    """'512 bytes', '1.5 KiB', '2 MiB': in the largest binary unit the size reaches, one
+    decimal at most, the locale's digits."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    for unit, factor in _SIZE_UNITS:
+        if abs(number) >= factor:
+            amount = number / factor
+            return f"{babel_numbers.format_decimal(amount, '#,##0.#', locale=locale())} {unit}"
+    return f"{number_text(number)} byte{'' if number == 1 else 's'}"
 
 
 def choice_label(value: Any, choices: Iterable[tuple[Any, Any]] | type[models.Choices]) -> str:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core import present
 from core.models import QueueHeartbeat, UserPreferences, WorkerPing
 
 #: What separates the words of a search: spaces and commas.
@@ -43,16 +44,6 @@ def heartbeat_stale_after() -> timedelta:
     return timedelta(seconds=settings.QUEUE_HEARTBEAT_STALE_AFTER)
 
 
-def duration_phrase(seconds: float) -> str:
-    """95 -> "95 seconds", 400 -> "6 minutes", 7300 -> "2 hours", 200000 -> "2 days"."""
-    for unit, size, up_to in (("second", 1, 120), ("minute", 60, 7200), ("hour", 3600, 172800)):
-        if seconds < up_to:
-            count = int(seconds // size)
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    count = int(seconds // 86400)
-    return f"{count} day{'' if count == 1 else 's'}"
-
-
 @dataclass(frozen=True)
 class QueueStatus:
     queue: str
@@ -75,7 +66,7 @@ class QueueStatus:
             return f"no worker has taken work from the {self.queue} queue yet (no heartbeat)"
         return (
             f"no worker has taken work from the {self.queue} queue for "
-            f"{duration_phrase(self.seconds_since)}"
+            f"{present.duration(self.seconds_since)}"
         )
 
 

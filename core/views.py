@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import present
 from core.access import can
 from core.api.exceptions import error_body
 from core.dashboard import tiles_for
 from core.errors import ApplicationError
-from core.forms import ProfileForm, add_application_error
+from core.forms import ProfileForm, SearchForm, add_application_error
 from core.health import readiness
 from core.metrics import scrape
 from core.request_id import current_request_id
 from core.search import MIN_LENGTH, search_everything
-from core.selectors import duration_phrase, queue_statuses, recent_pings, user_time_zone
+from core.selectors import queue_statuses, recent_pings, user_time_zone
 from core.services import user_time_zone_set, worker_ping_create
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def _system_context() -> dict:
         "queues": queues,
         "stopped_queues": stopped,
         "every_queue_stopped": bool(queues) and len(stopped) == len(queues),
-        "stale_after": duration_phrase(settings.QUEUE_HEARTBEAT_STALE_AFTER),
+        "stale_after": present.duration(settings.QUEUE_HEARTBEAT_STALE_AFTER),
         "pings": pings,
         "ping_waiting": any(ping.executed_at is None for ping in pings),
     }
@@ -108,12 +109,14 @@ def _system_context() -> dict:
 def search(request: HttpRequest) -> HttpResponse:
     """The top bar's search. It posts, so what was typed (a name, an email, a national id)
     stays out of URLs; a GET shows the empty form."""
-    text = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
     groups = search_everything(user=request.user, text=text) if text else []
     return render(
         request,
         "core/search.html",
         {
+            "form": form,
             "q": text,
             "groups": groups,
             "found": sum(len(group.hits) for group in groups),
@@ -148,7 +151,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def worker_ping(request: HttpRequest) -> HttpResponse:
-    record = worker_ping_create(requested_by=request.user)
+    record = worker_ping_create(actor=request.user)
     if request.headers.get("HX-Request"):
         # The page stays; the system part shows the ping waiting, then its round trip.
         return render(

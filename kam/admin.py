@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import render
 
 from core import present
 from core.admin import AuditTrailInline, ReadOnlyAdminMixin
+from core.boundary import PLANNED
 from core.errors import ApplicationError
 from kam.access import can_reassign
 from kam.forms import ReassignForm
@@ -79,8 +81,21 @@ class SnapshotInline(ReadOnlyAdminMixin, admin.TabularInline):
     max_num = 30
 
 
+class RestaurantAdminForm(forms.ModelForm):
+    """The next call, when changed here, lies in the planning horizon (`PLANNED`), as on the
+    pages and in the API; an unchanged one (an overdue call) does not stop other edits. (No
+    Meta: the admin gives the model and the fields.)"""
+
+    def clean_next_call_due_at(self):
+        value = self.cleaned_data.get("next_call_due_at")
+        if "next_call_due_at" in self.changed_data:
+            PLANNED.validate(value)
+        return value
+
+
 @admin.register(Restaurant)
 class RestaurantAdmin(admin.ModelAdmin):
+    form = RestaurantAdminForm
     list_display = ("name", "city", "country", "owner", "status", "band", "next_call_due_at")
     list_filter = (
         "status", "band", "segment", "rhythm", "country",

@@ -74,10 +74,6 @@ def run_list(
     return runs
 
 
-def run_get(*, user: User, run_id: int) -> QualificationRun | None:
-    return run_list(user=user).filter(pk=run_id).first()
-
-
 def pending_lead_ids() -> list[int]:
     """Leads still to be decided (stage lead or needs review) with no run under way."""
     return list(

@@ -8,13 +8,7 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from core.http import (
-    AiohttpTransport,
-    AsyncHttpClient,
-    HttpClient,
-    RequestRejected,
-    UnexpectedResponse,
-)
+from core.http import AiohttpTransport, AsyncHttpClient, RequestRejected, UnexpectedResponse
 
 SERVICE = "bank"
 ALREADY_USED = "the application ID is already used"
@@ -54,7 +48,7 @@ class ApplicationUnknownAtBank(RequestRejected):
         return "the bank does not know this application (HTTP 404)"
 
 
-def _error_message(client: HttpClient | AsyncHttpClient, response) -> str:
+def _error_message(client: AsyncHttpClient, response) -> str:
     body = client.parse_json(response)
     return str(body.get("error", ""))
 
@@ -70,9 +64,7 @@ def _submission(application_id: uuid.UUID, first_name: str, last_name: str) -> d
     return {"id": str(application_id), "first_name": first_name, "last_name": last_name}
 
 
-def _submit_result(
-    client: HttpClient | AsyncHttpClient, response, application_id: uuid.UUID
-) -> SubmitResult:
+def _submit_result(client: AsyncHttpClient, response, application_id: uuid.UUID) -> SubmitResult:
     """What the answer to POST /api/applications means: created, already there (a previous
     attempt arrived), or refused for good."""
     if response.status_code == 400:
@@ -100,25 +92,6 @@ def _job_from(client: AsyncHttpClient, response, application_id: uuid.UUID) -> B
     if returned_id != application_id:
         raise UnexpectedResponse(SERVICE, f"asked for {application_id}, got {returned_id}")
     return job
-
-
-class BankClient(HttpClient):
-    """Synchronous: one call at a time (commands, the shell)."""
-
-    service_name = SERVICE
-    system_label = "the bank"
-
-    def __init__(self, *, timeout: float | None = None, **kwargs) -> None:
-        super().__init__(**{**_bank_kwargs(timeout), **kwargs})
-
-    def submit(self, *, application_id: uuid.UUID, first_name: str, last_name: str) -> SubmitResult:
-        response = self.request(
-            "POST",
-            "/api/applications",
-            accept=(400,),
-            json=_submission(application_id, first_name, last_name),
-        )
-        return _submit_result(self, response, application_id)
 
 
 class AsyncBankClient(AsyncHttpClient):

@@ -38,6 +38,7 @@ from core.boundary.text import (
     control_character_problem,
     printable,
 )
+from core.present import file_size
 
 
 @dataclass(frozen=True)
@@ -52,20 +53,13 @@ class Refusal:
     advice: str = "Go back, correct what you sent and try again."
 
 
-def size_text(size: int) -> str:
-    for unit, factor in (("MiB", 1024 * 1024), ("KiB", 1024)):
-        if size >= factor:
-            return f"{size / factor:g} {unit}"
-    return f"{size} bytes"
-
-
 def body_too_large(limit: int, *, upload: bool) -> Refusal:
     what = "files and fields together" if upload else "the request body"
     return Refusal(
         413,
         "request_too_large",
-        f"The request is too large: at most {size_text(limit)} ({what}) are accepted.",
-        advice=f"Send less than {size_text(limit)}"
+        f"The request is too large: at most {file_size(limit)} ({what}) are accepted.",
+        advice=f"Send less than {file_size(limit)}"
         + (": a smaller file, or one file at a time." if upload else "."),
     )
 

@@ -7,6 +7,7 @@
 {{ run.finished_at|moment_seconds }}                    ... 17:05:09 CET
 {{ lead.birth_date|day }}  {{ "2026-01"|month }}        12 May 1984   Jan 2026
 {{ run.duration|duration }}  {{ check.latency_ms|duration_ms }}   2 min 05 s   420 ms
+{{ beat.received_at|ago }}  {{ upload.size|file_size }}            7 min 00 s ago   1.5 MiB
 {{ interaction|label:"outcome" }}                       No answer (the field's choice label)
 {% timeline events %}                                   an object's audit trail, for people
 """
@@ -65,6 +66,16 @@ def duration(value: Any) -> str:
 @register.filter
 def duration_ms(value: Any) -> str:
     return present.duration(value, unit="ms")
+
+
+@register.filter
+def ago(value: Any) -> str:
+    return present.ago(value)
+
+
+@register.filter
+def file_size(value: Any) -> str:
+    return present.file_size(value)
 
 
 @register.filter

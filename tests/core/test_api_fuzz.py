@@ -121,20 +121,36 @@ def unreachable_systems(settings):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    for name in (
-        "SIMULATORS_URL",
-        "BANK_API_URL",
-        "REGISTRY_API_URL",
-        "ARCHIVES_API_URL",
-        "SCORING_API_URL",
-        "SIREN_API_URL",
-    ):
+    urls = ("SIMULATORS_URL", "BANK_API_URL", "REGISTRY_API_URL", "ARCHIVES_API_URL",
+            "SCORING_API_URL")  # fmt: skip
+    for name in urls:
+        assert hasattr(settings, name), f"no setting {name} (renamed?)"
         setattr(settings, name, closed)
-    settings.EXTERNAL_HTTP_CONNECT_TIMEOUT = 0.5
-    settings.EXTERNAL_HTTP_TIMEOUT = 1.0
-    settings.EVALUATIONS_SIREN_TIMEOUT = 1.0
-    settings.LOANS_BANK_TIMEOUT = 1.0
-    settings.QUALIFICATION_TIMEOUT = 2.0
+    # The company registers (evaluations.clients.register_url): each its own URL, else the
+    # simulators'; both closed, whatever the environment set.
+    settings.EVALUATIONS_REGISTERS = {
+        register: {**configured, "url": closed}
+        for register, configured in settings.EVALUATIONS_REGISTERS.items()
+    }
+    timeouts = {"EXTERNAL_HTTP_CONNECT_TIMEOUT": 0.5, "EXTERNAL_HTTP_TIMEOUT": 1.0,
+                "EVALUATIONS_REGISTER_TIMEOUT": 1.0, "LOANS_BANK_TIMEOUT": 1.0,
+                "QUALIFICATION_TIMEOUT": 2.0}  # fmt: skip
+    for name, seconds in timeouts.items():
+        assert hasattr(settings, name), f"no setting {name} (renamed?)"
+        setattr(settings, name, seconds)
+    return closed
+
+
+def test_unreachable_systems_close_every_system(unreachable_systems):
+    from evaluations.clients import register_url
+    from leads.clients import ArchivesClient, RegistryClient, ScoringClient
+    from loans.clients import AsyncBankClient
+
+    for register in ("insee", "vies", "hmrc"):
+        assert register_url(register) == unreachable_systems, register
+    for client_class in (RegistryClient, ArchivesClient, ScoringClient, AsyncBankClient):
+        client = client_class()
+        assert str(client.base_url).rstrip("/") == unreachable_systems, client_class
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
+from core.access import roles_needing_admin
 from core.roles import Role, has_role
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +21,7 @@ def test_dev_users_are_admin_and_one_per_role(settings, capsys):
     User = get_user_model()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser
+    assert admin.is_staff
     assert admin.check_password("admin")
     for username, role in {"sales": Role.SALES_AGENT, "kamlead": Role.KEY_ACCOUNT_MANAGER_LEAD,
                            "risk": Role.RISK_ANALYST}.items():  # fmt: skip
@@ -24,7 +29,37 @@ def test_dev_users_are_admin_and_one_per_role(settings, capsys):
         assert has_role(user, role)
         assert user.check_password(username)
     assert User.objects.count() == 1 + len(Role)
-    assert "kamlead" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "kamlead" in out
+    # One user per role, holding that role alone; staff (may open the admin) exactly when
+    # the role's work needs the admin.
+    needing_admin = roles_needing_admin()
+    assert needing_admin, "no role needs the admin: the check below would prove nothing"
+    assert needing_admin != set(Role)
+    for role in Role:
+        (user,) = User.objects.filter(groups__name=role.group_name, is_superuser=False)
+        assert list(user.groups.values_list("name", flat=True)) == [role.group_name]
+        assert user.is_staff is (role in needing_admin), (user.username, role)
+        assert user.is_superuser is False
+        assert (f"{role.label} (+ admin)" in out) is (role in needing_admin), role
+
+
+def test_dev_users_lose_staff_and_other_roles_given_earlier(settings):
+    """Re-running the command puts users of an earlier version back to their one role."""
+    settings.DEBUG = True
+    User = get_user_model()
+    call_command("create_dev_users", stdout=io.StringIO())
+    sales = User.objects.get(username="sales")
+    sales.is_staff = sales.is_superuser = True
+    sales.save()
+    sales.groups.add(Group.objects.get(name=Role.SALES_MANAGER.group_name))
+
+    call_command("create_dev_users", stdout=io.StringIO())
+
+    sales.refresh_from_db()
+    assert not sales.is_staff
+    assert not sales.is_superuser
+    assert list(sales.groups.values_list("name", flat=True)) == [Role.SALES_AGENT.group_name]
 
 
 def test_dev_users_are_refused_outside_development(settings):

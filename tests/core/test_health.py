@@ -10,7 +10,7 @@ import time_machine
 from django.db import OperationalError
 from django.utils import timezone
 
-from core import health
+from core import health, present
 from core.models import QueueHeartbeat
 from core.request_id import HEADER
 
@@ -153,7 +153,7 @@ def test_a_stale_heartbeat_makes_readyz_degraded_naming_the_queue(client, settin
         "ok": False,
         "last_heartbeat_at": start.isoformat(),
         "seconds_since": 91.0,
-        "error": "no worker has taken work from the polling queue for 91 seconds",
+        "error": "no worker has taken work from the polling queue for 1 min 31 s",
     }
     assert body["queues"]["default"]["ok"] is True
 
@@ -189,7 +189,8 @@ def test_the_dashboard_warns_naming_the_queue_and_since_when(client, user_factor
     assert 'data-queue="default"' not in alert
     assert "asking the bank for loan decisions" in alert
     assert f'datetime="{timezone.localtime(start).isoformat()}"' in alert
-    assert "6\xa0minutes ago" in alert
+    assert f">{present.moment(start, seconds=True)}</time> (6 min 00 s ago)." in alert
+    assert "for 1 min 30 s." in alert  # the threshold
     assert "celery -A config worker -Q polling" in alert
     assert "beat" not in alert.split("What to do")[1].split("A queue is reported")[0]
 

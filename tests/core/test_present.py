@@ -84,6 +84,24 @@ def test_days_months_and_durations():
     assert present.duration(715, unit="ms") == "715 ms"
 
 
+def test_how_long_ago():
+    assert present.ago(NOW - dt.timedelta(minutes=7), now=NOW) == "7 min 00 s ago"
+    assert present.ago(NOW - dt.timedelta(seconds=12.4), now=NOW) == "12 s ago"
+    assert present.ago(NOW + dt.timedelta(seconds=3), now=NOW) == "in 3 s"
+    assert present.ago(NOW - dt.timedelta(milliseconds=300), now=NOW) == "just now"
+    assert present.ago(NOW - dt.timedelta(days=2, hours=3), now=NOW) == "2 days 3 h ago"
+    assert present.ago(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(0, "0 bytes"), (1, "1 byte"), (512, "512 bytes"), (1024, "1 KiB"), (1536, "1.5 KiB"),
+     (5123, "5 KiB"), (2 * 1024**2, "2 MiB"), (3 * 1024**3 // 2, "1.5 GiB"), (None, "—")],
+)  # fmt: skip
+def test_file_sizes_in_binary_units_as_the_limits_are_written(size, shown):
+    assert present.file_size(size) == shown
+
+
 def test_choice_and_field_labels():
     assert present.choice_label("no_answer", CallOutcome) == "No answer"
     assert present.choice_label("", CallOutcome) == "—"
@@ -111,6 +129,10 @@ def test_the_template_library():
     assert html == (
         "€1,234.50 | 98,765 | 29 Nov 2026, 21:35 IST | 2 Jan 2026 | 1 min 01 s | 250 ms | No answer"
     )
+    more = Template("{% load present %}{{ t|ago }} | {{ b|file_size }}").render(
+        Context({"t": timezone.now() - dt.timedelta(minutes=2, seconds=5), "b": 1536})
+    )
+    assert more == "2 min 05 s ago | 1.5 KiB"
 
 
 def test_action_labels_come_from_the_apps_enums():

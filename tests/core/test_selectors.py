@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import QueueHeartbeat
-from core.selectors import duration_phrase, heartbeat_stale_after, queue_statuses
+from core.selectors import heartbeat_stale_after, queue_statuses
 
 pytestmark = pytest.mark.django_db
 
@@ -40,17 +40,14 @@ def test_the_threshold_is_a_setting(settings):
     assert heartbeat_stale_after() == timedelta(seconds=300)
 
 
-@pytest.mark.parametrize(
-    ("seconds", "phrase"),
-    [
-        (1, "1 second"),
-        (91.7, "91 seconds"),
-        (119, "119 seconds"),
-        (120, "2 minutes"),
-        (400, "6 minutes"),
-        (7300, "2 hours"),
-        (3 * 86400, "3 days"),
-    ],
-)
-def test_durations_read_as_words(seconds, phrase):
-    assert duration_phrase(seconds) == phrase
+def test_a_stopped_queue_says_for_how_long_as_every_page_says_a_duration():
+    now = timezone.now()
+    QueueHeartbeat.objects.create(
+        queue="polling", received_at=now - timedelta(seconds=400), hostname="p1", pid=2
+    )
+
+    statuses = {status.queue: status for status in queue_statuses(now=now)}
+
+    assert statuses["polling"].problem == (
+        "no worker has taken work from the polling queue for 6 min 40 s"
+    )

@@ -80,21 +80,28 @@ def test_huge_numbers_in_the_filters_are_not_a_server_error(api, client, analyst
 def pages(client, analyst, fake_sources, evaluation_factory) -> dict[str, PageCase]:
     client.force_login(analyst)
     evaluation = evaluation_factory()
-    return {
-        "new": PageCase("new", "/evaluations/new/", {"kind": "SIREN", "value": "732 829 320"}),
-        "reevaluate": PageCase(
-            "reevaluate", f"/evaluations/{evaluation.pk}/reevaluate/", {"unexpected": "x"}
-        ),
-    }
+    return harness.page_cases_by_view(
+        [
+            PageCase("new", "/evaluations/new/", {"kind": "SIREN", "value": "732 829 320"}),
+            PageCase(
+                "reevaluate", f"/evaluations/{evaluation.pk}/reevaluate/", {"unexpected": "x"}
+            ),
+        ]
+    )
 
 
-@pytest.mark.parametrize("page", ["new", "reevaluate"])
+#: Every page of the app that takes a post, by URL name (tests/core/test_boundary_pages.py
+#: checks the site has no other).
+PAGE_FORMS = ["evaluations:create", "evaluations:reevaluate"]
+
+
+@pytest.mark.parametrize("page", PAGE_FORMS)
 def test_border_values_in_each_page_form_never_answer_5xx(client, pages, page):
     harness.check_page_form(client, pages[page])
 
 
 def test_control_characters_in_the_create_form_are_a_form_error(client, pages):
-    harness.check_page_form_control_characters(client, pages["new"], keep="kind")
+    harness.check_page_form_control_characters(client, pages["evaluations:create"], keep="kind")
 
 
 @pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(1899, 12, 31), dt.date(9999, 12, 31)])

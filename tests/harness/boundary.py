@@ -10,7 +10,8 @@ zones, NUL and control characters, huge and non-finite numbers, deep JSON. Check
   is a 400 naming that field, nothing written;
 - `check_deep_json(client, case)`: 1,000+ levels and just over the limit: a 400;
 - `check_page_form(client, case)`: the same border values through a page form: never a 5xx,
-  a refusal is a form error and leaves the database as it was.
+  a refusal (the form shown again, a 4xx, or a redirect with an error message) leaves the
+  database as it was.
 
 Keep them fast: a few dozen examples each, derandomized, no example database.
 """
@@ -400,16 +401,46 @@ class PageCase:
     files: Callable[[], dict[str, Any]] | None = None
     #: Fields to leave out of the border examples (e.g. a hidden idempotency key).
     skip: tuple[str, ...] = ()
+    #: Who posts it (signed in before each example); None: the client as it is.
+    user: Any = None
+    #: Run before each example: put the record back in the state the form acts on (e.g. a
+    #: failed application for "re-submit"), so every example meets the form's real work.
+    before: Callable[[], None] | None = None
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def view_name(self) -> str:
+        """The URL pattern's name ("kam:reassign"): what `PAGE_FORMS` of each app's
+        tests/<app>/test_boundary.py lists, and tests/core/test_boundary_pages.py checks
+        against every page that accepts a POST."""
+        from django.urls import resolve
+
+        return resolve(self.url.split("?", 1)[0]).view_name
+
+
+def page_cases_by_view(cases) -> dict[str, PageCase]:
+    return {case.view_name: case for case in cases}
 
 
 def _post(client, case: PageCase, data: dict[str, Any]):
     payload = {name: form_value(value) for name, value in data.items()}
     if case.files:
         payload.update(case.files())
+    if case.user is not None:
+        client.force_login(case.user)
+    # Only this request's messages are read back (a refused redirect says so in one).
+    client.cookies.pop("messages", None)
     return client.post(case.url, payload)
+
+
+def _redirect_refused(response) -> bool:
+    """A redirect whose page will show an error message: the form refused the input (pages
+    that answer a post with a redirect and a message, e.g. resubmit, quick call)."""
+    from django.contrib.messages import ERROR, get_messages
+
+    return any(message.level >= ERROR for message in get_messages(response.wsgi_request))
 
 
 def _form_errors(response) -> dict[str, list[str]]:
@@ -428,6 +459,17 @@ def _form_errors(response) -> dict[str, list[str]]:
     return dict(form.errors) if form is not None and form.is_bound else {}
 
 
+def check_page_form_accepts_its_base_input(client, case: PageCase) -> None:
+    """The case's own input is accepted (a redirect without an error), so the border
+    examples vary input the form really takes."""
+    if case.before is not None:
+        case.before()
+    response = _post(client, case, case.data)
+    errors = _form_errors(response) if response.status_code != 302 else {}
+    assert response.status_code == 302, f"{case}: {response.status_code} {errors}"
+    assert not _redirect_refused(response), f"{case}: refused: {_form_errors(response)}"
+
+
 def check_page_form(client, case: PageCase, *, examples: int = 30) -> None:
     names = [name for name in case.data if name not in case.skip]
 
@@ -437,11 +479,13 @@ def check_page_form(client, case: PageCase, *, examples: int = 30) -> None:
     )
     @fast(examples)
     def run(name, value):
+        if case.before is not None:
+            case.before()
         before = database_snapshot()
         response = _post(client, case, {**case.data, name: value})
         what = f"{case} {name}={value!r}"
         assert response.status_code < 500, f"{what}: {response.status_code}"
-        if response.status_code != 302:
+        if response.status_code != 302 or _redirect_refused(response):
             after = database_snapshot()
             assert after == before, f"{what}: not accepted ({response.status_code}) but written"
         else:
@@ -456,6 +500,8 @@ def check_page_form_control_characters(client, case: PageCase, keep: str) -> Non
     for name in case.data:
         if name in case.skip or name == keep:
             continue
+        if case.before is not None:
+            case.before()
         before = database_snapshot()
         response = _post(client, case, {**case.data, name: "a\x00b\x1b"})
         what = f"{case} {name}"

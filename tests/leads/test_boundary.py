@@ -124,17 +124,32 @@ def test_a_birth_date_of_today_is_accepted(agent):
 @pytest.fixture
 def pages(client, agent, lead_factory) -> dict[str, PageCase]:
     client.force_login(agent)
-    lead = lead_factory(owner=agent)
-    return {
-        "new lead": PageCase("new lead", "/leads/new/", _lead_body(960)),
-        "qualify": PageCase("qualify", f"/leads/{lead.pk}/qualify/", {"unexpected": "x"}),
-    }
+    lead, other, doomed = (lead_factory(owner=agent) for _ in range(3))
+    edited = {**_lead_body(961), "national_id": lead.national_id}
+    return harness.page_cases_by_view([
+        PageCase("new lead", "/leads/new/", _lead_body(960)),
+        PageCase("edit lead", f"/leads/{lead.pk}/edit/", edited),
+        PageCase("qualify", f"/leads/{lead.pk}/qualify/", {"unexpected": "x"}),
+        PageCase("qualify many", "/leads/qualify/", {"leads": [str(other.pk)]}),
+        PageCase("delete lead", f"/leads/{doomed.pk}/delete/", {"unexpected": "x"}),
+    ])  # fmt: skip
 
 
-@pytest.mark.parametrize("page", ["new lead", "qualify"])
+#: Every page of the app that takes a post, by URL name (tests/core/test_boundary_pages.py
+#: checks the site has no other).
+PAGE_FORMS = ["leads:new", "leads:edit", "leads:qualify", "leads:qualify-many", "leads:delete"]
+
+
+@pytest.mark.parametrize("page", PAGE_FORMS)
+def test_each_page_form_accepts_its_base_input(client, pages, page):
+    harness.check_page_form_accepts_its_base_input(client, pages[page])
+
+
+@pytest.mark.parametrize("page", PAGE_FORMS)
 def test_border_values_in_each_page_form_never_answer_5xx(client, pages, page):
     harness.check_page_form(client, pages[page])
 
 
-def test_control_characters_in_each_field_of_the_lead_form_are_a_form_error(client, pages):
-    harness.check_page_form_control_characters(client, pages["new lead"], keep="last_name")
+@pytest.mark.parametrize("page", ["leads:new", "leads:edit"])
+def test_control_characters_in_each_field_of_the_lead_forms_are_a_form_error(client, pages, page):
+    harness.check_page_form_control_characters(client, pages[page], keep="last_name")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from loans.models import FailureCode, LoanApplication, Status
 from tests.harness import boundary as harness
 from tests.harness.boundary import PageCase, WriteCase
 
@@ -61,22 +62,56 @@ def test_the_date_filters_take_dates_in_the_filter_range(officer_api, query, mes
 
 
 @pytest.fixture
-def page(client, officer, valid_input) -> PageCase:
+def pages(client, officer, valid_input, application_factory) -> dict[str, PageCase]:
     client.force_login(officer)
-    return PageCase(
-        "new application",
-        "/loans/new/",
-        {**valid_input, "idempotency_key": "6b0f1e0c-1d2e-4f5a-9b8c-7d6e5f4a3b2c"},
-        skip=("idempotency_key",),
-    )
+    failure = {"failure_code": FailureCode.PAYLOAD_REJECTED, "failure_reason": "bank said no"}
+    failed = application_factory(status=Status.FAILED, **failure)
+    pending = application_factory(status=Status.PENDING)
+
+    def fail_again() -> None:
+        LoanApplication.objects.filter(pk=failed.pk).update(status=Status.FAILED, **failure)
+
+    def pending_again() -> None:
+        LoanApplication.objects.filter(pk=pending.pk).update(status=Status.PENDING)
+
+    return harness.page_cases_by_view([
+        PageCase("new application", "/loans/new/",
+                 {**valid_input, "idempotency_key": "6b0f1e0c-1d2e-4f5a-9b8c-7d6e5f4a3b2c"},
+                 skip=("idempotency_key",)),
+        PageCase("re-submit", f"/loans/{failed.pk}/resubmit/",
+                 {"reason": "the bank fixed its outage"}, before=fail_again),
+        PageCase("poll now", f"/loans/{pending.pk}/poll-now/", {"unexpected": "x"},
+                 before=pending_again),
+    ])  # fmt: skip
 
 
-def test_border_values_in_the_page_form_never_answer_5xx(client, page):
-    harness.check_page_form(client, page)
+#: Every page of the app that takes a post, by URL name (tests/core/test_boundary_pages.py
+#: checks the site has no other).
+PAGE_FORMS = ["loans:create", "loans:resubmit", "loans:poll-now"]
 
 
-def test_control_characters_in_each_field_of_the_page_form_are_a_form_error(client, page):
-    harness.check_page_form_control_characters(client, page, keep="last_name")
+@pytest.mark.parametrize("page", PAGE_FORMS)
+def test_each_page_form_accepts_its_base_input(client, pages, page):
+    harness.check_page_form_accepts_its_base_input(client, pages[page])
+
+
+@pytest.mark.parametrize("page", PAGE_FORMS)
+def test_border_values_in_each_page_form_never_answer_5xx(client, pages, page):
+    harness.check_page_form(client, pages[page])
+
+
+def test_control_characters_in_each_field_of_the_page_form_are_a_form_error(client, pages):
+    harness.check_page_form_control_characters(client, pages["loans:create"], keep="last_name")
+
+
+def test_a_control_character_in_the_resubmit_reason_is_refused(client, pages):
+    case = pages["loans:resubmit"]
+    before = harness.database_snapshot()
+
+    response = client.post(case.url, {"reason": "outage\x1b[2J fixed"}, follow=True)
+
+    assert "Remove the control character U+001B" in response.text
+    assert harness.database_snapshot() == before
 
 
 def test_control_characters_in_the_list_search_are_a_400_page(client, officer):

@@ -1,4 +1,5 @@
-"""The bank client against recorded shapes of the contract (respx)."""
+"""The bank client (the submission and poll batches' one) against recorded shapes of the
+contract (respx)."""
 
 import uuid
 
@@ -10,7 +11,6 @@ from core.http import RequestRejected, ServiceTimeout, ServiceUnavailable, Unexp
 from loans.clients import (
     ApplicationUnknownAtBank,
     AsyncBankClient,
-    BankClient,
     BankJobStatus,
     BankPayloadRejected,
 )
@@ -20,18 +20,14 @@ APP_ID = uuid.UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6")
 JOB_ID = uuid.UUID("11111111-2222-4333-8444-555555555555")
 
 
-@pytest.fixture
-def bank():
-    with BankClient() as client:
-        yield client
+async def submit():
+    async with AsyncBankClient() as bank:
+        return await bank.submit(application_id=APP_ID, first_name="Ada", last_name="Lovelace")
 
 
-def submit(bank):
-    return bank.submit(application_id=APP_ID, first_name="Ada", last_name="Lovelace")
-
-
+@pytest.mark.anyio
 @respx.mock
-def test_submit_created(bank):
+async def test_submit_created():
     route = respx.post(f"{BANK}/api/applications").respond(
         201,
         json={
@@ -42,33 +38,36 @@ def test_submit_created(bank):
         },
     )
 
-    assert submit(bank).created is True
+    assert (await submit()).created is True
     assert route.calls.last.request.read() == (
         b'{"id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","first_name":"Ada","last_name":"Lovelace"}'
     )
 
 
+@pytest.mark.anyio
 @respx.mock
-def test_submit_already_used_means_the_bank_has_it(bank):
+async def test_submit_already_used_means_the_bank_has_it():
     respx.post(f"{BANK}/api/applications").respond(
         400, json={"error": "the application ID is already used"}
     )
 
-    assert submit(bank).created is False
+    assert (await submit()).created is False
 
 
+@pytest.mark.anyio
 @respx.mock
-def test_submit_invalid_payload_is_permanent(bank):
+async def test_submit_invalid_payload_is_permanent():
     respx.post(f"{BANK}/api/applications").respond(
         400, json={"error": "the request payload is not valid."}
     )
 
     with pytest.raises(BankPayloadRejected) as caught:
-        submit(bank)
+        await submit()
     assert caught.value.retryable is False
     assert caught.value.body == "the request payload is not valid."
 
 
+@pytest.mark.anyio
 @respx.mock
 @pytest.mark.parametrize(
     ("response", "error"),
@@ -78,20 +77,21 @@ def test_submit_invalid_payload_is_permanent(bank):
         (httpx.Response(201, text="<html>"), UnexpectedResponse),
     ],
 )
-def test_submit_transient_problems_are_retryable(bank, response, error):
+async def test_submit_transient_problems_are_retryable(response, error):
     respx.post(f"{BANK}/api/applications").mock(return_value=response)
 
     with pytest.raises(error) as caught:
-        submit(bank)
+        await submit()
     assert caught.value.retryable is True
 
 
+@pytest.mark.anyio
 @respx.mock
-def test_submit_timeout_is_retryable(bank):
+async def test_submit_timeout_is_retryable():
     respx.post(f"{BANK}/api/applications").mock(side_effect=httpx.ReadTimeout("slow"))
 
     with pytest.raises(ServiceTimeout):
-        submit(bank)
+        await submit()
 
 
 @pytest.mark.anyio

@@ -125,19 +125,23 @@ def test_a_definition_cannot_widen_the_core_range():
 @pytest.fixture
 def pages(client, runner, customer_input, waiting_run) -> dict[str, PageCase]:
     client.force_login(runner)
-    return {
-        "start": PageCase("start", f"/workflows/start/{KEY}/", dict(customer_input),
-                          files=_statement),
-        "step": PageCase("step", f"/workflows/runs/{waiting_run.id}/steps/customer/",
-                         dict(customer_input), files=_statement),
-    }  # fmt: skip
+    return harness.page_cases_by_view([
+        PageCase("start", f"/workflows/start/{KEY}/", dict(customer_input), files=_statement),
+        PageCase("step", f"/workflows/runs/{waiting_run.id}/steps/customer/",
+                 dict(customer_input), files=_statement),
+    ])  # fmt: skip
 
 
-@pytest.mark.parametrize("page", ["start", "step"])
+#: Every page of the app that takes a post, by URL name (tests/core/test_boundary_pages.py
+#: checks the site has no other).
+PAGE_FORMS = ["workflows:start", "workflows:step"]
+
+
+@pytest.mark.parametrize("page", PAGE_FORMS)
 def test_border_values_in_each_step_form_never_answer_5xx(client, pages, page):
     harness.check_page_form(client, pages[page])
 
 
-@pytest.mark.parametrize("page", ["start", "step"])
+@pytest.mark.parametrize("page", PAGE_FORMS)
 def test_control_characters_in_each_step_form_field_are_a_form_error(client, pages, page):
     harness.check_page_form_control_characters(client, pages[page], keep="last_name")

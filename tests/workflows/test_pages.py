@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from core import present
 from core.roles import Role
 from tests.workflows.conftest import BAD_FILES, KEY, good_statement, replace_upload_bytes
 from workflows import services
@@ -258,6 +259,9 @@ def test_the_result_page_has_the_chart_and_the_numbers(runner_client, runner, cu
     for engineer in ("excel_upload", "automatic", "sha256", run.definition.checksum[:8]):
         assert engineer not in shown.split("</header>")[-1], engineer
         assert engineer in details or engineer == "automatic", engineer
+    upload = run.uploads.get()
+    assert f"statement.xlsx: {present.file_size(upload.size)}, sha256" in details
+    assert present.file_size(upload.size).endswith(" KiB")  # not "5123 bytes"
     download = runner_client.get(f"/workflows/uploads/{run.uploads.get().id}/")
     assert download.content == good_statement() or download.content[:2] == b"PK"
 
