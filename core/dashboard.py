@@ -26,7 +26,7 @@ class Stat:
     """A figure of a tile; `url`: the list it counts, filtered (a click opens it)."""
 
     label: str
-    value: str | int
+    value: str  # as people read it (`core.present.number_text`...)
     url: str | None = None
 
 

@@ -27,9 +27,9 @@ def test_every_tile_shows_its_figures_as_text(admin_request):
     assert [tile.app for tile in tiles] == list(DASHBOARD_APPS)
     for tile in tiles:
         assert tile.stats, tile.app
-        for label, figure in tile.stats:
-            assert isinstance(label, str), (tile.app, label)
-            assert isinstance(figure, str), (tile.app, label, figure)
+        for stat in tile.stats:
+            assert isinstance(stat.label, str), (tile.app, stat)
+            assert isinstance(stat.value, str), (tile.app, stat)
 
 
 def test_the_kam_and_leads_tiles_group_thousands(admin_request, monkeypatch):
@@ -52,7 +52,10 @@ def test_the_kam_and_leads_tiles_group_thousands(admin_request, monkeypatch):
         lambda user: {"underperforming": 2048, "at_risk": 3},
     )
 
-    stats = {tile.app: dict(tile.stats) for tile in tiles_for(admin_request)}
+    stats = {
+        tile.app: {stat.label: stat.value for stat in tile.stats}
+        for tile in tiles_for(admin_request)
+    }
 
     assert stats["leads"] == {
         "Leads": "12,345", "Needs review": "0", "Prospects": "1,000", "Rejected": "7",
