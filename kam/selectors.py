@@ -280,17 +280,8 @@ def performance(
     """The performance of an account annotated by `with_activity` (no query). A list passes
     one `now` and one `thresholds` for all its rows (one instant, settings read once)."""
     figures = getattr(account, "order_figures", None) or NO_ORDERS
-    return performance_of(
-        thresholds=thresholds,
-        now=now or timezone.now(),
-        orders_30d=figures.orders_30d,
-        revenue_30d=figures.revenue_30d,
-        orders_90d=figures.orders_90d,
-        revenue_90d=figures.revenue_90d,
-        order_count=figures.order_count,
-        first_order_at=figures.first_order_at,
-        last_order_at=figures.last_order_at,
-    )
+    # OrderFigures' fields are performance_of's inputs, name for name.
+    return performance_of(thresholds=thresholds, now=now or timezone.now(), **vars(figures))
 
 
 def account_with_activity(*, user: User, restaurant_id: int) -> Restaurant | None:
